@@ -1,0 +1,1 @@
+namespace Kinema.Media; internal static class MediaAssembly { }

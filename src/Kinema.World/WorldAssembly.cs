@@ -1,0 +1,1 @@
+namespace Kinema.World; internal static class WorldAssembly { }
