@@ -1,0 +1,125 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Kinema.Models;
+
+/// <summary>RMS normalisation over the last dimension with a learned gain (used on attention queries and keys).</summary>
+public sealed class RmsNorm : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter weight;
+    private readonly double _eps;
+
+    public RmsNorm(long dim, double eps = 1e-6) : base(nameof(RmsNorm))
+    {
+        _eps = eps;
+        weight = nn.Parameter(ones(dim));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        // Statistics in fp32: bf16 squares lose too much precision.
+        using var scope = NewDisposeScope();
+        var x32 = x.to(ScalarType.Float32);
+        var normed = x32 * x32.pow(2).mean(new long[] { -1 }, keepdim: true).add(_eps).rsqrt();
+        return (normed.to(x.dtype) * weight).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>
+/// RMS normalisation over the channel axis of a (B, C, T, H, W) video tensor. It looks at one voxel at a
+/// time, so unlike GroupNorm it never mixes frames: the VAE stays causal and chunked decoding stays exact.
+/// </summary>
+public sealed class ChannelRmsNorm : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter weight;
+    private readonly double _eps;
+
+    public ChannelRmsNorm(long channels, double eps = 1e-6) : base(nameof(ChannelRmsNorm))
+    {
+        _eps = eps;
+        weight = nn.Parameter(ones(channels, 1, 1, 1));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var normed = x * x.pow(2).mean(new long[] { 1 }, keepdim: true).add(_eps).rsqrt();
+        return (normed * weight).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Sinusoidal embedding of a continuous timestep, as in DiT and Wan (cos half first).</summary>
+public static class TimestepEmbedding
+{
+    /// <param name="t">Timesteps of any shape, in [0, 1000].</param>
+    /// <param name="dim">Even embedding width.</param>
+    /// <param name="maxPeriod">Longest sinusoid period; sets the lowest frequency.</param>
+    /// <returns>Shape t.shape + (dim), float32.</returns>
+    public static Tensor Sinusoidal(Tensor t, long dim, double maxPeriod = 10000)
+    {
+        using var scope = NewDisposeScope();
+        long half = dim / 2;
+        var freqs = exp(arange(half, dtype: ScalarType.Float32, device: t.device) * (-Math.Log(maxPeriod) / half));
+        var args = t.to(ScalarType.Float32).unsqueeze(-1) * freqs;
+        return cat(new[] { cos(args), sin(args) }, -1).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>
+/// 3D rotary position embedding. Each attention head's channel pairs are split between the frame,
+/// height and width axes (the frame axis takes the remainder), so attention scores depend only on the
+/// relative (t, h, w) offset between two patches, at any duration, resolution or aspect ratio.
+/// </summary>
+public static class Rope3D
+{
+    /// <summary>How many of the head's channel pairs rotate with frame, height and width.</summary>
+    public static (int Frame, int Height, int Width) PairSplit(int headDim)
+    {
+        if (headDim % 2 != 0) throw new ArgumentException($"head dimension must be even for rotary embeddings, got {headDim}");
+        int pairs = headDim / 2;
+        int spatial = pairs / 3;
+        return (pairs - 2 * spatial, spatial, spatial);
+    }
+
+    /// <summary>Cos and sin tables of shape (F*H*W, headDim/2) for a patch grid, token order frame-major.</summary>
+    public static (Tensor Cos, Tensor Sin) Tables(int headDim, long frames, long height, long width, double theta, Device device)
+        => Tables(headDim, arange(frames, dtype: ScalarType.Float64), arange(height, dtype: ScalarType.Float64), arange(width, dtype: ScalarType.Float64), theta, device);
+
+    /// <summary>Cos and sin tables for explicit per-axis positions (used to test shift invariance).</summary>
+    public static (Tensor Cos, Tensor Sin) Tables(int headDim, Tensor framePositions, Tensor heightPositions, Tensor widthPositions, double theta, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var (pf, ph, pw) = PairSplit(headDim);
+        long f = framePositions.shape[0], h = heightPositions.shape[0], w = widthPositions.shape[0];
+        var angleF = AxisAngles(framePositions, pf, theta).view(f, 1, 1, pf).expand(f, h, w, pf);
+        var angleH = AxisAngles(heightPositions, ph, theta).view(1, h, 1, ph).expand(f, h, w, ph);
+        var angleW = AxisAngles(widthPositions, pw, theta).view(1, 1, w, pw).expand(f, h, w, pw);
+        var angles = cat(new[] { angleF, angleH, angleW }, -1).reshape(f * h * w, pf + ph + pw);
+        var cosTable = angles.cos().to(ScalarType.Float32).to(device);
+        var sinTable = angles.sin().to(ScalarType.Float32).to(device);
+        return (cosTable.MoveToOuterDisposeScope(), sinTable.MoveToOuterDisposeScope());
+    }
+
+    private static Tensor AxisAngles(Tensor positions, int pairs, double theta)
+    {
+        if (pairs == 0) return zeros(positions.shape[0], 0, dtype: ScalarType.Float64);
+        var inverseFrequency = pow(theta, -arange(pairs, dtype: ScalarType.Float64) / pairs);
+        return positions.to(ScalarType.Float64).unsqueeze(-1) * inverseFrequency;
+    }
+
+    /// <summary>Rotates (B, heads, L, headDim) queries or keys; pairs are adjacent channels (2i, 2i+1).</summary>
+    public static Tensor Apply(Tensor x, Tensor cosTable, Tensor sinTable)
+    {
+        using var scope = NewDisposeScope();
+        var shape = x.shape;
+        var pairs = x.to(ScalarType.Float32).reshape(shape[0], shape[1], shape[2], shape[3] / 2, 2);
+        var even = pairs.select(-1, 0);
+        var odd = pairs.select(-1, 1);
+        var rotatedEven = even * cosTable - odd * sinTable;
+        var rotatedOdd = even * sinTable + odd * cosTable;
+        return stack(new[] { rotatedEven, rotatedOdd }, -1).reshape(shape).to(x.dtype).MoveToOuterDisposeScope();
+    }
+}

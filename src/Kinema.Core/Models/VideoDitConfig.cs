@@ -1,0 +1,35 @@
+namespace Kinema.Models;
+
+/// <summary>Shape of the diffusion transformer over spacetime latent patches.</summary>
+public sealed record VideoDitConfig
+{
+    public int LatentChannels { get; init; } = 16;
+    /// <summary>Patch size in latent (frames, height, width).</summary>
+    public int[] PatchSize { get; init; } = [1, 2, 2];
+    public int HiddenSize { get; init; } = 256;
+    public int Depth { get; init; } = 8;
+    public int Heads { get; init; } = 4;
+    public double MlpRatio { get; init; } = 4.0;
+    /// <summary>Width of the text encoder's output that cross-attention reads.</summary>
+    public int TextDim { get; init; } = 256;
+    public int FrequencyEmbeddingSize { get; init; } = 256;
+    public double RopeTheta { get; init; } = 10000;
+    public double NormEps { get; init; } = 1e-6;
+
+    public int HeadDim => HiddenSize / Heads;
+    public int PatchVolume => PatchSize[0] * PatchSize[1] * PatchSize[2];
+
+    public void Validate()
+    {
+        if (PatchSize.Length != 3 || PatchSize.Any(p => p < 1))
+            throw new ArgumentException("transformer.patch_size must be three positive integers (frames, height, width)");
+        if (HiddenSize < 1 || Heads < 1 || HiddenSize % Heads != 0)
+            throw new ArgumentException($"transformer.hidden_size ({HiddenSize}) must be a positive multiple of transformer.heads ({Heads})");
+        if (HeadDim % 2 != 0) throw new ArgumentException($"transformer head dimension ({HeadDim}) must be even for rotary embeddings");
+        if (Depth < 1) throw new ArgumentException("transformer.depth must be >= 1");
+        if (LatentChannels < 1 || TextDim < 1) throw new ArgumentException("transformer.latent_channels and text_dim must be >= 1");
+        if (FrequencyEmbeddingSize < 2 || FrequencyEmbeddingSize % 2 != 0)
+            throw new ArgumentException("transformer.frequency_embedding_size must be even and >= 2");
+        if (MlpRatio <= 0) throw new ArgumentException("transformer.mlp_ratio must be > 0");
+    }
+}

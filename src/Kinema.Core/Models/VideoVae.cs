@@ -1,0 +1,344 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Kinema.Models;
+
+// The video compression network: a causal 3D-convolutional VAE in the style of Wan 2.1's.
+// Causality (no frame sees a later one) is what lets the first frame be encoded on its own
+// and lets encoding/decoding run chunk by chunk with a small cache, in memory independent of length.
+
+/// <summary>3D convolution padded only on the past side in time; carries its last frames between chunks.</summary>
+public sealed class CausalConv3d : nn.Module<Tensor, CausalCache, Tensor>
+{
+    private readonly Conv3d conv;
+    private readonly long _pastFrames;
+
+    public CausalConv3d(long inChannels, long outChannels, long temporalKernel = 3, long spatialKernel = 3)
+        : base(nameof(CausalConv3d))
+    {
+        _pastFrames = temporalKernel - 1;
+        conv = nn.Conv3d(inChannels, outChannels, (temporalKernel, spatialKernel, spatialKernel),
+            padding: (0, spatialKernel / 2, spatialKernel / 2));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x, CausalCache cache)
+    {
+        if (_pastFrames == 0) return conv.forward(x);
+        using var scope = NewDisposeScope();
+        var past = cache.Get(this) ?? zeros(new[] { x.shape[0], x.shape[1], _pastFrames, x.shape[3], x.shape[4] }, dtype: x.dtype, device: x.device);
+        var padded = cat(new[] { past, x }, 2);                                  // (B, C, past + T, H, W)
+        cache.Set(this, padded.narrow(2, padded.shape[2] - _pastFrames, _pastFrames));
+        cache.MarkStarted(this);
+        return conv.forward(padded).MoveToOuterDisposeScope();                  // (B, C', T, H, W)
+    }
+}
+
+/// <summary>Pre-norm residual block of two causal 3x3x3 convolutions.</summary>
+public sealed class CausalResidualBlock : nn.Module<Tensor, CausalCache, Tensor>
+{
+    private readonly ChannelRmsNorm norm1;
+    private readonly CausalConv3d conv1;
+    private readonly ChannelRmsNorm norm2;
+    private readonly CausalConv3d conv2;
+    private readonly Conv3d? shortcut;
+
+    public CausalResidualBlock(long inChannels, long outChannels) : base(nameof(CausalResidualBlock))
+    {
+        norm1 = new ChannelRmsNorm(inChannels);
+        conv1 = new CausalConv3d(inChannels, outChannels);
+        norm2 = new ChannelRmsNorm(outChannels);
+        conv2 = new CausalConv3d(outChannels, outChannels);
+        shortcut = inChannels == outChannels ? null : nn.Conv3d(inChannels, outChannels, 1);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x, CausalCache cache)
+    {
+        using var scope = NewDisposeScope();
+        var h = conv1.forward(F.silu(norm1.forward(x)), cache);
+        h = conv2.forward(F.silu(norm2.forward(h)), cache);
+        var skip = shortcut is null ? x : shortcut.forward(x);
+        return (skip + h).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Halves height and width (per frame) and, optionally, time: frame 0 stays alone, then pairs.</summary>
+public sealed class VideoDownsample : nn.Module<Tensor, CausalCache, Tensor>
+{
+    private readonly Conv3d spatial;
+    private readonly Conv3d? temporal;
+
+    public VideoDownsample(long channels, bool halveTime) : base(nameof(VideoDownsample))
+    {
+        spatial = nn.Conv3d(channels, channels, (1, 3, 3), stride: (1, 2, 2));
+        temporal = halveTime ? nn.Conv3d(channels, channels, (3, 1, 1), stride: (2, 1, 1)) : null;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x, CausalCache cache)
+    {
+        using var scope = NewDisposeScope();
+        var h = spatial.forward(F.pad(x, new long[] { 0, 1, 0, 1, 0, 0 }));    // (B, C, T, H/2, W/2)
+        if (temporal is null) return h.MoveToOuterDisposeScope();
+        long t = h.shape[2];
+        Tensor result;
+        if (cache.IsStart(this))
+        {
+            // Frame 0 passes through on its own; frames (2j-2, 2j-1, 2j) make latent frame j.
+            if ((t - 1) % 2 != 0) throw new ArgumentException($"a first temporal chunk must have an odd frame count (1 + 2k), got {t}");
+            result = t == 1 ? h.alias() : cat(new[] { h.narrow(2, 0, 1), temporal.forward(h) }, 2);
+        }
+        else
+        {
+            if (t % 2 != 0) throw new ArgumentException($"a continuing temporal chunk must have an even frame count, got {t}");
+            result = temporal.forward(cat(new[] { cache.Get(this)!, h }, 2));
+        }
+        cache.Set(this, h.narrow(2, t - 1, 1));
+        cache.MarkStarted(this);
+        return result.MoveToOuterDisposeScope();                                // (B, C, 1 + (T-1)/2 or T/2, H/2, W/2)
+    }
+}
+
+/// <summary>Doubles height and width and, optionally, time: frame 0 stays one frame, every later frame becomes two.</summary>
+public sealed class VideoUpsample : nn.Module<Tensor, CausalCache, Tensor>
+{
+    private readonly CausalConv3d? temporal;
+    private readonly Conv3d spatial;
+
+    public VideoUpsample(long inChannels, long outChannels, bool doubleTime) : base(nameof(VideoUpsample))
+    {
+        temporal = doubleTime ? new CausalConv3d(inChannels, inChannels * 2, temporalKernel: 3, spatialKernel: 1) : null;
+        spatial = nn.Conv3d(inChannels, outChannels, (1, 3, 3), padding: (0, 1, 1));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x, CausalCache cache)
+    {
+        using var scope = NewDisposeScope();
+        var h = x;
+        if (temporal is not null)
+        {
+            bool start = cache.IsStart(this);
+            long b = x.shape[0], c = x.shape[1], t = x.shape[2], height = x.shape[3], width = x.shape[4];
+            var pairs = temporal.forward(x, cache)                              // (B, 2C, T, H, W)
+                .view(b, 2, c, t, height, width).permute(0, 2, 3, 1, 4, 5)
+                .reshape(b, c, 2 * t, height, width);                            // (B, C, 2T, H, W), frame t → 2t, 2t+1
+            h = start ? cat(new[] { x.narrow(2, 0, 1), pairs.narrow(2, 2, 2 * t - 2) }, 2) : pairs;
+            cache.MarkStarted(this);
+        }
+        var up = F.interpolate(h, scale_factor: new double[] { 1, 2, 2 }, mode: InterpolationMode.Nearest);
+        return spatial.forward(up).MoveToOuterDisposeScope();                   // (B, C', T', 2H, 2W)
+    }
+}
+
+/// <summary>Video → (mean, log-variance) of the latent, both (B, z, 1 + (T-1)/4, H/8, W/8).</summary>
+public sealed class VideoEncoder : nn.Module<Tensor, CausalCache, Tensor>
+{
+    private readonly CausalConv3d conv_in;
+    private readonly ModuleList<nn.Module<Tensor, CausalCache, Tensor>> down;
+    private readonly CausalResidualBlock mid;
+    private readonly ChannelRmsNorm norm_out;
+    private readonly CausalConv3d conv_out;
+
+    public VideoEncoder(VideoVaeConfig config) : base(nameof(VideoEncoder))
+    {
+        int[] channels = config.ChannelMultipliers.Select(m => m * config.BaseChannels).ToArray();
+        conv_in = new CausalConv3d(config.ImageChannels, channels[0]);
+        down = new ModuleList<nn.Module<Tensor, CausalCache, Tensor>>();
+        long current = channels[0];
+        for (int stage = 0; stage < channels.Length; stage++)
+        {
+            for (int i = 0; i < config.ResidualBlocksPerStage; i++)
+            {
+                down.Add(new CausalResidualBlock(current, channels[stage]));
+                current = channels[stage];
+            }
+            if (stage < channels.Length - 1) down.Add(new VideoDownsample(current, config.TemporalDownsample[stage]));
+        }
+        mid = new CausalResidualBlock(current, current);
+        norm_out = new ChannelRmsNorm(current);
+        conv_out = new CausalConv3d(current, 2L * config.LatentChannels);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor video, CausalCache cache)
+    {
+        using var scope = NewDisposeScope();
+        var h = conv_in.forward(video, cache);
+        foreach (var layer in down) h = layer.forward(h, cache);
+        h = mid.forward(h, cache);
+        return conv_out.forward(F.silu(norm_out.forward(h)), cache).MoveToOuterDisposeScope(); // (B, 2z, t, h, w)
+    }
+}
+
+/// <summary>Latent (B, z, 1 + k, h, w) → video (B, 3, 1 + 4k, 8h, 8w) in [-1, 1] (before clamping).</summary>
+public sealed class VideoDecoder : nn.Module<Tensor, CausalCache, Tensor>
+{
+    private readonly CausalConv3d conv_in;
+    private readonly CausalResidualBlock mid;
+    private readonly ModuleList<nn.Module<Tensor, CausalCache, Tensor>> up;
+    private readonly ChannelRmsNorm norm_out;
+    private readonly CausalConv3d conv_out;
+
+    public VideoDecoder(VideoVaeConfig config) : base(nameof(VideoDecoder))
+    {
+        int[] channels = config.ChannelMultipliers.Select(m => m * config.BaseChannels).ToArray();
+        long current = channels[^1];
+        conv_in = new CausalConv3d(config.LatentChannels, current);
+        mid = new CausalResidualBlock(current, current);
+        up = new ModuleList<nn.Module<Tensor, CausalCache, Tensor>>();
+        for (int stage = channels.Length - 1; stage >= 0; stage--)
+        {
+            for (int i = 0; i < config.ResidualBlocksPerStage; i++) up.Add(new CausalResidualBlock(current, channels[stage]));
+            current = channels[stage];
+            if (stage > 0)
+            {
+                up.Add(new VideoUpsample(current, channels[stage - 1], config.TemporalDownsample[stage - 1]));
+                current = channels[stage - 1];
+            }
+        }
+        norm_out = new ChannelRmsNorm(current);
+        conv_out = new CausalConv3d(current, config.ImageChannels);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor latents, CausalCache cache)
+    {
+        using var scope = NewDisposeScope();
+        var h = mid.forward(conv_in.forward(latents, cache), cache);
+        foreach (var layer in up) h = layer.forward(h, cache);
+        return conv_out.forward(F.silu(norm_out.forward(h)), cache).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>
+/// The causal video VAE. Videos are (B, 3, 1 + 4k, H, W) in [-1, 1] with H, W multiples of 8;
+/// latents are normalised with the per-channel constants from the config.
+/// </summary>
+public sealed class VideoVae : nn.Module
+{
+    private readonly VideoEncoder encoder;
+    private readonly VideoDecoder decoder;
+
+    public VideoVaeConfig Config { get; }
+
+    public VideoVae(VideoVaeConfig config) : base(nameof(VideoVae))
+    {
+        config.Validate();
+        Config = config;
+        encoder = new VideoEncoder(config);
+        decoder = new VideoDecoder(config);
+        RegisterComponents();
+    }
+
+    /// <summary>Encoder output split into mean and log-variance, un-normalised; chunked in time.</summary>
+    public (Tensor Mean, Tensor LogVariance) EncodeDistribution(Tensor video, CancellationToken cancellation = default)
+    {
+        CheckVideo(video);
+        using var scope = NewDisposeScope();
+        using var cache = new CausalCache();
+        long frames = video.shape[2];
+        var pieces = new List<Tensor>();
+        // Chunk 0 is frame 0 alone; afterwards one latent frame's worth (4 frames) at a time.
+        for (long start = 0; start < frames;)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            long length = start == 0 ? 1 : Config.TemporalCompression;
+            pieces.Add(encoder.forward(video.narrow(2, start, length), cache));
+            start += length;
+        }
+        var moments = cat(pieces, 2);
+        var parts = moments.chunk(2, 1);
+        return (parts[0].MoveToOuterDisposeScope(), parts[1].clamp(-30, 20).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Normalised latent mean of a video (the deterministic encoding used at inference).</summary>
+    public Tensor Encode(Tensor video, CancellationToken cancellation = default)
+    {
+        using var scope = NewDisposeScope();
+        var (mean, _) = EncodeDistribution(video, cancellation);
+        return Normalize(mean).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Decodes the whole latent in one pass (reference path; memory grows with length).</summary>
+    public Tensor DecodeWhole(Tensor latents)
+    {
+        CheckLatents(latents);
+        using var scope = NewDisposeScope();
+        using var cache = new CausalCache();
+        return decoder.forward(Denormalize(latents), cache).clamp(-1, 1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Decodes <paramref name="latentFramesPerChunk"/> latent frames at a time, handing each chunk of pixel
+    /// frames (B, 3, t, H, W) to <paramref name="onFrames"/>; the tensor is disposed after the callback.
+    /// Memory depends on the chunk size, not on the video's length.
+    /// </summary>
+    public void DecodeChunked(Tensor latents, Action<Tensor> onFrames, int latentFramesPerChunk = 1, CancellationToken cancellation = default)
+    {
+        CheckLatents(latents);
+        if (latentFramesPerChunk < 1) throw new ArgumentOutOfRangeException(nameof(latentFramesPerChunk), "must be >= 1");
+        using var cache = new CausalCache();
+        long total = latents.shape[2];
+        for (long start = 0; start < total; start += latentFramesPerChunk)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            long length = Math.Min(latentFramesPerChunk, total - start);
+            var frames = decoder.forward(Denormalize(latents.narrow(2, start, length)), cache).clamp(-1, 1);
+            onFrames(frames);
+        }
+    }
+
+    /// <summary>Decodes chunk by chunk and concatenates (for callers that want one tensor).</summary>
+    public Tensor Decode(Tensor latents, int latentFramesPerChunk = 1, CancellationToken cancellation = default)
+    {
+        var pieces = new List<Tensor>();
+        DecodeChunked(latents, frames => pieces.Add(frames.clone().DetachFromDisposeScope()), latentFramesPerChunk, cancellation);
+        try { return cat(pieces, 2); }
+        finally { foreach (var p in pieces) p.Dispose(); }
+    }
+
+    public Tensor Normalize(Tensor mean)
+    {
+        if (Config.LatentsMean.Length == 0) return mean.alias();
+        var (m, s) = Constants(mean);
+        return (mean - m) / s;
+    }
+
+    public Tensor Denormalize(Tensor latents)
+    {
+        if (Config.LatentsMean.Length == 0) return latents.alias();
+        var (m, s) = Constants(latents);
+        return latents * s + m;
+    }
+
+    private (Tensor Mean, Tensor Std) Constants(Tensor like)
+    {
+        var mean = tensor(Config.LatentsMean, dtype: like.dtype, device: like.device).view(1, -1, 1, 1, 1);
+        var std = Config.LatentsStd.Length == 0
+            ? ones_like(mean)
+            : tensor(Config.LatentsStd, dtype: like.dtype, device: like.device).view(1, -1, 1, 1, 1);
+        return (mean, std);
+    }
+
+    private void CheckVideo(Tensor video)
+    {
+        if (video.dim() != 5 || video.shape[1] != Config.ImageChannels)
+            throw new ArgumentException($"video must be (batch, {Config.ImageChannels}, frames, height, width), got [{string.Join(", ", video.shape)}]");
+        int s = Config.SpatialCompression, t = Config.TemporalCompression;
+        if (video.shape[3] % s != 0 || video.shape[4] % s != 0)
+            throw new ArgumentException($"video height and width must be multiples of {s}, got {video.shape[3]}x{video.shape[4]}");
+        if ((video.shape[2] - 1) % t != 0)
+            throw new ArgumentException($"video frame count must be 1 + {t}k (e.g. 1, {1 + t}, {1 + 2 * t}), got {video.shape[2]}");
+    }
+
+    private void CheckLatents(Tensor latents)
+    {
+        if (latents.dim() != 5 || latents.shape[1] != Config.LatentChannels)
+            throw new ArgumentException($"latents must be (batch, {Config.LatentChannels}, frames, height, width), got [{string.Join(", ", latents.shape)}]");
+    }
+}

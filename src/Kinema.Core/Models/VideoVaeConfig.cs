@@ -1,0 +1,48 @@
+namespace Kinema.Models;
+
+/// <summary>
+/// Shape of the causal video VAE ("video compression network"). Spatial compression is 2^(stages-1)
+/// (8x for four stages), temporal compression 2^(number of temporal downsamples) (4x by default):
+/// 1 + 4k frames become 1 + k latent frames, the first frame encoded on its own.
+/// </summary>
+public sealed record VideoVaeConfig
+{
+    public int ImageChannels { get; init; } = 3;
+    public int LatentChannels { get; init; } = 16;
+    public int BaseChannels { get; init; } = 16;
+    /// <summary>Channel multiplier per resolution stage, highest resolution first.</summary>
+    public int[] ChannelMultipliers { get; init; } = [1, 2, 4, 8];
+    public int ResidualBlocksPerStage { get; init; } = 1;
+    /// <summary>For each downsample between stages: whether it also halves time.</summary>
+    public bool[] TemporalDownsample { get; init; } = [false, true, true];
+    /// <summary>Per-channel mean of the encoder's latents, subtracted so the diffusion model sees ~N(0, 1).</summary>
+    public float[] LatentsMean { get; init; } = [];
+    /// <summary>Per-channel standard deviation of the encoder's latents.</summary>
+    public float[] LatentsStd { get; init; } = [];
+
+    public int SpatialCompression => 1 << (ChannelMultipliers.Length - 1);
+    public int TemporalCompression => 1 << TemporalDownsample.Count(x => x);
+
+    /// <summary>Latent frames for a clip of <paramref name="frames"/> pixel frames (1 + 4k → 1 + k).</summary>
+    public int LatentFrames(int frames) => (frames - 1 + TemporalCompression - 1) / TemporalCompression + 1;
+
+    /// <summary>Pixel frames the decoder produces from <paramref name="latentFrames"/> latent frames.</summary>
+    public int PixelFrames(int latentFrames) => 1 + (latentFrames - 1) * TemporalCompression;
+
+    public void Validate()
+    {
+        if (ImageChannels < 1) throw new ArgumentException($"vae.image_channels must be >= 1, got {ImageChannels}");
+        if (LatentChannels < 1) throw new ArgumentException($"vae.latent_channels must be >= 1, got {LatentChannels}");
+        if (BaseChannels < 1) throw new ArgumentException($"vae.base_channels must be >= 1, got {BaseChannels}");
+        if (ChannelMultipliers.Length < 1 || ChannelMultipliers.Any(m => m < 1))
+            throw new ArgumentException("vae.channel_multipliers must list at least one positive multiplier");
+        if (TemporalDownsample.Length != ChannelMultipliers.Length - 1)
+            throw new ArgumentException($"vae.temporal_downsample must have {ChannelMultipliers.Length - 1} entries (one per downsample), got {TemporalDownsample.Length}");
+        if (ResidualBlocksPerStage < 1) throw new ArgumentException("vae.residual_blocks_per_stage must be >= 1");
+        if (LatentsMean.Length != 0 && LatentsMean.Length != LatentChannels)
+            throw new ArgumentException($"vae.latents_mean must have {LatentChannels} entries, got {LatentsMean.Length}");
+        if (LatentsStd.Length != 0 && LatentsStd.Length != LatentChannels)
+            throw new ArgumentException($"vae.latents_std must have {LatentChannels} entries, got {LatentsStd.Length}");
+        if (LatentsStd.Any(s => !(s > 0))) throw new ArgumentException("vae.latents_std entries must be > 0");
+    }
+}

@@ -1,0 +1,99 @@
+using static TorchSharp.torch;
+
+namespace Kinema.Schedulers;
+
+/// <summary>
+/// Integrates the flow ODE dx/dσ = v(x, σ) over a fixed list of noise levels. Solvers know nothing about
+/// networks: the pipeline calls the model and hands its velocity to <see cref="Step"/>.
+/// </summary>
+public abstract class FlowSolver : IDisposable
+{
+    protected FlowSolver(double[] sigmas)
+    {
+        if (sigmas.Length < 2) throw new ArgumentException("a schedule needs at least two noise levels");
+        Sigmas = sigmas;
+    }
+
+    public IReadOnlyList<double> Sigmas { get; }
+    public int Steps => Sigmas.Count - 1;
+
+    /// <summary>Model timestep for step <paramref name="index"/> (σ · 1000).</summary>
+    public double Timestep(int index) => Sigmas[index] * FlowMatchSchedule.TimestepScale;
+
+    /// <summary>Advances <paramref name="sample"/> from level index to index + 1, given the model's velocity there.</summary>
+    public abstract Tensor Step(Tensor sample, Tensor velocity, int index);
+
+    public static FlowSolver Create(SamplerKind kind, double[] sigmas) => kind switch
+    {
+        SamplerKind.Euler => new EulerFlowSolver(sigmas),
+        SamplerKind.DpmPlusPlus2M => new DpmSolverPlusPlus2M(sigmas),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), $"unknown sampler {kind}"),
+    };
+
+    public virtual void Dispose() => GC.SuppressFinalize(this);
+
+    protected void CheckIndex(int index)
+    {
+        if (index < 0 || index >= Steps) throw new ArgumentOutOfRangeException(nameof(index), $"step index must be in [0, {Steps}), got {index}");
+    }
+}
+
+/// <summary>x_{σ'} = x_σ + (σ' − σ)·v.</summary>
+public sealed class EulerFlowSolver(double[] sigmas) : FlowSolver(sigmas)
+{
+    public override Tensor Step(Tensor sample, Tensor velocity, int index)
+    {
+        CheckIndex(index);
+        double dt = Sigmas[index + 1] - Sigmas[index];
+        return sample + velocity * dt;
+    }
+}
+
+/// <summary>
+/// DPM-Solver++(2M) (Lu et al. 2022) written for rectified flow, where α_σ = 1 − σ and λ = log(α/σ).
+/// The denoised estimate is x₀ = x − σ·v; each step extrapolates linearly from the last two estimates.
+/// The first step (λ = −∞ at σ = 1) and the last (σ' = 0, λ' = +∞) fall back to first order, which for
+/// rectified flow coincides with Euler.
+/// </summary>
+public sealed class DpmSolverPlusPlus2M(double[] sigmas) : FlowSolver(sigmas)
+{
+    private Tensor? _previousDenoised;
+    private int _previousIndex = -1;
+
+    public override Tensor Step(Tensor sample, Tensor velocity, int index)
+    {
+        CheckIndex(index);
+        double s = Sigmas[index], t = Sigmas[index + 1];
+        double alphaS = 1 - s, alphaT = 1 - t;
+        using var scope = NewDisposeScope();
+        var denoised = sample - velocity * s;
+
+        Tensor estimate = denoised;
+        bool secondOrder = _previousDenoised is not null && _previousIndex == index - 1 && t > 0 && alphaS > 0 && Sigmas[index - 1] < 1;
+        if (secondOrder)
+        {
+            double lambdaPrev = Lambda(Sigmas[index - 1]), lambdaS = Lambda(s), lambdaT = Lambda(t);
+            double h = lambdaT - lambdaS, hPrev = lambdaS - lambdaPrev;
+            double r = hPrev / h;
+            estimate = denoised * (1 + 1 / (2 * r)) - _previousDenoised! * (1 / (2 * r));
+        }
+        // x_t = (σ_t/σ_s)·x_s + (α_t − α_s·σ_t/σ_s)·D, the exact solution of the linear part.
+        double sampleCoefficient = t / s;
+        double estimateCoefficient = alphaT - alphaS * t / s;
+        var next = sample * sampleCoefficient + estimate * estimateCoefficient;
+
+        _previousDenoised?.Dispose();
+        _previousDenoised = denoised.clone().DetachFromDisposeScope();
+        _previousIndex = index;
+        return next.MoveToOuterDisposeScope();
+    }
+
+    private static double Lambda(double sigma) => Math.Log((1 - sigma) / sigma);
+
+    public override void Dispose()
+    {
+        _previousDenoised?.Dispose();
+        _previousDenoised = null;
+        base.Dispose();
+    }
+}

@@ -1,0 +1,123 @@
+using Kinema.Models;
+using Kinema.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Kinema.Core.Tests.Models;
+
+public class VideoVaeTests
+{
+    public VideoVaeTests() => TorchRuntime.EnsureLoaded();
+
+    private static VideoVae NewVae()
+    {
+        manual_seed(1);
+        var vae = new VideoVae(TinyConfigs.Vae);
+        vae.eval();
+        return vae;
+    }
+
+    [Fact]
+    public void Encoding_compresses_1_plus_4k_frames_to_1_plus_k_latents_and_8x_space()
+    {
+        using var vae = NewVae();
+        using var guard = inference_mode();
+        using var video = rand(new long[] { 1, 3, 9, 32, 48 }) * 2 - 1;
+        using var latents = vae.Encode(video);
+        Assert.Equal(new long[] { 1, 4, 3, 4, 6 }, latents.shape);
+    }
+
+    [Fact]
+    public void Decoding_expands_1_plus_k_latents_to_1_plus_4k_frames()
+    {
+        using var vae = NewVae();
+        using var guard = inference_mode();
+        using var latents = randn(new long[] { 1, 4, 3, 4, 6 });
+        using var video = vae.DecodeWhole(latents);
+        Assert.Equal(new long[] { 1, 3, 9, 32, 48 }, video.shape);
+    }
+
+    [Fact]
+    public void Changing_a_later_frame_leaves_earlier_latents_unchanged()
+    {
+        using var vae = NewVae();
+        using var guard = inference_mode();
+        using var video = rand(new long[] { 1, 3, 13, 16, 16 }) * 2 - 1;
+        using var edited = video.clone();
+        edited[.., .., 9] = rand(1, 3, 16, 16);                                 // frame 9 belongs to latent frame 3
+        using var a = vae.Encode(video);
+        using var b = vae.Encode(edited);
+        Assert.True((a.narrow(2, 0, 3) - b.narrow(2, 0, 3)).abs().max().item<float>() == 0, "latent frames 0-2 must not see frame 9");
+        Assert.False(a.narrow(2, 3, 1).allclose(b.narrow(2, 3, 1)), "latent frame 3 must see frame 9");
+    }
+
+    [Fact]
+    public void First_frame_is_encoded_on_its_own()
+    {
+        using var vae = NewVae();
+        using var guard = inference_mode();
+        using var video = rand(new long[] { 1, 3, 5, 16, 16 }) * 2 - 1;
+        using var alone = vae.Encode(video.narrow(2, 0, 1));
+        using var within = vae.Encode(video);
+        Assert.True(alone.allclose(within.narrow(2, 0, 1), rtol: 0, atol: 1e-6));
+    }
+
+    [Fact]
+    public void Chunked_decode_equals_whole_decode_within_1e_5()
+    {
+        // Same arithmetic in a different order of concatenation; only float rounding may differ.
+        using var vae = NewVae();
+        using var guard = inference_mode();
+        using var latents = randn(new long[] { 1, 4, 5, 4, 4 });
+        using var whole = vae.DecodeWhole(latents);
+        using var chunked = vae.Decode(latents, latentFramesPerChunk: 1);
+        using var twoAtATime = vae.Decode(latents, latentFramesPerChunk: 2);
+        Assert.Equal(whole.shape, chunked.shape);
+        Assert.True((whole - chunked).abs().max().item<float>() < 1e-5f);
+        Assert.True((whole - twoAtATime).abs().max().item<float>() < 1e-5f);
+    }
+
+    [Fact]
+    public void Decoder_is_causal_in_latent_frames()
+    {
+        using var vae = NewVae();
+        using var guard = inference_mode();
+        using var latents = randn(new long[] { 1, 4, 3, 4, 4 });
+        using var edited = latents.clone();
+        edited[.., .., 2] = randn(1, 4, 4, 4);
+        using var a = vae.DecodeWhole(latents);
+        using var b = vae.DecodeWhole(edited);
+        Assert.True((a.narrow(2, 0, 5) - b.narrow(2, 0, 5)).abs().max().item<float>() == 0, "frames 0-4 come from latent frames 0-1 only");
+    }
+
+    [Fact]
+    public void Latent_normalisation_round_trips()
+    {
+        var config = TinyConfigs.Vae with { LatentsMean = [0.5f, -1f, 2f, 0f], LatentsStd = [2f, 0.5f, 1f, 3f] };
+        using var vae = new VideoVae(config);
+        using var x = randn(new long[] { 1, 4, 2, 3, 3 });
+        using var normalized = vae.Normalize(x);
+        using var back = vae.Denormalize(normalized);
+        using var expectedChannel1 = (x.select(1, 1) + 1f) / 0.5f;
+        Assert.True(normalized.select(1, 1).allclose(expectedChannel1, rtol: 1e-5, atol: 1e-6));
+        Assert.True(back.allclose(x, rtol: 1e-5, atol: 1e-6));
+    }
+
+    [Fact]
+    public void Wrong_frame_count_is_rejected_with_the_allowed_counts()
+    {
+        using var vae = NewVae();
+        using var video = zeros(new long[] { 1, 3, 6, 16, 16 });
+        var e = Assert.Throws<ArgumentException>(() => vae.Encode(video));
+        Assert.Contains("1 + 4k", e.Message);
+    }
+
+    [Fact]
+    public void Size_not_a_multiple_of_8_is_rejected()
+    {
+        using var vae = NewVae();
+        using var video = zeros(new long[] { 1, 3, 5, 20, 16 });
+        var e = Assert.Throws<ArgumentException>(() => vae.Encode(video));
+        Assert.Contains("multiples of 8", e.Message);
+    }
+}
