@@ -1,1 +1,52 @@
-namespace Kinema.Bench; public static class Program { public static int Main(string[] args) => 0; }
+namespace Kinema.Bench;
+
+/// <summary>
+/// Benchmarks. Each prints a table and writes bench/results/NAME.json; speed claims are ratios against a
+/// peer run in the same invocation. Run: dotnet run -c Release --project bench/Kinema.Bench -- NAME [options]
+/// </summary>
+public static class Program
+{
+    private static readonly Dictionary<string, (string Description, Func<string[], int> Run)> Benchmarks = new()
+    {
+        ["generate"] = ("end-to-end generation at the model's default settings, 10 repeats: time, memory growth, live tensors", GenerateBench.Run),
+        ["decode-memory"] = ("peak memory of chunked vs whole-video VAE decoding as duration grows", DecodeMemoryBench.Run),
+    };
+
+    public static int Main(string[] args)
+    {
+        if (args.Length == 0 || !Benchmarks.TryGetValue(args[0], out var bench))
+        {
+            Console.Error.WriteLine("usage: Kinema.Bench NAME [options]");
+            foreach (var (name, (description, _)) in Benchmarks) Console.Error.WriteLine($"  {name,-16} {description}");
+            return args.Length == 0 ? 0 : 2;
+        }
+        return bench.Run(args[1..]);
+    }
+
+    internal static string ResultsFolder()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Kinema.slnx")))
+                return Directory.CreateDirectory(Path.Combine(dir.FullName, "bench", "results")).FullName;
+        return Directory.CreateDirectory("bench-results").FullName;
+    }
+
+    internal static string Option(string[] args, string name, string fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+
+    /// <summary>Peak resident memory of this process so far (VmHWM), in MiB.</summary>
+    internal static double PeakRssMiB() => ReadStatusKiB("VmHWM") / 1024.0;
+
+    internal static double RssMiB() => ReadStatusKiB("VmRSS") / 1024.0;
+
+    private static long ReadStatusKiB(string key)
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith(key + ":", StringComparison.Ordinal))
+                return long.Parse(line[(key.Length + 1)..].Trim().Split(' ')[0]);
+        return 0;
+    }
+}

@@ -1,1 +1,25 @@
-namespace Kinema.Cli; public static class Program { public static int Main(string[] args) => 0; }
+using System.CommandLine;
+using Kinema.Cli.Commands;
+
+namespace Kinema.Cli;
+
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("Kinema: open text-to-video. Type a prompt, get a video.")
+        {
+            GenerateCommand.Create(),
+            InfoCommand.Create(),
+            ModelCommand.Create(),
+        };
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
+            Console.Error.WriteLine("run 'kinema --help' (or 'kinema COMMAND --help') for usage");
+            return ExitCodes.BadInput;
+        }
+        return await parse.InvokeAsync();
+    }
+}

@@ -1,12 +1,31 @@
+using System.Text.Json.Serialization;
+
 namespace Kinema.Schedulers;
 
 /// <summary>The solvers Kinema ships.</summary>
 public enum SamplerKind
 {
     /// <summary>First-order Euler on the flow ODE (equivalently DDIM for rectified flow).</summary>
+    [JsonStringEnumMemberName("euler")]
     Euler,
     /// <summary>DPM-Solver++ 2M: second-order multistep in data prediction, converges in fewer steps.</summary>
+    [JsonStringEnumMemberName("dpm++2m")]
     DpmPlusPlus2M,
+}
+
+/// <summary>Sampler names as users type them.</summary>
+public static class SamplerNames
+{
+    public static readonly IReadOnlyList<string> All = ["euler", "dpm++2m"];
+
+    public static string ToName(this SamplerKind kind) => kind == SamplerKind.Euler ? "euler" : "dpm++2m";
+
+    public static SamplerKind Parse(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "euler" => SamplerKind.Euler,
+        "dpm++2m" or "dpmpp2m" or "dpm++" or "dpm-solver++" => SamplerKind.DpmPlusPlus2M,
+        _ => throw new ArgumentException($"unknown sampler '{name}'; allowed: {string.Join(", ", All)}"),
+    };
 }
 
 /// <summary>

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Kinema.Pipelines;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Kinema.Bench;
+
+/// <summary>
+/// Peak resident memory of VAE decoding for growing durations, chunked (one latent frame at a time, the
+/// pipeline's path) against whole-video decoding (the peer). Each measurement runs in a fresh child
+/// process so peaks do not mix. Decoded frames are converted to 8-bit and dropped as they arrive, so the
+/// numbers are the decoder's own working memory.
+/// </summary>
+public static class DecodeMemoryBench
+{
+    public static int Run(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "--child") return Child(args);
+        string folder = ModelLocator.Resolve(Program.Option(args, "--model", "") is { Length: > 0 } m ? m : null);
+        var durations = Program.Option(args, "--seconds", "4,15,60").Split(',').Select(double.Parse).ToArray();
+        int wholeLimit = int.Parse(Program.Option(args, "--whole-up-to", "15"));
+        Console.WriteLine($"{"seconds",8} {"mode",8} {"frames",7} {"peak MiB",9} {"time s",7}");
+        var rows = new List<object>();
+        foreach (double seconds in durations)
+            foreach (var mode in new[] { "chunked", "whole" })
+            {
+                if (mode == "whole" && seconds > wholeLimit) continue;
+                var (peak, time, frames) = RunChild(folder, mode, seconds);
+                Console.WriteLine($"{seconds,8} {mode,8} {frames,7} {peak,9:0} {time,7:0.0}");
+                rows.Add(new { seconds, mode, frames, peak_rss_mib = peak, seconds_taken = time });
+            }
+        File.WriteAllText(Path.Combine(Program.ResultsFolder(), "decode-memory.json"),
+            JsonSerializer.Serialize(new { benchmark = "decode-memory", date = DateTime.UtcNow, rows }, Kinema.IO.Json.Options));
+        return 0;
+    }
+
+    private static (double Peak, double Time, int Frames) RunChild(string folder, string mode, double seconds)
+    {
+        var info = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in Environment.GetCommandLineArgs().Take(1).Where(a => a.EndsWith(".dll"))) info.ArgumentList.Add(a);
+        foreach (var a in new[] { "decode-memory", "--child", folder, mode, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) }) info.ArgumentList.Add(a);
+        using var p = Process.Start(info)!;
+        string line = p.StandardOutput.ReadToEnd().Trim().Split('\n')[^1];
+        p.WaitForExit();
+        var parts = line.Split(' ');
+        return (double.Parse(parts[0]), double.Parse(parts[1]), int.Parse(parts[2]));
+    }
+
+    private static int Child(string[] args)
+    {
+        string folder = args[1], mode = args[2];
+        double seconds = double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture);
+        using var model = KinemaModel.Load(folder);
+        var resolved = VideoRequestValidator.Resolve(new VideoRequest { Prompt = "x", Seconds = seconds }, model.Config);
+        int s = model.Config.Vae.SpatialCompression;
+        using var guard = inference_mode();
+        using var latents = randn(new long[] { 1, model.Config.Vae.LatentChannels, resolved.LatentFrames, resolved.Height / s, resolved.Width / s });
+        var clock = Stopwatch.StartNew();
+        int frames = 0;
+        if (mode == "whole")
+        {
+            using var video = model.Vae.DecodeWhole(latents);
+            frames = FrameConversion.ToFrames(video).Count;
+        }
+        else
+        {
+            model.Vae.DecodeChunked(latents, chunk => frames += FrameConversion.ToFrames(chunk).Count);
+        }
+        Console.WriteLine($"{Program.PeakRssMiB():0.0} {clock.Elapsed.TotalSeconds:0.00} {frames}");
+        return 0;
+    }
+}

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using Kinema.Schedulers;
+using static TorchSharp.torch;
+
+namespace Kinema.Pipelines;
+
+/// <summary>
+/// The denoising loop shared by every pipeline: from noise to clean latents under a text condition, with
+/// classifier-free guidance and optional clean conditioning frames (image-to-video, extension, looping).
+/// </summary>
+public static class FlowSampler
+{
+    /// <summary>Latent frames supplied clean: <see cref="Latents"/> (1, C, T, H, W) where <see cref="Known"/>[t] is true.</summary>
+    public sealed record Conditioning(Tensor Latents, bool[] Known);
+
+    /// <summary>Seeded standard-normal noise, drawn on the CPU so a seed gives the same video on any device.</summary>
+    public static Tensor Noise(long seed, long[] shape, Device device, ScalarType dtype)
+    {
+        var generator = new Generator((ulong)seed);
+        using var cpu = randn(shape, dtype: ScalarType.Float32, generator: generator);
+        generator.Dispose();
+        return cpu.to(dtype).to(device);
+    }
+
+    /// <summary>Runs the solver over <paramref name="steps"/> levels starting from <paramref name="noise"/>; returns new latents.</summary>
+    public static Tensor Sample(
+        KinemaModel model,
+        Tensor noise,
+        TextConditioning text,
+        int steps,
+        double guidance,
+        double shift,
+        SamplerKind sampler,
+        Conditioning? conditioning,
+        IProgress<GenerationProgress>? progress,
+        Stopwatch clock,
+        CancellationToken cancellation,
+        double startSigma = 1.0)
+    {
+        var sigmas = FlowMatchSchedule.Sigmas(steps, shift, startSigma);
+        using var solver = FlowSolver.Create(sampler, sigmas);
+        long frames = noise.shape[2];
+        Tensor? knownMask = null, knownLatents = null;
+        if (conditioning is not null)
+        {
+            if (conditioning.Known.Length != frames)
+                throw new ArgumentException($"conditioning covers {conditioning.Known.Length} latent frames, the video has {frames}");
+            knownMask = tensor(conditioning.Known, dtype: ScalarType.Bool).view(1, 1, frames, 1, 1).to(noise.device);
+            knownLatents = conditioning.Latents.to(noise.dtype).to(noise.device);
+        }
+
+        var x = noise.clone();
+        try
+        {
+            for (int i = 0; i < steps; i++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                if (knownMask is not null) x = Replace(x, knownMask, knownLatents!);
+                var frameTimesteps = FrameTimesteps(solver.Timestep(i), conditioning, text.Batch, noise.device);
+                var input = text.Guided ? cat(new[] { x, x }, 0) : x;
+                var velocity = model.Transformer.Forward(input, frameTimesteps, text.Context, text.Mask);
+                if (text.Guided)
+                {
+                    var parts = velocity.chunk(2, 0);
+                    velocity = parts[1] + (parts[0] - parts[1]) * guidance;
+                }
+                var next = solver.Step(x, velocity, i);
+                x.Dispose();
+                x = next.DetachFromDisposeScope();
+                progress?.Report(new GenerationProgress(GenerationStage.Denoising, i + 1, steps, clock.Elapsed));
+            }
+            if (knownMask is not null) x = Replace(x, knownMask, knownLatents!);
+            return x;
+        }
+        catch
+        {
+            x.Dispose();
+            throw;
+        }
+        finally
+        {
+            knownMask?.Dispose();
+            knownLatents?.Dispose();
+        }
+    }
+
+    private static Tensor Replace(Tensor x, Tensor knownMask, Tensor knownLatents)
+    {
+        var replaced = where(knownMask, knownLatents, x).DetachFromDisposeScope();
+        x.Dispose();
+        return replaced;
+    }
+
+    private static Tensor FrameTimesteps(double timestep, Conditioning? conditioning, int batch, Device device)
+    {
+        if (conditioning is null) return full(new long[] { batch }, timestep, dtype: ScalarType.Float32, device: device);
+        var perFrame = conditioning.Known.Select(k => k ? 0f : (float)timestep).ToArray();
+        return tensor(perFrame, dtype: ScalarType.Float32).to(device).view(1, -1).expand(batch, -1);
+    }
+}
