@@ -30,6 +30,15 @@ internal sealed class FfmpegFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A theory that is skipped, with the reason shown, where ffmpeg and ffprobe are not installed.</summary>
+internal sealed class FfmpegTheoryAttribute : TheoryAttribute
+{
+    public FfmpegTheoryAttribute()
+    {
+        if (Ffmpeg.LocateFfprobe() is null) Skip = "needs ffmpeg and ffprobe (apt-get install ffmpeg)";
+    }
+}
+
 internal static class Frames
 {
     private static readonly (byte R, byte G, byte B)[] Bars =
@@ -77,5 +86,32 @@ internal static class Frames
         long sum = 0;
         for (int i = 0; i < a.Pixels.Length; i++) sum += Math.Abs(a.Pixels[i] - b.Pixels[i]);
         return (double)sum / a.Pixels.Length;
+    }
+
+    /// <summary>Mean absolute error of 4x4 block averages per channel: what the eye sees from a distance.</summary>
+    public static double BlockMeanError(RgbFrame a, RgbFrame b)
+    {
+        double sum = 0;
+        int blocks = 0;
+        for (int by = 0; by + 4 <= a.Height; by += 4)
+        {
+            for (int bx = 0; bx + 4 <= a.Width; bx += 4)
+            {
+                for (int c = 0; c < 3; c++, blocks++)
+                {
+                    int difference = 0;
+                    for (int y = by; y < by + 4; y++)
+                    {
+                        for (int x = bx; x < bx + 4; x++)
+                        {
+                            int i = (y * a.Width + x) * 3 + c;
+                            difference += a.Pixels[i] - b.Pixels[i];
+                        }
+                    }
+                    sum += Math.Abs(difference / 16.0);
+                }
+            }
+        }
+        return sum / blocks;
     }
 }

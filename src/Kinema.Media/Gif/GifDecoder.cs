@@ -25,6 +25,8 @@ internal sealed record GifImage(int Width, int Height, IReadOnlyList<RgbFrame> F
 /// </summary>
 internal static class GifDecoder
 {
+    private const long MaxFrameBytes = 1L << 30;
+
     public static bool HasSignature(ReadOnlySpan<byte> head) =>
         head.Length >= 6 && (head[..6].SequenceEqual("GIF89a"u8) || head[..6].SequenceEqual("GIF87a"u8));
 
@@ -36,6 +38,8 @@ internal static class GifDecoder
         reader.Skip(6);
         int width = reader.UInt16(), height = reader.UInt16();
         if (width == 0 || height == 0) throw new InvalidDataException($"the logical screen is {width}x{height}");
+        // Sizes come from the file; a corrupt one must not turn into a multi-gigabyte allocation per frame.
+        if ((long)width * height * 3 > MaxFrameBytes) throw new InvalidDataException($"the logical screen {width}x{height} is too large to decode");
         byte flags = reader.Byte();
         int background = reader.Byte();
         reader.Byte();
@@ -74,6 +78,7 @@ internal static class GifDecoder
 
             int left = reader.UInt16(), top = reader.UInt16(), w = reader.UInt16(), h = reader.UInt16();
             byte imageFlags = reader.Byte();
+            if ((long)w * h > MaxFrameBytes) throw new InvalidDataException($"frame {frames.Count} is {w}x{h}, too large to decode");
             int[]? palette = (imageFlags & 0x80) != 0 ? reader.Palette(2 << (imageFlags & 7)) : globalPalette;
             if (palette is null) throw new InvalidDataException($"frame {frames.Count} has no colour table");
             int minCodeSize = reader.Byte();

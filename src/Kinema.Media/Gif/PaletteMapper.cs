@@ -10,8 +10,9 @@ internal sealed class PaletteMapper(int[] palette, bool dither)
 
     private static readonly int[] Bayer4 = [0, 8, 2, 10, 12, 4, 14, 6, 3, 11, 1, 9, 15, 7, 13, 5];
 
-    // About three quarters of the typical spacing between entries of a 256-colour palette (255 / 256^(1/3) ≈ 40).
-    private readonly int _spread = dither ? Math.Max(4, (int)(0.75 * 255 / Math.Cbrt(palette.Length))) : 0;
+    // Dither amplitude follows how far apart the palette's colours actually are: median cut packs entries
+    // densely where the video's colours are, and a fixed amplitude would add visible noise there.
+    private readonly int _spread = dither ? TypicalSpacing(palette) : 0;
     private readonly Dictionary<int, byte> _cache = new();
 
     public void Map(byte[] rgb, int width, byte[] indices)
@@ -29,6 +30,24 @@ internal sealed class PaletteMapper(int[] palette, bool dither)
             }
             indices[p] = Nearest((r << 16) | (g << 8) | b);
         }
+    }
+
+    private static int TypicalSpacing(int[] palette)
+    {
+        if (palette.Length < 2) return 0;
+        double total = 0;
+        foreach (int a in palette)
+        {
+            int nearest = int.MaxValue;
+            foreach (int b in palette)
+            {
+                if (a == b) continue;
+                int dr = (a >> 16) - (b >> 16), dg = ((a >> 8) & 0xFF) - ((b >> 8) & 0xFF), db = (a & 0xFF) - (b & 0xFF);
+                nearest = Math.Min(nearest, dr * dr + dg * dg + db * db);
+            }
+            total += Math.Sqrt(nearest);
+        }
+        return (int)Math.Round(total / palette.Length);
     }
 
     private byte Nearest(int color)

@@ -42,7 +42,7 @@ internal static class PngWriter
                 {
                     PngFilters.Filter(filter, row, previous, 3, candidate);
                     long score = 0;
-                    foreach (byte b in candidate) score += Math.Abs((sbyte)b);
+                    foreach (sbyte residual in System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(candidate)) score += residual < 0 ? -residual : residual;
                     if (score >= bestScore) continue;
                     bestScore = score;
                     bestFilter = filter;
