@@ -1,5 +1,6 @@
 using Kinema.Pipelines;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Kinema.Cli;
 
@@ -57,14 +58,14 @@ public sealed class ProgressReporter
 
     private sealed class StepColumn : ProgressColumn
     {
-        public override Spectre.Console.Rendering.IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
-            => new Text($"{task.Value:0}/{task.MaxValue:0}");
+        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
+            => new Spectre.Console.Text($"{task.Value:0}/{task.MaxValue:0}");
     }
 
     private sealed class SpeedColumn : ProgressColumn
     {
-        public override Spectre.Console.Rendering.IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
-            => new Text(task.Speed is double s ? $"{s:0.00} it/s" : "-- it/s");
+        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
+            => new Spectre.Console.Text(task.Speed is double s ? $"{s:0.00} it/s" : "-- it/s");
     }
 
     /// <summary>Synchronous reporter (reports arrive on the generation thread) writing one line per event.</summary>
