@@ -49,8 +49,8 @@ public sealed class TextToVideoPipelineTests : IDisposable
     [Fact]
     public void Both_samplers_run()
     {
-        var euler = Pipeline.Generate(TinyModel.Request() with { Sampler = Kinema.Schedulers.SamplerKind.Euler });
-        var dpm = Pipeline.Generate(TinyModel.Request() with { Sampler = Kinema.Schedulers.SamplerKind.DpmPlusPlus2M });
+        var euler = Pipeline.Generate(TinyModel.Request() with { Steps = 6, Sampler = Kinema.Schedulers.SamplerKind.Euler });
+        var dpm = Pipeline.Generate(TinyModel.Request() with { Steps = 6, Sampler = Kinema.Schedulers.SamplerKind.DpmPlusPlus2M });
         Assert.Equal("euler", euler.Metadata.Sampler);
         Assert.False(SameFrames(euler, dpm));
     }
