@@ -41,12 +41,13 @@ internal sealed class BackgroundPainter
         }
         else if (scene.Weather == Weather.Snow)
         {
-            _zenith = _zenith.Lerp(new Rgb(192, 198, 210) * lightness, 0.45f);
-            _horizon = _horizon.Lerp(new Rgb(212, 216, 224) * lightness, 0.45f);
+            _zenith = _zenith.Lerp(new Rgb(178, 184, 196) * lightness, 0.65f);
+            _horizon = _horizon.Lerp(new Rgb(204, 208, 216) * lightness, 0.65f);
         }
         _scenery = Palette.SceneryLight(time);
         if (scene.Background == Background.IndoorRoom && time == TimeOfDay.Night) _scenery = new Rgb(0.62f, 0.54f, 0.44f);
         if (scene.Weather == Weather.Rain) _scenery *= 0.82f;
+        if (scene.Weather == Weather.Snow) _scenery *= 0.9f;
         _fog = Palette.FogColor(time);
         _fogAmount = scene.Weather == Weather.Fog ? Palette.FogOnScenery : 0f;
         _clearSky = scene.Weather is Weather.None or Weather.Fog;

@@ -25,12 +25,12 @@ internal static class ShapeGeometry
     private static float Person(float x, float y, float gait)
     {
         float swing = 0.5f * MathF.Sin(gait);
-        float d = MathF.Sqrt(x * x + (y + 0.7f) * (y + 0.7f)) - 0.26f;
-        d = MathF.Min(d, Capsule(x, y, 0f, -0.45f, 0f, 0.2f, 0.17f));
-        d = MathF.Min(d, Capsule(x, y, 0f, 0.18f, 0.42f * swing, 0.86f, 0.14f));
-        d = MathF.Min(d, Capsule(x, y, 0f, 0.18f, -0.42f * swing, 0.86f, 0.14f));
-        d = MathF.Min(d, Capsule(x, y, 0f, -0.36f, -0.45f * swing, 0.12f, 0.11f));
-        return MathF.Min(d, Capsule(x, y, 0f, -0.36f, 0.45f * swing, 0.12f, 0.11f));
+        float d = MathF.Sqrt(x * x + (y + 0.68f) * (y + 0.68f)) - 0.29f;
+        d = MathF.Min(d, Capsule(x, y, 0f, -0.45f, 0f, 0.2f, 0.21f));
+        d = MathF.Min(d, Capsule(x, y, 0f, 0.18f, 0.42f * swing, 0.84f, 0.16f));
+        d = MathF.Min(d, Capsule(x, y, 0f, 0.18f, -0.42f * swing, 0.84f, 0.16f));
+        d = MathF.Min(d, Capsule(x, y, 0f, -0.36f, -0.45f * swing, 0.12f, 0.13f));
+        return MathF.Min(d, Capsule(x, y, 0f, -0.36f, 0.45f * swing, 0.12f, 0.13f));
     }
 
     private static float Bird(float x, float y, float gait)

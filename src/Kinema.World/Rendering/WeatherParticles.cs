@@ -25,7 +25,7 @@ internal sealed class WeatherParticles
         _spanX = width / _unit + 0.2;
         _spanY = height / _unit + 0.2;
         double area = width * (double)height / (_unit * _unit);
-        int count = _weather switch { Weather.Rain => (int)(60 * area), Weather.Snow => (int)(70 * area), _ => 0 };
+        int count = _weather switch { Weather.Rain => (int)(60 * area), Weather.Snow => (int)(110 * area), _ => 0 };
         _x0 = new double[count];
         _y0 = new double[count];
         _speed = new double[count];
@@ -36,10 +36,10 @@ internal sealed class WeatherParticles
             _x0[i] = SeededHash.Unit(scene.Seed, 51, i) * _spanX;
             _y0[i] = SeededHash.Unit(scene.Seed, 52, i) * _spanY;
             _speed[i] = _weather == Weather.Rain ? 1.4 + 0.6 * SeededHash.Unit(scene.Seed, 53, i) : 0.1 + 0.08 * SeededHash.Unit(scene.Seed, 53, i);
-            _size[i] = _weather == Weather.Rain ? 0.04 + 0.025 * SeededHash.Unit(scene.Seed, 54, i) : 0.006 + 0.006 * SeededHash.Unit(scene.Seed, 54, i);
+            _size[i] = _weather == Weather.Rain ? 0.04 + 0.025 * SeededHash.Unit(scene.Seed, 54, i) : 0.007 + 0.007 * SeededHash.Unit(scene.Seed, 54, i);
             _phase[i] = 6.283 * SeededHash.Unit(scene.Seed, 55, i);
         }
-        float light = scene.TimeOfDay switch { TimeOfDay.Night => 0.6f, TimeOfDay.Sunset => 0.9f, _ => 1f };
+        float light = scene.TimeOfDay switch { TimeOfDay.Night => _weather == Weather.Snow ? 0.8f : 0.6f, TimeOfDay.Sunset => 0.9f, _ => 1f };
         _color = (_weather == Weather.Rain ? new Rgb(212, 218, 232) : new Rgb(252, 252, 255)) * light;
         _alpha = _weather == Weather.Rain ? 0.5f : 0.92f;
     }
@@ -69,7 +69,8 @@ internal sealed class WeatherParticles
 
     private void DrawStreak(byte[] pixels, double ax, double ay, double bx, double by)
     {
-        const float halfWidth = 0.55f;
+        // Streaks keep the same width relative to the frame, so a large render downsampled looks like a small one.
+        float halfWidth = (float)Math.Max(0.55, 0.0045 * _unit);
         int x0 = Math.Max(0, (int)Math.Floor(Math.Min(ax, bx) - 1)), x1 = Math.Min(_width - 1, (int)Math.Ceiling(Math.Max(ax, bx) + 1));
         int y0 = Math.Max(0, (int)Math.Floor(Math.Min(ay, by) - 1)), y1 = Math.Min(_height - 1, (int)Math.Ceiling(Math.Max(ay, by) + 1));
         float ex = (float)(bx - ax), ey = (float)(by - ay);
