@@ -1,1 +1,0 @@
-namespace Kinema.Media; internal static class MediaAssembly { }
