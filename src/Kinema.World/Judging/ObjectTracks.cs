@@ -32,7 +32,7 @@ internal sealed class ObjectTracks
     /// <summary>Median number of patches per frame in colours the scene did not ask for.</summary>
     public double Extraneous { get; }
 
-    /// <summary>How often a patch count rose from one frame to the next: objects appearing.</summary>
+    /// <summary>How often a requested object appeared from one frame to the next (counts capped at the requested number, so codec specks do not count).</summary>
     public int Births { get; }
 
     public double Fps { get; }
@@ -61,9 +61,15 @@ internal sealed class ObjectTracks
         for (int ci = 0; ci < colors.Length; ci++)
         {
             var blobs = perColor[ci];
-            for (int f = 1; f < blobs.Length; f++) births += Math.Max(0, blobs[f].Count - blobs[f - 1].Count);
-            if (requestedCounts.TryGetValue(colors[ci], out int count)) groups.Add(new Group(colors[ci], count, blobs));
-            else extraneous += PixelMath.Median(blobs.Select(b => (double)b.Count));
+            if (requestedCounts.TryGetValue(colors[ci], out int count))
+            {
+                groups.Add(new Group(colors[ci], count, blobs));
+                for (int f = 1; f < blobs.Length; f++) births += Math.Max(0, Math.Min(count, blobs[f].Count) - Math.Min(count, blobs[f - 1].Count));
+            }
+            else
+            {
+                extraneous += PixelMath.Median(blobs.Select(b => (double)b.Count));
+            }
         }
         return new ObjectTracks(groups.ToArray(), extraneous, births, fps, Math.Min(width, height));
     }
@@ -106,7 +112,7 @@ internal sealed class ObjectTracks
             var seen = MotionFeatures(o, observed);
             var expected = MotionFeatures(r, reference);
             if (seen is null || expected is null) return 0;
-            double[] scales = [0.035, 0.035, 0.02, 0.02, 0.06, 0.06];
+            double[] scales = [0.035, 0.035, 0.025, 0.025, 0.06, 0.1];
             double z = 0;
             for (int i = 0; i < scales.Length; i++) z += Square((seen[i] - expected[i]) / scales[i]);
             return Math.Exp(-z / 2) * Ratio(Visibility(o), Visibility(r));

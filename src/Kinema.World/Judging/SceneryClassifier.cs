@@ -36,11 +36,11 @@ internal static class SceneryClassifier
         }
         double best = combos.Min(c => c.Distance);
         // Temperature and gate in the distance's units (roughly colour levels): a clean match sits near 0-3,
-        // other sceneries 15 and more apart, noise 60 and more from everything.
+        // other sceneries 5 to 15 and more apart, noise 60 and more from everything.
         const double temperature = 1.5;
         var weights = combos.Select(c => Math.Exp(-(c.Distance - best) / temperature)).ToArray();
         double total = weights.Sum();
-        double gate = Math.Exp(-Math.Max(0, best - 8) / 6);
+        double gate = Math.Exp(-Math.Max(0, best - 12) / 10);
         double Mass(Func<(Background B, TimeOfDay T, Weather W, double Distance), bool> matches) =>
             gate * combos.Select((c, i) => matches(c) ? weights[i] : 0).Sum() / total;
         return new Result(
@@ -109,6 +109,6 @@ internal static class SceneryClassifier
         Array.Sort(cellDistances);
         // Objects of a video need not be where the reference has them: skip the worst quarter of cells.
         double grid = cellDistances.Take(cellDistances.Length * 3 / 4).Average();
-        return grid + 4 * Math.Abs(a.Detail - b.Detail) + 1.5 * Math.Abs(a.Change - b.Change);
+        return grid + 2 * Math.Abs(a.Detail - b.Detail) + 0.5 * Math.Abs(a.Change - b.Change);
     }
 }

@@ -92,22 +92,38 @@ public static class WorldJudge
         double observedChange = PixelMath.Percentile(FrameChanges(video), 0.9);
         double expectedChange = PixelMath.Percentile(FrameChanges(expected), 0.9);
         // Codec noise adds a level or two of change per frame; flicker is change well beyond that.
-        double flicker = Math.Exp(-Math.Max(0, observedChange - expectedChange - 2) / 6);
+        double flicker = Math.Exp(-Math.Max(0, observedChange - expectedChange - 1.5) / 4);
         double extraBirths = Math.Max(0, observed.Births - reference.Births);
         return flicker / (1 + 0.25 * extraBirths);
     }
 
+    /// <summary>
+    /// Mean absolute change of 4x4-block-averaged grey between consecutive frames: block averages wash out
+    /// codec noise but keep real flicker, cuts and noise.
+    /// </summary>
     private static IEnumerable<double> FrameChanges(RgbFrame[] frames)
     {
-        var previous = PixelMath.Luma(frames[0]);
+        var previous = BlockLuma(frames[0]);
         for (int f = 1; f < frames.Length; f++)
         {
-            var current = PixelMath.Luma(frames[f]);
+            var current = BlockLuma(frames[f]);
             double sum = 0;
             for (int i = 0; i < current.Length; i++) sum += Math.Abs(current[i] - previous[i]);
             yield return sum / current.Length;
             previous = current;
         }
         if (frames.Length == 1) yield return 0;
+    }
+
+    private static float[] BlockLuma(RgbFrame frame)
+    {
+        const int block = 4;
+        int w = Math.Max(1, frame.Width / block), h = Math.Max(1, frame.Height / block);
+        var luma = PixelMath.Luma(frame);
+        var blocks = new float[w * h];
+        for (int y = 0; y < h * block && y < frame.Height; y++)
+            for (int x = 0; x < w * block && x < frame.Width; x++)
+                blocks[y / block * w + x / block] += luma[y * frame.Width + x] / (block * block);
+        return blocks;
     }
 }
