@@ -89,7 +89,7 @@ public static class CaptionGenerator
         public string Subjects(bool terse)
         {
             var groups = scene.Objects
-                .GroupBy(o => (o.Color, o.Shape, o.Motion, o.Speed, Direction: SceneSimulation.WalkDirection(o)))
+                .GroupBy(o => (o.Color, o.Shape, o.Motion, o.Speed, Direction: o.Motion is MotionKind.Walk or MotionKind.Fly ? SceneSimulation.WalkDirection(o) : 0))
                 .Select(g => g.ToList())
                 .ToList();
             var clauses = groups.Select(g => Clause(g, withSize: !terse || random.NextDouble() < 0.3, withSpeed: !terse || random.NextDouble() < 0.3)).ToList();

@@ -42,6 +42,8 @@ public sealed class SceneSimulation
             _bodyVx[i] = new double[steps + 1];
         }
         _energy = new double[steps + 1];
+        // A scene may place bodies overlapping; push them apart before the first frame.
+        ResolveCollisions();
         Record(0);
         for (int step = 1; step <= steps; step++)
         {
