@@ -13,6 +13,8 @@ public static class Program
             InfoCommand.Create(),
             ModelCommand.Create(),
             WorldCommand.Create(),
+            TrainCommand.Create(),
+            EvalCommand.Create(),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -302,6 +302,14 @@ public sealed class VideoVae : nn.Module
         finally { foreach (var p in pieces) p.Dispose(); }
     }
 
+    /// <summary>Decoder output for raw (un-normalised) latents, unclamped so training gradients reach every pixel.</summary>
+    public Tensor DecodeForTraining(Tensor rawLatents)
+    {
+        CheckLatents(rawLatents);
+        using var cache = new CausalCache();
+        return decoder.forward(rawLatents, cache);
+    }
+
     public Tensor Normalize(Tensor mean)
     {
         if (Config.LatentsMean.Length == 0) return mean.alias();

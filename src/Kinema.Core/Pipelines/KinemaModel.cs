@@ -30,6 +30,8 @@ public sealed class KinemaModel : IDisposable
     public const string TransformerFile = "transformer.safetensors";
     public const string VaeFile = "vae.safetensors";
 
+    private readonly bool _ownsComponents = true;
+
     private KinemaModel(string? folder, ModelConfig config, WordTokenizer tokenizer, TextEncoder textEncoder, VideoDit transformer, VideoVae vae, Device device, ScalarType computeType)
     {
         Folder = folder;
@@ -97,6 +99,23 @@ public sealed class KinemaModel : IDisposable
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Wraps modules someone else owns (a trainer's EMA copies, say) as a model for pipelines and saving.
+    /// The modules must already be on <paramref name="device"/> in <paramref name="computeType"/>;
+    /// disposing the model leaves them alone.
+    /// </summary>
+    public static KinemaModel FromComponents(ModelConfig config, WordTokenizer tokenizer, TextEncoder textEncoder, VideoDit transformer, VideoVae vae, Device device, ScalarType computeType)
+    {
+        config.Validate();
+        return new KinemaModel(null, config, tokenizer, textEncoder, transformer, vae, device, computeType, ownsComponents: false);
+    }
+
+    private KinemaModel(string? folder, ModelConfig config, WordTokenizer tokenizer, TextEncoder textEncoder, VideoDit transformer, VideoVae vae, Device device, ScalarType computeType, bool ownsComponents)
+        : this(folder, config, tokenizer, textEncoder, transformer, vae, device, computeType)
+    {
+        _ownsComponents = ownsComponents;
     }
 
     /// <summary>A model with freshly initialised weights (seeded), for training or for testing the stack end to end.</summary>
@@ -190,6 +209,7 @@ public sealed class KinemaModel : IDisposable
 
     public void Dispose()
     {
+        if (!_ownsComponents) return;
         TextEncoder.Dispose();
         Transformer.Dispose();
         Vae.Dispose();

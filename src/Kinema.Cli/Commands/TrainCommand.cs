@@ -1,0 +1,154 @@
+using System.CommandLine;
+using System.Text.Json;
+using Kinema.Models;
+using Kinema.Pipelines;
+using Kinema.Training;
+using Kinema.Training.Data;
+using Kinema.Training.Evaluation;
+using Kinema.World;
+
+namespace Kinema.Cli.Commands;
+
+/// <summary><c>kinema train vae|dit|export</c> and <c>kinema eval adherence|vae</c>.</summary>
+public static class TrainCommand
+{
+    public const string DefaultVaeBuckets = "128x128x9:2,160x96x5:2,96x160x5:2,64x64x17:2,128x128x1:4";
+    public const string DefaultDitBuckets = "128x128x33:2,128x128x17:4,160x96x17:3,96x160x17:3,128x128x1:8";
+
+    public static Command Create()
+    {
+        var command = new Command("train", "Train Kinema's own models on the toy world (stage 1: vae, stage 2: dit), and export them");
+        command.Subcommands.Add(CreateStage("vae", DefaultVaeBuckets, needsVae: false));
+        command.Subcommands.Add(CreateStage("dit", DefaultDitBuckets, needsVae: true));
+        command.Subcommands.Add(CreateExport());
+        return command;
+    }
+
+    private static Command CreateStage(string stage, string defaultBuckets, bool needsVae)
+    {
+        var run = new Option<string>("--run") { Description = "Run folder (checkpoints, log.csv, log.png); an existing run resumes", Required = true };
+        var vae = new Option<string?>("--vae") { Description = "Stage-1 export folder (RUN/export) or a model folder whose VAE to use" };
+        var steps = new Option<int>("--steps") { Description = "Total optimizer steps", DefaultValueFactory = _ => 2000 };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => stage == "vae" ? 5e-4 : 3e-4 };
+        var warmup = new Option<int>("--warmup") { Description = "Warm-up steps", DefaultValueFactory = _ => 100 };
+        var buckets = new Option<string>("--buckets") { Description = "WxHxFRAMES:BATCH,... shapes to train on", DefaultValueFactory = _ => defaultBuckets };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { DefaultValueFactory = _ => 100 };
+        var validateEvery = new Option<int>("--validate-every") { Description = "0 = never", DefaultValueFactory = _ => 500 };
+        var device = CommonOptions.Device();
+        var preset = new Option<string>("--preset") { Description = "Model shape: toy or tiny", DefaultValueFactory = _ => "toy" };
+        var command = new Command(stage, stage == "vae" ? "Stage 1: train the video VAE" : "Stage 2: train the diffusion transformer and text encoder")
+        {
+            run, steps, lr, warmup, buckets, seed, checkpointEvery, validateEvery, device, preset,
+        };
+        if (needsVae) command.Options.Add(vae);
+        command.SetAction((parse, cancellation) => Task.FromResult(CliErrors.Guard(() =>
+        {
+            var options = new TrainingOptions
+            {
+                RunFolder = parse.GetValue(run)!,
+                Device = parse.GetValue(device)!,
+                Steps = parse.GetValue(steps),
+                LearningRate = parse.GetValue(lr),
+                WarmupSteps = parse.GetValue(warmup),
+                Buckets = ClipBucket.ParseList(parse.GetValue(buckets)!),
+                Seed = parse.GetValue(seed),
+                CheckpointEvery = parse.GetValue(checkpointEvery),
+                ValidateEvery = parse.GetValue(validateEvery),
+            };
+            var shape = ModelPresets.ByName(parse.GetValue(preset)!, vocabularySize: 4);
+            return RunOnTrainingThread(() =>
+            {
+                if (stage == "vae") VaeTrainer.Run(options, shape.Vae, Console.WriteLine, cancellation);
+                else
+                {
+                    string vaeFolder = parse.GetValue(vae) ?? throw new ArgumentException("--vae is required: the stage-1 export folder (RUN/export)");
+                    DitTrainer.Run(options, vaeFolder, shape, Console.WriteLine, cancellation);
+                }
+            });
+        })));
+        return command;
+    }
+
+    private static Command CreateExport()
+    {
+        var run = new Option<string>("--run") { Description = "Stage-2 run folder", Required = true };
+        var vae = new Option<string>("--vae") { Description = "Stage-1 export folder", Required = true };
+        var output = new Option<string>("--out") { Description = "Model folder to write", Required = true };
+        var name = new Option<string>("--name") { DefaultValueFactory = _ => "kinema-toy" };
+        var command = new Command("export", "Write a trained run's EMA weights as a model folder (f16)") { run, vae, output, name };
+        command.SetAction(parse => CliErrors.Guard(() =>
+        {
+            DitTrainer.Export(parse.GetValue(run)!, parse.GetValue(vae)!, parse.GetValue(output)!, parse.GetValue(name)!);
+            Console.WriteLine(parse.GetValue(output));
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    /// <summary>Training holds TorchSharp dispose scopes for its whole run: keep it on one dedicated thread.</summary>
+    private static int RunOnTrainingThread(Action train)
+    {
+        Exception? failure = null;
+        var thread = new Thread(() => { try { train(); } catch (Exception e) { failure = e; } }, maxStackSize: 64 * 1024 * 1024);
+        thread.Start();
+        thread.Join();
+        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        return ExitCodes.Success;
+    }
+}
+
+/// <summary><c>kinema eval adherence</c> (judge score on a split) and <c>kinema eval vae</c> (PSNR/SSIM).</summary>
+public static class EvalCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("eval", "Measure a model: prompt adherence by the toy-world judge, VAE reconstruction");
+        command.Subcommands.Add(CreateAdherence());
+        command.Subcommands.Add(CreateVae());
+        return command;
+    }
+
+    private static Command CreateAdherence()
+    {
+        var model = CommonOptions.Model();
+        var split = new Option<string>("--split") { Description = "train or heldout", DefaultValueFactory = _ => "train" };
+        var count = new Option<int>("--count") { DefaultValueFactory = _ => 100 };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 9_000_000 };
+        var output = new Option<string?>("--json") { Description = "Also write the report here" };
+        var command = new Command("adherence", "Generate from captions of toy-world scenes and score them with the judge") { model, split, count, seed, output };
+        command.SetAction(parse => CliErrors.Guard(() =>
+        {
+            var splitName = parse.GetValue(split)!.ToLowerInvariant() switch
+            {
+                "train" => SplitName.Train,
+                "heldout" or "held-out" => SplitName.HeldOut,
+                var other => throw new ArgumentException($"unknown split '{other}'; allowed: train, heldout"),
+            };
+            using var loaded = KinemaModel.Load(ModelLocator.Resolve(parse.GetValue(model)));
+            var report = JudgeEvaluation.Run(loaded, splitName, parse.GetValue(count), parse.GetValue(seed),
+                onVideo: (i, score) => Console.Error.WriteLine($"{i + 1}/{parse.GetValue(count)}: {score:0.0}"));
+            string json = JsonSerializer.Serialize(report, IO.Json.Options);
+            if (parse.GetValue(output) is string path) IO.AtomicFile.WriteAllText(path, json);
+            Console.WriteLine(json);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command CreateVae()
+    {
+        var vae = new Option<string>("--vae") { Description = "Stage-1 export folder or a model folder", Required = true };
+        var count = new Option<int>("--count") { DefaultValueFactory = _ => 32 };
+        var command = new Command("vae", "PSNR/SSIM of VAE reconstructions on held-out toy-world clips at 128x128") { vae, count };
+        command.SetAction(parse => CliErrors.Guard(() =>
+        {
+            var device = TorchSharp.torch.CPU;
+            using var loaded = VaeTrainer.Load(parse.GetValue(vae)!, device);
+            var report = VaeEvaluation.Run(loaded, device, parse.GetValue(count), seed: 3_000_000);
+            Console.WriteLine(JsonSerializer.Serialize(report, IO.Json.Options));
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}

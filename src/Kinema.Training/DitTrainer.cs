@@ -1,0 +1,150 @@
+using System.Text.Json;
+using Kinema.IO;
+using Kinema.Media;
+using Kinema.Models;
+using Kinema.Pipelines;
+using Kinema.Text;
+using Kinema.Training.Data;
+using Kinema.Training.Evaluation;
+using Kinema.World;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Kinema.Training;
+
+/// <summary>The modules stage 2 trains together: the text encoder and the transformer.</summary>
+internal sealed class TextToVideoModules : nn.Module
+{
+    public readonly TextEncoder text_encoder;
+    public readonly VideoDit transformer;
+
+    public TextToVideoModules(ModelConfig config) : base(nameof(TextToVideoModules))
+    {
+        text_encoder = new TextEncoder(config.TextEncoder);
+        transformer = new VideoDit(config.Transformer);
+        RegisterComponents();
+    }
+
+    public void InitializeWeights()
+    {
+        text_encoder.InitializeWeights();
+        transformer.InitializeWeights();
+    }
+}
+
+/// <summary>
+/// Stage 2: the diffusion transformer and text encoder on latents of the frozen stage-1 VAE, with the
+/// rectified-flow objective, caption dropout (for classifier-free guidance), bucketed sizes and lengths,
+/// and random clean-frame conditioning masks (image-to-video, extension, connection, loops).
+/// </summary>
+public static class DitTrainer
+{
+    public const string ModelConfigFile = "model-config.json";
+
+    public static void Run(TrainingOptions options, string vaeFolder, ModelConfig shape, Action<string> say, CancellationToken cancellation)
+    {
+        options.Validate();
+        Directory.CreateDirectory(options.RunFolder);
+        var device = TrainingLoop.ResolveDevice(options.Device);
+        using var vae = VaeTrainer.Load(vaeFolder, device);
+        var (config, tokenizer) = LoadOrCreateConfig(options.RunFolder, shape, vae.Config, say);
+        manual_seed(options.Seed);
+        using var modules = new TextToVideoModules(config);
+        modules.InitializeWeights();
+        using var ema = new TextToVideoModules(config);
+        modules.to(device); ema.to(device); ema.eval();
+        var source = new WorldBatchSource(options.Buckets, options.Seed, options.Fps);
+
+        var loop = new TrainingLoop("transformer", options, modules, ema, say)
+        {
+            Validation = step => Validate(options, config, tokenizer, ema, vae, device, step),
+        };
+        loop.Run(source.Make, (batch, step) => Loss(modules, vae, tokenizer, batch, step, options, device), cancellation);
+    }
+
+    internal static Tensor Loss(TextToVideoModules modules, VideoVae vae, WordTokenizer tokenizer, TrainingBatch batch, long step, TrainingOptions options, Device device)
+    {
+        int b = batch.Samples.Count;
+        Tensor clean;
+        using (no_grad())
+        {
+            var video = FrameConversion.ToTensor(batch.Samples.SelectMany(s => s.Frames).ToList())
+                .view(3, b, batch.Bucket.Frames, batch.Bucket.Height, batch.Bucket.Width).permute(1, 0, 2, 3, 4).contiguous().to(device);
+            clean = vae.Encode(video);                                                        // (B, C, t, h, w)
+        }
+        long t = clean.shape[2];
+        using var generator = TrainingLoop.StepGenerator(options.Seed, step, 1);
+        var sigma = randn(new long[] { b }, generator: generator).sigmoid().to(device);      // logit-normal noise levels (SD3)
+        var noise = randn(clean.shape, generator: generator).to(device);
+
+        var random = new Random(WorldBatchSource.Mix(options.Seed, step, 200_000));
+        var known = new bool[b * t];
+        var captions = new string[b];
+        for (int i = 0; i < b; i++)
+        {
+            var mask = ConditioningMasks.Build(ConditioningMasks.SampleKind(random), (int)t, random);
+            Array.Copy(mask, 0, known, i * t, t);
+            captions[i] = random.NextDouble() < options.CaptionDropout ? "" : batch.Samples[i].Caption;
+        }
+        var knownFrames = tensor(known, dtype: ScalarType.Bool).view(b, t).to(device);
+        var knownVoxels = knownFrames.view(b, 1, t, 1, 1);
+        var s = sigma.view(b, 1, 1, 1, 1);
+        var noisy = where(knownVoxels, clean, clean * (1 - s) + noise * s);
+        var timesteps = where(knownFrames, zeros_like(knownFrames, dtype: ScalarType.Float32), (sigma * 1000).view(b, 1).expand(b, t));
+
+        var tokens = tokenizer.EncodeBatch(captions);
+        var ids = tensor(tokens.Ids.Cast<long>().ToArray(), new long[] { b, tokens.Length }).to(device);
+        var textMask = tensor(tokens.Mask.Cast<bool>().ToArray(), new long[] { b, tokens.Length }).to(device);
+        var context = modules.text_encoder.forward(ids, textMask);
+        var velocity = modules.transformer.Forward(noisy, timesteps, context, textMask);
+        var target = noise - clean;
+        var weight = (~knownVoxels).to(ScalarType.Float32).expand_as(target);
+        return ((velocity - target).pow(2) * weight).sum() / weight.sum().clamp_min(1);
+    }
+
+    private static double? Validate(TrainingOptions options, ModelConfig config, WordTokenizer tokenizer, TextToVideoModules ema, VideoVae vae, Device device, long step)
+    {
+        if (options.ValidationSamples < 1) return null;
+        var model = KinemaModel.FromComponents(config, tokenizer, ema.text_encoder, ema.transformer, vae, device, ScalarType.Float32);
+        var report = JudgeEvaluation.Run(model, SplitName.Train, options.ValidationSamples, seed: 5_000_000, steps: options.ValidationSteps,
+            sampleFolder: Path.Combine(options.RunFolder, "samples", $"step-{step:D7}"), samplesToKeep: 2);
+        return report.MeanOverall;
+    }
+
+    /// <summary>The model being trained: the preset's shape, the trained VAE, a vocabulary from the captions.</summary>
+    private static (ModelConfig Config, WordTokenizer Tokenizer) LoadOrCreateConfig(string run, ModelConfig shape, VideoVaeConfig vae, Action<string> say)
+    {
+        string configPath = Path.Combine(run, ModelConfigFile), tokenizerPath = Path.Combine(run, KinemaModel.TokenizerFile);
+        if (File.Exists(configPath) && File.Exists(tokenizerPath))
+            return (ModelConfig.Load(configPath), WordTokenizer.Load(tokenizerPath));
+        say("transformer: building the vocabulary from training captions");
+        var tokenizer = new WordTokenizer(CaptionVocabularyBuilder.Collect(), shape.TextEncoder.MaxLength);
+        var config = shape with
+        {
+            TextEncoder = shape.TextEncoder with { VocabularySize = tokenizer.Vocabulary.Count },
+            Transformer = shape.Transformer with { LatentChannels = vae.LatentChannels },
+            Vae = vae,
+        };
+        config.Validate();
+        tokenizer.Save(tokenizerPath);
+        AtomicFile.WriteAllText(configPath, config.ToJson());
+        return (config, tokenizer);
+    }
+
+    /// <summary>Writes the run's EMA weights as a model folder (f16), ready for `kinema generate --model`.</summary>
+    public static void Export(string runFolder, string vaeFolder, string outputFolder, string name, string device = "cpu")
+    {
+        var dev = TrainingLoop.ResolveDevice(device);
+        var config = ModelConfig.Load(Path.Combine(runFolder, ModelConfigFile)) with { Name = name };
+        var tokenizer = WordTokenizer.Load(Path.Combine(runFolder, KinemaModel.TokenizerFile));
+        string latest = new Checkpoints.CheckpointStore(runFolder).LatestPath()
+            ?? throw new FileNotFoundException($"{runFolder} has no checkpoint to export");
+        using var vae = VaeTrainer.Load(vaeFolder, dev);
+        using var ema = new TextToVideoModules(config);
+        using (var weights = Weights.ShardedSafeTensors.Open(Path.Combine(latest, Checkpoints.CheckpointStore.EmaFile)))
+            Weights.StateDictLoader.Load(ema, weights, "transformer (ema)");
+        ema.to(dev);
+        var model = KinemaModel.FromComponents(config, tokenizer, ema.text_encoder, ema.transformer, vae, dev, ScalarType.Float32);
+        model.Save(outputFolder, ScalarType.Float16);
+    }
+}

@@ -1,0 +1,42 @@
+using Kinema.Media;
+using Kinema.Pipelines;
+using Kinema.World;
+
+namespace Kinema.Training.Evaluation;
+
+/// <summary>Mean judge scores of generated videos for prompts from one split.</summary>
+public sealed record JudgeEvaluationReport(string Split, int Count, double MeanOverall, IReadOnlyDictionary<string, double> MeanCriteria, double SecondsPerVideo);
+
+/// <summary>
+/// Prompt adherence of a model: sample scenes from a split, caption them, generate from the caption alone,
+/// and score the pixels against the scene with the toy-world judge.
+/// </summary>
+public static class JudgeEvaluation
+{
+    public static JudgeEvaluationReport Run(KinemaModel model, SplitName split, int count, int seed, int? steps = null, double? guidance = null,
+        string? sampleFolder = null, int samplesToKeep = 0, Action<int, double>? onVideo = null)
+    {
+        var pipeline = new TextToVideoPipeline(model);
+        var overall = new List<double>();
+        var criteria = new Dictionary<string, List<double>>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < count; i++)
+        {
+            var scene = SceneSampler.Sample(seed + i, split);
+            string caption = CaptionGenerator.Generate(scene, seed + i, split);
+            var result = pipeline.Generate(new VideoRequest { Prompt = caption, Seed = seed + i, Steps = steps, Guidance = guidance });
+            var report = WorldJudge.Judge(result.Frames, result.Fps, scene);
+            overall.Add(report.Overall);
+            foreach (var (name, value) in report.Criteria) (criteria.TryGetValue(name, out var list) ? list : criteria[name] = []).Add(value);
+            onVideo?.Invoke(i, report.Overall);
+            if (sampleFolder is not null && i < samplesToKeep)
+            {
+                Directory.CreateDirectory(sampleFolder);
+                VideoFile.Write(Path.Combine(sampleFolder, $"{i:D2}.mp4"), result.Frames, new VideoWriteOptions { Fps = result.Fps, Comment = caption });
+                File.WriteAllText(Path.Combine(sampleFolder, $"{i:D2}.txt"), $"{caption}\nscore {report.Overall:0.0}\n");
+            }
+        }
+        return new JudgeEvaluationReport(split.ToString(), count, overall.Average(),
+            criteria.ToDictionary(kv => kv.Key, kv => kv.Value.Average()), clock.Elapsed.TotalSeconds / count);
+    }
+}

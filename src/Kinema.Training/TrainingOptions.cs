@@ -1,0 +1,47 @@
+using Kinema.Training.Data;
+
+namespace Kinema.Training;
+
+/// <summary>Settings shared by both training stages. Saved in the run folder; a resumed run reuses them.</summary>
+public sealed record TrainingOptions
+{
+    public required string RunFolder { get; init; }
+    public string Device { get; init; } = "cpu";
+    public int Steps { get; init; } = 1000;
+    public double LearningRate { get; init; } = 3e-4;
+    public int WarmupSteps { get; init; } = 100;
+    public double WeightDecay { get; init; } = 0.01;
+    public double GradientClip { get; init; } = 1.0;
+    public double EmaDecay { get; init; } = 0.999;
+    public int Seed { get; init; }
+    public int CheckpointEvery { get; init; } = 200;
+    public int LogEvery { get; init; } = 10;
+    /// <summary>Steps between validations (judge-scored samples for the DiT, PSNR for the VAE); 0 turns them off.</summary>
+    public int ValidateEvery { get; init; } = 500;
+    public int PrefetchDepth { get; init; } = 4;
+    public double Fps { get; init; } = 8;
+    public required IReadOnlyList<ClipBucket> Buckets { get; init; }
+
+    // Stage 1 (VAE)
+    public double KlWeight { get; init; } = 1e-6;
+    public double SsimWeight { get; init; } = 0.2;
+
+    // Stage 2 (DiT + text encoder)
+    public double CaptionDropout { get; init; } = 0.1;
+    public int ValidationSamples { get; init; } = 4;
+    public int ValidationSteps { get; init; } = 20;
+
+    public void Validate()
+    {
+        var problems = new List<string>();
+        if (Steps < 1) problems.Add($"steps must be >= 1, got {Steps}");
+        if (!(LearningRate > 0)) problems.Add($"learning rate must be > 0, got {LearningRate}");
+        if (WarmupSteps < 0) problems.Add("warmup steps must be >= 0");
+        if (!(EmaDecay >= 0 && EmaDecay < 1)) problems.Add($"EMA decay must be in [0, 1), got {EmaDecay}");
+        if (CheckpointEvery < 1) problems.Add("checkpoint interval must be >= 1");
+        if (LogEvery < 1) problems.Add("log interval must be >= 1");
+        if (CaptionDropout is < 0 or > 1) problems.Add("caption dropout must be in [0, 1]");
+        if (Buckets.Count == 0) problems.Add("at least one bucket is needed");
+        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
+    }
+}

@@ -1,0 +1,115 @@
+using System.Text.Json;
+using Kinema.IO;
+using Kinema.Models;
+using Kinema.Pipelines;
+using Kinema.Training.Data;
+using Kinema.Training.Evaluation;
+using Kinema.Training.Losses;
+using Kinema.Weights;
+using Kinema.World;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Kinema.Training;
+
+/// <summary>
+/// Stage 1: the video VAE, on toy-world clips of mixed sizes and lengths. Loss = L1 + w·(1 − SSIM) + β·KL.
+/// At the end the EMA weights are exported with per-channel latent statistics (RUN/export/vae.json +
+/// vae.safetensors), which stage 2 loads.
+/// </summary>
+public static class VaeTrainer
+{
+    public const string ConfigFile = "vae.json";
+
+    public static void Run(TrainingOptions options, VideoVaeConfig config, Action<string> say, CancellationToken cancellation)
+    {
+        options.Validate();
+        Directory.CreateDirectory(options.RunFolder);
+        config = LoadOrStoreConfig(options.RunFolder, config);
+        var device = TrainingLoop.ResolveDevice(options.Device);
+        manual_seed(options.Seed);
+        using var vae = new VideoVae(config);
+        using var ema = new VideoVae(config);
+        vae.to(device); ema.to(device); ema.eval();
+        var source = new WorldBatchSource(options.Buckets, options.Seed, options.Fps);
+
+        var loop = new TrainingLoop("vae", options, vae, ema, say)
+        {
+            Validation = step => VaeEvaluation.Run(ema, device, count: 4, seed: 1_000_000).Psnr,
+        };
+        loop.Run(source.Make, (batch, step) => Loss(vae, batch, step, options, device), cancellation);
+
+        say("vae: computing latent statistics and exporting");
+        var stats = LatentStatistics(ema, device, options.Seed);
+        var exported = config with { LatentsMean = stats.Mean, LatentsStd = stats.Std };
+        Export(ema, exported, Path.Combine(options.RunFolder, "export"));
+        var report = VaeEvaluation.Run(ema, device, count: 16, seed: 2_000_000);
+        File.WriteAllText(Path.Combine(options.RunFolder, "eval.json"), JsonSerializer.Serialize(report, Json.Options));
+        say($"vae: held-out PSNR {report.Psnr:0.00} dB, SSIM {report.Ssim:0.0000} over {report.Clips} clips");
+    }
+
+    internal static Tensor Loss(VideoVae vae, TrainingBatch batch, long step, TrainingOptions options, Device device)
+    {
+        var video = FrameConversion.ToTensor(batch.Samples.SelectMany(s => s.Frames).ToList())  // (1, 3, B*T, H, W)
+            .view(3, batch.Samples.Count, batch.Bucket.Frames, batch.Bucket.Height, batch.Bucket.Width)
+            .permute(1, 0, 2, 3, 4).contiguous().to(device);                                  // (B, 3, T, H, W)
+        var (mean, logVariance) = vae.EncodeDistribution(video);
+        using var generator = TrainingLoop.StepGenerator(options.Seed, step, 0);
+        var noise = randn(mean.shape, generator: generator).to(device);
+        var latents = mean + (logVariance * 0.5).exp() * noise;
+        var reconstruction = vae.DecodeForTraining(latents);
+        var l1 = (reconstruction - video).abs().mean();
+        var structural = 1 - Ssim.Mean(reconstruction, video);
+        var kl = 0.5 * (mean.pow(2) + logVariance.exp() - 1 - logVariance).mean();
+        return l1 + structural * options.SsimWeight + kl * options.KlWeight;
+    }
+
+    /// <summary>Per-channel mean and std of latent means over held-out clips, so the DiT sees ~N(0, 1).</summary>
+    internal static (float[] Mean, float[] Std) LatentStatistics(VideoVae vae, Device device, int seed, int clips = 32)
+    {
+        using var guard = no_grad();
+        using var scope = NewDisposeScope();
+        var all = new List<Tensor>();
+        for (int i = 0; i < clips; i++)
+        {
+            var scene = SceneSampler.Sample(WorldBatchSource.Mix(seed, -1, i) & 0x3fffffff);
+            var frames = SceneRenderer.Render(scene, new RenderSettings { Width = 128, Height = 128, Fps = 8, Seconds = 17 / 8.0, MaxDegreeOfParallelism = 1 });
+            var (mean, _) = vae.EncodeDistribution(FrameConversion.ToTensor(frames).to(device));
+            all.Add(mean.transpose(0, 1).reshape(mean.shape[1], -1));                     // (C, N)
+        }
+        var joined = cat(all, 1);
+        var m = joined.mean(new long[] { 1 }).cpu().data<float>().ToArray();
+        var s = joined.std(1).clamp_min(1e-4).cpu().data<float>().ToArray();
+        return (m, s);
+    }
+
+    public static void Export(VideoVae vae, VideoVaeConfig config, string folder)
+    {
+        Directory.CreateDirectory(folder);
+        using var scope = NewDisposeScope();
+        SafeTensors.Save(Path.Combine(folder, KinemaModel.VaeFile), vae.state_dict().Select(kv => new KeyValuePair<string, Tensor>(kv.Key, kv.Value.detach().cpu())).ToList());
+        AtomicFile.WriteAllText(Path.Combine(folder, ConfigFile), JsonSerializer.Serialize(config, Json.Options));
+    }
+
+    /// <summary>Loads an exported VAE (vae.json + vae.safetensors) or the VAE of a model folder.</summary>
+    public static VideoVae Load(string folder, Device device)
+    {
+        VideoVaeConfig config;
+        string vaeJson = Path.Combine(folder, ConfigFile);
+        if (File.Exists(vaeJson)) config = JsonSerializer.Deserialize<VideoVaeConfig>(File.ReadAllText(vaeJson), Json.Options)!;
+        else config = ModelConfig.Load(Path.Combine(folder, ModelConfig.FileName)).Vae;
+        var vae = new VideoVae(config);
+        using (var weights = ShardedSafeTensors.Open(Path.Combine(folder, KinemaModel.VaeFile))) StateDictLoader.Load(vae, weights, "vae");
+        vae.to(device);
+        vae.eval();
+        return vae;
+    }
+
+    private static VideoVaeConfig LoadOrStoreConfig(string run, VideoVaeConfig config)
+    {
+        string path = Path.Combine(run, "vae-config.json");
+        if (File.Exists(path)) return JsonSerializer.Deserialize<VideoVaeConfig>(File.ReadAllText(path), Json.Options)!;
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(config, Json.Options));
+        return config;
+    }
+}
