@@ -47,7 +47,7 @@ public static class DitTrainer
         Directory.CreateDirectory(options.RunFolder);
         var device = TrainingLoop.ResolveDevice(options.Device);
         using var vae = VaeTrainer.Load(vaeFolder, device);
-        var (config, tokenizer) = LoadOrCreateConfig(options.RunFolder, shape, vae.Config, say);
+        var (config, tokenizer) = LoadOrCreateConfig(options.RunFolder, shape, vae.Config, options.VocabularyScenes, say);
         manual_seed(options.Seed);
         using var modules = new TextToVideoModules(config);
         modules.InitializeWeights();
@@ -112,13 +112,13 @@ public static class DitTrainer
     }
 
     /// <summary>The model being trained: the preset's shape, the trained VAE, a vocabulary from the captions.</summary>
-    private static (ModelConfig Config, WordTokenizer Tokenizer) LoadOrCreateConfig(string run, ModelConfig shape, VideoVaeConfig vae, Action<string> say)
+    private static (ModelConfig Config, WordTokenizer Tokenizer) LoadOrCreateConfig(string run, ModelConfig shape, VideoVaeConfig vae, int vocabularyScenes, Action<string> say)
     {
         string configPath = Path.Combine(run, ModelConfigFile), tokenizerPath = Path.Combine(run, KinemaModel.TokenizerFile);
         if (File.Exists(configPath) && File.Exists(tokenizerPath))
             return (ModelConfig.Load(configPath), WordTokenizer.Load(tokenizerPath));
         say("transformer: building the vocabulary from training captions");
-        var tokenizer = new WordTokenizer(CaptionVocabularyBuilder.Collect(), shape.TextEncoder.MaxLength);
+        var tokenizer = new WordTokenizer(CaptionVocabularyBuilder.Collect(vocabularyScenes), shape.TextEncoder.MaxLength);
         var config = shape with
         {
             TextEncoder = shape.TextEncoder with { VocabularySize = tokenizer.Vocabulary.Count },

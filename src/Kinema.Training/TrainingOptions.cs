@@ -25,11 +25,16 @@ public sealed record TrainingOptions
     // Stage 1 (VAE)
     public double KlWeight { get; init; } = 1e-6;
     public double SsimWeight { get; init; } = 0.2;
+    /// <summary>Clips used for the exported latent statistics and for the final held-out PSNR/SSIM.</summary>
+    public int StatisticsClips { get; init; } = 32;
+    public int EvaluationClips { get; init; } = 16;
 
     // Stage 2 (DiT + text encoder)
     public double CaptionDropout { get; init; } = 0.1;
     public int ValidationSamples { get; init; } = 4;
     public int ValidationSteps { get; init; } = 20;
+    /// <summary>Scenes whose captions (all styles) make up the vocabulary.</summary>
+    public int VocabularyScenes { get; init; } = 20_000;
 
     public void Validate()
     {

@@ -35,15 +35,15 @@ public static class VaeTrainer
 
         var loop = new TrainingLoop("vae", options, vae, ema, say)
         {
-            Validation = step => VaeEvaluation.Run(ema, device, count: 4, seed: 1_000_000).Psnr,
+            Validation = step => VaeEvaluation.Run(ema, device, count: Math.Min(4, options.EvaluationClips), seed: 1_000_000).Psnr,
         };
         loop.Run(source.Make, (batch, step) => Loss(vae, batch, step, options, device), cancellation);
 
         say("vae: computing latent statistics and exporting");
-        var stats = LatentStatistics(ema, device, options.Seed);
+        var stats = LatentStatistics(ema, device, options.Seed, options.StatisticsClips);
         var exported = config with { LatentsMean = stats.Mean, LatentsStd = stats.Std };
         Export(ema, exported, Path.Combine(options.RunFolder, "export"));
-        var report = VaeEvaluation.Run(ema, device, count: 16, seed: 2_000_000);
+        var report = VaeEvaluation.Run(ema, device, count: options.EvaluationClips, seed: 2_000_000);
         File.WriteAllText(Path.Combine(options.RunFolder, "eval.json"), JsonSerializer.Serialize(report, Json.Options));
         say($"vae: held-out PSNR {report.Psnr:0.00} dB, SSIM {report.Ssim:0.0000} over {report.Clips} clips");
     }
