@@ -13,6 +13,13 @@ public static class Program
             InfoCommand.Create(),
             ModelCommand.Create(),
             WorldCommand.Create(),
+            ImageCommand.Create(),
+            AnimateCommand.Create(),
+            ExtendCommand.Create(),
+            EditCommand.Create(),
+            ConnectCommand.Create(),
+            LoopCommand.Create(),
+            StoryboardCommand.Create(),
             TrainCommand.Create(),
             EvalCommand.Create(),
         };

@@ -1,84 +1,46 @@
 using System.CommandLine;
-using System.Text.Json;
-using Kinema.Media;
 using Kinema.Pipelines;
 using Kinema.Schedulers;
 
 namespace Kinema.Cli.Commands;
 
-/// <summary><c>kinema generate "prompt" -o out.mp4</c>: text to video.</summary>
+/// <summary>
+/// <c>kinema generate "prompt" -o out.mp4</c>: text to video. Videos longer than the model's window
+/// (or with --window) are generated window by window with overlapping context, in bounded memory.
+/// </summary>
 public static class GenerateCommand
 {
     public static Command Create()
     {
         var prompt = new Argument<string>("prompt") { Description = "What the video should show" };
-        var output = new Option<string>("--output", "-o") { Description = "Output file (.mp4, or .gif)", DefaultValueFactory = _ => "video.mp4" };
-        var seconds = new Option<double?>("--seconds") { Description = "Duration in seconds (default: the model's)" };
-        var fps = new Option<int?>("--fps") { Description = "Frames per second (default: the model's)" };
-        var size = new Option<string?>("--size") { Description = "WIDTHxHEIGHT, multiples of the model's grid (default: the model's)" };
-        var steps = new Option<int?>("--steps") { Description = "Denoising steps" };
-        var guidance = new Option<double?>("--guidance") { Description = "Classifier-free guidance scale (1 = off)" };
-        var seed = new Option<long>("--seed") { Description = "Random seed; same seed and settings give the same video", DefaultValueFactory = _ => 0 };
-        var negative = new Option<string?>("--negative") { Description = "Negative prompt: what to steer away from" };
-        var sampler = new Option<string?>("--sampler") { Description = $"Solver: {string.Join(", ", SamplerNames.All)}" };
-        var shift = new Option<double?>("--shift") { Description = "Noise schedule shift" };
-        var model = CommonOptions.Model();
-        var device = CommonOptions.Device();
+        var options = new GenerationOptions("video.mp4");
+        var window = new Option<double?>("--window") { Description = "Generate in windows of this many new seconds (default: automatic for videos longer than twice the model's default duration)" };
+        var command = new Command("generate", "Generate a video from a text prompt") { prompt, window };
+        options.AddTo(command);
+        command.SetAction(async (parse, cancellation) => await CliErrors.Guard(async () =>
+        {
+            string output = parse.GetValue(options.Output)!;
+            GenerationOptions.CheckVideoOutput(output);
+            var request = options.Request(parse, parse.GetValue(prompt)!);
+            using var model = options.LoadModel(parse, cancellation);
+            var resolved = VideoRequestValidator.Resolve(request, model.Config);
+            GenerationOptions.NoteUnknownWords(model, [resolved.Prompt]);
+            double? windowSeconds = parse.GetValue(window);
+            bool windowed = windowSeconds is not null || resolved.Seconds > 2 * model.Config.Defaults.Seconds;
+            Console.Error.WriteLine($"{model.Name}: {resolved.Width}x{resolved.Height}, {resolved.FrameCount} frames at {resolved.Fps} fps, {resolved.Steps} steps ({resolved.Sampler.ToName()}), guidance {resolved.Guidance}, seed {resolved.Seed}{(windowed ? ", windowed" : "")}");
 
-        var command = new Command("generate", "Generate a video from a text prompt")
-        {
-            prompt, output, seconds, fps, size, steps, guidance, seed, negative, sampler, shift, model, device,
-        };
-        command.SetAction(async (parse, cancellation) =>
-        {
-            return await CliErrors.Guard(async () =>
+            VideoResult result;
+            if (windowed)
             {
-                string outputPath = parse.GetValue(output)!;
-                CheckOutputExtension(outputPath);
-                (int W, int H)? wh = parse.GetValue(size) is string s ? CommonOptions.ParseSize(s) : null;
-                var request = new VideoRequest
-                {
-                    Prompt = parse.GetValue(prompt)!,
-                    NegativePrompt = parse.GetValue(negative),
-                    Seconds = parse.GetValue(seconds),
-                    Fps = parse.GetValue(fps),
-                    Width = wh?.W,
-                    Height = wh?.H,
-                    Steps = parse.GetValue(steps),
-                    Guidance = parse.GetValue(guidance),
-                    Seed = parse.GetValue(seed),
-                    Sampler = parse.GetValue(sampler) is string name ? SamplerNames.Parse(name) : null,
-                    Shift = parse.GetValue(shift),
-                };
-
-                string folder = ModelLocator.Resolve(parse.GetValue(model));
-                using var loaded = KinemaModel.Load(folder, new ModelLoadOptions { Device = parse.GetValue(device)! }, cancellation: cancellation);
-                var resolved = VideoRequestValidator.Resolve(request, loaded.Config);
-                var unknown = loaded.Tokenizer.UnknownWords(resolved.Prompt);
-                if (unknown.Count > 0)
-                    Console.Error.WriteLine($"note: model '{loaded.Name}' never saw these words, so they will have little effect: {string.Join(", ", unknown)}");
-                Console.Error.WriteLine($"{loaded.Name}: {resolved.Width}x{resolved.Height}, {resolved.FrameCount} frames at {resolved.Fps} fps, {resolved.Steps} steps ({resolved.Sampler.ToName()}), guidance {resolved.Guidance}, seed {resolved.Seed}");
-
-                var pipeline = new TextToVideoPipeline(loaded);
-                var result = await ProgressReporter.ForStandardError()
-                    .RunAsync(resolved.Steps, progress => pipeline.GenerateAsync(request, progress, cancellation));
-                var written = VideoFile.Write(outputPath, result.Frames, new VideoWriteOptions
-                {
-                    Fps = result.Fps,
-                    Comment = JsonSerializer.Serialize(result.Metadata, IO.Json.Options).ReplaceLineEndings(" "),
-                });
-                if (written.Notice is not null) Console.Error.WriteLine($"notice: {written.Notice}");
-                Console.WriteLine(written.Path);
-                return ExitCodes.Success;
-            });
-        });
+                var storyboard = new StoryboardRequest { Cards = [new StoryboardCard(0, resolved.Prompt)], Seconds = resolved.Seconds, Settings = request, WindowSeconds = windowSeconds };
+                result = await GenerationOptions.RunWithProgress(resolved.FrameCount, p => new StoryboardPipeline(model).Generate(storyboard, p, cancellation), cancellation);
+            }
+            else
+            {
+                result = await GenerationOptions.RunWithProgress(resolved.Steps, p => new TextToVideoPipeline(model).Generate(request, p, cancellation), cancellation);
+            }
+            return GenerationOptions.WriteVideo(output, result);
+        }));
         return command;
-    }
-
-    internal static void CheckOutputExtension(string path)
-    {
-        string extension = Path.GetExtension(path).ToLowerInvariant();
-        if (extension is not (".mp4" or ".gif"))
-            throw new ArgumentException($"output '{path}' must end in .mp4 or .gif");
     }
 }

@@ -1,0 +1,36 @@
+using System.CommandLine;
+using Kinema.Pipelines;
+
+namespace Kinema.Cli.Commands;
+
+/// <summary><c>kinema animate IMAGE "prompt" [--last IMAGE] [--seconds S] -o out.mp4</c>: image to video.</summary>
+public static class AnimateCommand
+{
+    public static Command Create()
+    {
+        var image = new Argument<string?>("image") { Description = "First frame (PNG, or JPEG/WebP with ffmpeg); use '-' to give only --last", Arity = ArgumentArity.ExactlyOne };
+        var prompt = new Argument<string>("prompt") { Description = "What happens" };
+        var last = new Option<string?>("--last") { Description = "An image the video ends on" };
+        var options = new GenerationOptions("animated.mp4");
+        var command = new Command("animate", "Animate an image: the video starts on it (and/or ends on --last)") { image, prompt, last };
+        options.AddTo(command);
+        command.SetAction(async (parse, cancellation) => await CliErrors.Guard(async () =>
+        {
+            string output = parse.GetValue(options.Output)!;
+            GenerationOptions.CheckVideoOutput(output);
+            string? firstPath = parse.GetValue(image) is "-" ? null : parse.GetValue(image);
+            var request = new AnimateRequest
+            {
+                Video = options.Request(parse, parse.GetValue(prompt)!),
+                FirstFrame = firstPath is null ? null : GenerationOptions.ReadImage(firstPath),
+                LastFrame = parse.GetValue(last) is string l ? GenerationOptions.ReadImage(l) : null,
+            };
+            using var model = options.LoadModel(parse, cancellation);
+            GenerationOptions.NoteUnknownWords(model, [request.Video.Prompt]);
+            var steps = VideoRequestValidator.Resolve(request.Video, model.Config).Steps;
+            var result = await GenerationOptions.RunWithProgress(steps, p => new AnimatePipeline(model).Generate(request, p, cancellation), cancellation);
+            return GenerationOptions.WriteVideo(output, result);
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,103 @@
+using System.CommandLine;
+using System.Text.Json;
+using Kinema.Media;
+using Kinema.Pipelines;
+using Kinema.Schedulers;
+
+namespace Kinema.Cli.Commands;
+
+/// <summary>
+/// The options every generating command shares, named the same everywhere, and the steps they share:
+/// load the model, note unknown words, run a pipeline with a progress display, write the result.
+/// </summary>
+public sealed class GenerationOptions
+{
+    public Option<string> Output { get; }
+    public Option<double?> Seconds { get; } = new("--seconds") { Description = "Duration in seconds (default: the model's)" };
+    public Option<int?> Fps { get; } = new("--fps") { Description = "Frames per second (default: the model's)" };
+    public Option<string?> Size { get; } = new("--size") { Description = "WIDTHxHEIGHT, multiples of the model's grid (default: the model's)" };
+    public Option<int?> Steps { get; } = new("--steps") { Description = "Denoising steps" };
+    public Option<double?> Guidance { get; } = new("--guidance") { Description = "Classifier-free guidance scale (1 = off)" };
+    public Option<long> Seed { get; } = new("--seed") { Description = "Random seed; same seed and settings give the same video", DefaultValueFactory = _ => 0 };
+    public Option<string?> Negative { get; } = new("--negative") { Description = "Negative prompt: what to steer away from" };
+    public Option<string?> Sampler { get; } = new("--sampler") { Description = $"Solver: {string.Join(", ", SamplerNames.All)}" };
+    public Option<double?> Shift { get; } = new("--shift") { Description = "Noise schedule shift" };
+    public Option<string?> Model { get; } = CommonOptions.Model();
+    public Option<string> Device { get; } = CommonOptions.Device();
+
+    public GenerationOptions(string defaultOutput)
+    {
+        Output = new Option<string>("--output", "-o") { Description = "Output file", DefaultValueFactory = _ => defaultOutput };
+    }
+
+    public void AddTo(Command command, bool includeSeconds = true)
+    {
+        command.Options.Add(Output);
+        if (includeSeconds) command.Options.Add(Seconds);
+        foreach (var option in new Option[] { Fps, Size, Steps, Guidance, Seed, Negative, Sampler, Shift, Model, Device }) command.Options.Add(option);
+    }
+
+    public VideoRequest Request(ParseResult parse, string prompt)
+    {
+        (int W, int H)? wh = parse.GetValue(Size) is string s ? CommonOptions.ParseSize(s) : null;
+        return new VideoRequest
+        {
+            Prompt = prompt,
+            NegativePrompt = parse.GetValue(Negative),
+            Seconds = parse.GetValue(Seconds),
+            Fps = parse.GetValue(Fps),
+            Width = wh?.W,
+            Height = wh?.H,
+            Steps = parse.GetValue(Steps),
+            Guidance = parse.GetValue(Guidance),
+            Seed = parse.GetValue(Seed),
+            Sampler = parse.GetValue(Sampler) is string name ? SamplerNames.Parse(name) : null,
+            Shift = parse.GetValue(Shift),
+        };
+    }
+
+    public KinemaModel LoadModel(ParseResult parse, CancellationToken cancellation)
+        => KinemaModel.Load(ModelLocator.Resolve(parse.GetValue(Model)), new ModelLoadOptions { Device = parse.GetValue(Device)! }, cancellation: cancellation);
+
+    /// <summary>Tells the user which prompt words the model never saw (it still generates).</summary>
+    public static void NoteUnknownWords(KinemaModel model, IEnumerable<string> prompts)
+    {
+        var unknown = prompts.SelectMany(model.Tokenizer.UnknownWords).Distinct().ToList();
+        if (unknown.Count > 0)
+            Console.Error.WriteLine($"note: model '{model.Name}' never saw these words, so they will have little effect: {string.Join(", ", unknown)}");
+    }
+
+    public static Task<VideoResult> RunWithProgress(int totalSteps, Func<IProgress<GenerationProgress>, VideoResult> generation, CancellationToken cancellation)
+        => ProgressReporter.ForStandardError().RunAsync(totalSteps, progress => GenerationThread.Run(() => generation(progress), cancellation));
+
+    public static int WriteVideo(string path, VideoResult result)
+    {
+        var written = VideoFile.Write(path, result.Frames, new VideoWriteOptions
+        {
+            Fps = result.Fps,
+            Comment = JsonSerializer.Serialize(result.Metadata, IO.Json.Options).ReplaceLineEndings(" "),
+        });
+        if (written.Notice is not null) Console.Error.WriteLine($"notice: {written.Notice}");
+        Console.WriteLine(written.Path);
+        return ExitCodes.Success;
+    }
+
+    public static void CheckVideoOutput(string path)
+    {
+        string extension = Path.GetExtension(path).ToLowerInvariant();
+        if (extension is not (".mp4" or ".gif")) throw new ArgumentException($"output '{path}' must end in .mp4 or .gif");
+    }
+
+    /// <summary>Reads a video or image input, with a clear error naming a missing file.</summary>
+    public static VideoClip ReadVideo(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"input video not found: {path}", path);
+        return VideoFile.Read(path);
+    }
+
+    public static RgbFrame ReadImage(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"input image not found: {path}", path);
+        return ImageFile.Read(path);
+    }
+}

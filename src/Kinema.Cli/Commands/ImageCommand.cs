@@ -1,0 +1,35 @@
+using System.CommandLine;
+using Kinema.Media;
+using Kinema.Pipelines;
+
+namespace Kinema.Cli.Commands;
+
+/// <summary><c>kinema image "prompt" -o out.png [--size WxH]</c>: a one-frame video, saved as an image.</summary>
+public static class ImageCommand
+{
+    public static Command Create()
+    {
+        var prompt = new Argument<string>("prompt") { Description = "What the image should show" };
+        var options = new GenerationOptions("image.png");
+        var command = new Command("image", "Generate an image from a text prompt (a one-frame video)") { prompt };
+        options.AddTo(command, includeSeconds: false);
+        command.SetAction(async (parse, cancellation) => await CliErrors.Guard(async () =>
+        {
+            string output = parse.GetValue(options.Output)!;
+            if (!Path.GetExtension(output).Equals(".png", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"output '{output}' must end in .png");
+            var request = options.Request(parse, parse.GetValue(prompt)!);
+            using var model = options.LoadModel(parse, cancellation);
+            GenerationOptions.NoteUnknownWords(model, [request.Prompt]);
+            var resolved = VideoRequestValidator.Resolve(request with { Seconds = 1, Fps = 1 }, model.Config);
+            var result = await GenerationOptions.RunWithProgress(resolved.Steps, p =>
+            {
+                var (image, metadata) = new ImagePipeline(model).Generate(request, p, cancellation);
+                return new VideoResult([image], metadata);
+            }, cancellation);
+            ImageFile.WritePng(output, result.Frames[0]);
+            Console.WriteLine(output);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,44 @@
+using System.CommandLine;
+using Kinema.Pipelines;
+
+namespace Kinema.Cli.Commands;
+
+/// <summary><c>kinema loop "prompt" [--seconds S] -o out.mp4</c>: the last frame flows into the first.</summary>
+public static class LoopCommand
+{
+    public static Command Create()
+    {
+        var prompt = new Argument<string>("prompt") { Description = "What the loop shows" };
+        var options = new GenerationOptions("loop.mp4");
+        var command = new Command("loop", "Generate a seamless loop") { prompt };
+        options.AddTo(command);
+        command.SetAction(async (parse, cancellation) => await CliErrors.Guard(async () =>
+        {
+            string output = parse.GetValue(options.Output)!;
+            GenerationOptions.CheckVideoOutput(output);
+            var request = options.Request(parse, parse.GetValue(prompt)!);
+            using var model = options.LoadModel(parse, cancellation);
+            GenerationOptions.NoteUnknownWords(model, [request.Prompt]);
+            int steps = VideoRequestValidator.Resolve(request, model.Config).Steps;
+            var result = await GenerationOptions.RunWithProgress(2 * steps, p => new LoopPipeline(model).Generate(request, new PassCounter(p, steps), cancellation), cancellation);
+            return GenerationOptions.WriteVideo(output, result);
+        }));
+        return command;
+    }
+
+    /// <summary>The loop denoises twice; show both passes on one bar.</summary>
+    private sealed class PassCounter(IProgress<GenerationProgress> inner, int stepsPerPass) : IProgress<GenerationProgress>
+    {
+        private int _pass;
+
+        public void Report(GenerationProgress value)
+        {
+            if (value.Stage == GenerationStage.Denoising)
+            {
+                if (value.Step == 1) _pass++;
+                inner.Report(value with { Step = (_pass - 1) * stepsPerPass + value.Step, TotalSteps = 2 * stepsPerPass });
+            }
+            else if (value.Stage != GenerationStage.Done || _pass >= 2) inner.Report(value);
+        }
+    }
+}

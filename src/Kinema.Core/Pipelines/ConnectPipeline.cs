@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using Kinema.Media;
+using static TorchSharp.torch;
+
+namespace Kinema.Pipelines;
+
+/// <summary>A transition of <c>Video.Seconds</c> that starts where <see cref="First"/> ends and ends where <see cref="Second"/> begins.</summary>
+public sealed record ConnectRequest
+{
+    public required VideoRequest Video { get; init; }
+    public required IReadOnlyList<RgbFrame> First { get; init; }
+    public required IReadOnlyList<RgbFrame> Second { get; init; }
+    public double Fps { get; init; } = 8;
+    /// <summary>Return only the generated transition instead of first + transition + second.</summary>
+    public bool TransitionOnly { get; init; }
+    public int ContextLatentFrames { get; init; } = 2;
+}
+
+/// <summary>
+/// Connects two clips: the end of the first becomes the clip's clean leading latents, the start of the
+/// second its clean trailing latents, and the model fills the middle under the prompt.
+/// </summary>
+public sealed class ConnectPipeline(KinemaModel model)
+{
+    public KinemaModel Model { get; } = model ?? throw new ArgumentNullException(nameof(model));
+
+    public VideoResult Generate(ConnectRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        if (request.First.Count == 0 || request.Second.Count == 0) throw new InvalidRequestException("both videos need at least one frame");
+        int fps = (int)Math.Round(request.Fps);
+        int stride = Model.Config.Vae.TemporalCompression;
+        var (w, h) = ConditioningFrames.SizeFor(request.Video, request.First[0].Width, request.First[0].Height, Model.Config);
+        var r = VideoRequestValidator.Resolve(request.Video with { Width = w, Height = h, Fps = fps }, Model.Config);
+        var first = ConditioningFrames.Resize(request.First, r.Width, r.Height);
+        var second = ConditioningFrames.Resize(request.Second, r.Width, r.Height);
+
+        var clock = Stopwatch.StartNew();
+        using var inference = inference_mode();
+        using var scope = NewDisposeScope();
+        int m = Math.Min((first.Count - 1) / stride, request.ContextLatentFrames - 1);
+        var lead = ConditioningFrames.Encode(Model, first.Skip(first.Count - (1 + m * stride)).ToList(), cancellation);
+        int k = Math.Max(1, Math.Min(second.Count / stride, request.ContextLatentFrames));
+        var tail = ConditioningFrames.EncodeAsContinuation(Model, second.Take(Math.Min(second.Count, k * stride)).ToList(), cancellation);
+        int leadLatents = (int)lead.shape[2], tailLatents = (int)tail.shape[2];
+        int middleLatents = Math.Max(1, (r.FrameCount + stride - 1) / stride);
+        int total = leadLatents + middleLatents + tailLatents;
+        int s = Model.Config.Vae.SpatialCompression;
+        var shape = new long[] { 1, Model.Config.Vae.LatentChannels, total, r.Height / s, r.Width / s };
+        var latents = zeros(shape, dtype: Model.ComputeType, device: Model.Device);
+        latents.narrow(2, 0, leadLatents).copy_(lead);
+        latents.narrow(2, total - tailLatents, tailLatents).copy_(tail);
+        var known = Enumerable.Range(0, total).Select(i => i < leadLatents || i >= total - tailLatents).ToArray();
+
+        progress?.Report(new GenerationProgress(GenerationStage.EncodingText, 0, 1, clock.Elapsed));
+        using var text = TextConditioning.Encode(Model, r.Prompt, r.NegativePrompt, guided: r.Guidance > 1);
+        var noise = FlowSampler.Noise(r.Seed, shape, Model.Device, Model.ComputeType);
+        using var result = FlowSampler.Sample(Model, noise, text, r.Steps, r.Guidance, r.Shift, r.Sampler, new FlowSampler.Conditioning(latents, known), progress, clock, cancellation);
+        var decoded = TextToVideoPipeline.DecodeFrames(Model, result, Model.Config.Vae.PixelFrames(total), progress, clock, cancellation);
+        var transition = decoded.Skip(Model.Config.Vae.PixelFrames(leadLatents)).Take(middleLatents * stride).Take(r.FrameCount).ToList();
+        List<RgbFrame> frames = request.TransitionOnly ? transition : [.. first, .. transition, .. second];
+        progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));
+        return new VideoResult(frames, PipelineMetadata.For(Model, r, frames.Count, clock));
+    }
+}

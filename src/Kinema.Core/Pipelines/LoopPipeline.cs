@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using Kinema.Media;
+using static TorchSharp.torch;
+
+namespace Kinema.Pipelines;
+
+/// <summary>
+/// Seamless loops in two passes: (1) generate the clip; (2) keep its beginning clean, append the encoding
+/// of its first frames as clean trailing latents, and regenerate the end so it flows into the start.
+/// The appended copy of the start is dropped, so the last frame leads into frame 0. The loop has
+/// 1 + 4k frames (the asked length rounded up), because its period must match the latent grid.
+/// </summary>
+public sealed class LoopPipeline(KinemaModel model)
+{
+    public KinemaModel Model { get; } = model ?? throw new ArgumentNullException(nameof(model));
+
+    /// <param name="blendLatentFrames">How many latent frames at the end are regenerated to close the loop.</param>
+    public VideoResult Generate(VideoRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default, int blendLatentFrames = 2)
+    {
+        var r = VideoRequestValidator.Resolve(request, Model.Config);
+        int stride = Model.Config.Vae.TemporalCompression;
+        if (r.LatentFrames < blendLatentFrames + 1)
+            throw new InvalidRequestException($"a loop needs at least {1 + (blendLatentFrames) * stride + 1} frames; ask for more seconds");
+        var clock = Stopwatch.StartNew();
+        var firstPass = new TextToVideoPipeline(Model).Generate(request with { Seconds = (double)Model.Config.Vae.PixelFrames(r.LatentFrames) / r.Fps }, progress, cancellation);
+
+        using var inference = inference_mode();
+        using var scope = NewDisposeScope();
+        int keep = r.LatentFrames - blendLatentFrames;
+        var head = ConditioningFrames.Encode(Model, firstPass.Frames.Take(Model.Config.Vae.PixelFrames(keep)).ToList(), cancellation);
+        var wrap = ConditioningFrames.EncodeAsContinuation(Model, firstPass.Frames.Take(stride).ToList(), cancellation);
+        int total = keep + blendLatentFrames + 1;
+        int s = Model.Config.Vae.SpatialCompression;
+        var shape = new long[] { 1, Model.Config.Vae.LatentChannels, total, r.Height / s, r.Width / s };
+        var latents = zeros(shape, dtype: Model.ComputeType, device: Model.Device);
+        latents.narrow(2, 0, keep).copy_(head);
+        latents.narrow(2, total - 1, 1).copy_(wrap);
+        var known = Enumerable.Range(0, total).Select(i => i < keep || i == total - 1).ToArray();
+
+        using var text = TextConditioning.Encode(Model, r.Prompt, r.NegativePrompt, guided: r.Guidance > 1);
+        var noise = FlowSampler.Noise(r.Seed + 1, shape, Model.Device, Model.ComputeType);
+        using var closed = FlowSampler.Sample(Model, noise, text, r.Steps, r.Guidance, r.Shift, r.Sampler, new FlowSampler.Conditioning(latents, known), progress, clock, cancellation);
+        var decoded = TextToVideoPipeline.DecodeFrames(Model, closed, Model.Config.Vae.PixelFrames(total), progress, clock, cancellation);
+        // Frames of the kept head stay exactly as first generated; the regenerated end follows; the wrap copy is dropped.
+        int headPixels = Model.Config.Vae.PixelFrames(keep);
+        var frames = firstPass.Frames.Take(headPixels).Concat(decoded.Skip(headPixels).Take(blendLatentFrames * stride)).ToList();
+        progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));
+        return new VideoResult(frames, PipelineMetadata.For(Model, r, frames.Count, clock));
+    }
+}
