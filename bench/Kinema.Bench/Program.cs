@@ -10,6 +10,7 @@ public static class Program
     {
         ["generate"] = ("end-to-end generation at the model's default settings, 10 repeats: time, memory growth, live tensors", GenerateBench.Run),
         ["decode-memory"] = ("peak memory of chunked vs whole-video VAE decoding as duration grows", DecodeMemoryBench.Run),
+        ["world-render"] = ("toy-world frames/s at 128x128, one thread vs all cores", WorldRenderBench.Run),
     };
 
     public static int Main(string[] args)

@@ -33,9 +33,7 @@ public sealed class TextToVideoPipeline(KinemaModel model)
 
         var frames = DecodeFrames(Model, latents, r.FrameCount, progress, clock, cancellation);
         progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));
-        var metadata = new GenerationMetadata(Model.Name, r.Prompt, r.NegativePrompt, r.Seed, r.Steps, r.Guidance, r.Sampler.ToName(), r.Shift,
-            r.Seconds, r.Fps, r.Width, r.Height, frames.Count, Model.Tokenizer.UnknownWords(r.Prompt), clock.Elapsed.TotalSeconds);
-        return new VideoResult(frames, metadata);
+        return new VideoResult(frames, PipelineMetadata.For(Model, r, frames.Count, clock));
     }
 
     /// <summary>
@@ -43,7 +41,7 @@ public sealed class TextToVideoPipeline(KinemaModel model)
     /// generation must not hop threads at an await.
     /// </summary>
     public Task<VideoResult> GenerateAsync(VideoRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default)
-        => Task.Factory.StartNew(() => Generate(request, progress, cancellation), cancellation, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        => GenerationThread.Run(() => Generate(request, progress, cancellation), cancellation);
 
     /// <summary>Decodes one latent frame at a time and keeps the first <paramref name="frameCount"/> frames.</summary>
     internal static List<RgbFrame> DecodeFrames(KinemaModel model, Tensor latents, int frameCount, IProgress<GenerationProgress>? progress, Stopwatch clock, CancellationToken cancellation)

@@ -1,0 +1,59 @@
+using Kinema.Media;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Kinema.Pipelines;
+
+/// <summary>
+/// Turns user-supplied pixels (images, clips) into clean latent frames the sampler keeps fixed. The VAE
+/// takes 1 + 4k frames, so clips are padded by repeating their last frame; sizes are resampled to the
+/// requested grid.
+/// </summary>
+public static class ConditioningFrames
+{
+    /// <summary>Bilinear resize of every frame (no-op when the size already matches).</summary>
+    public static IReadOnlyList<RgbFrame> Resize(IReadOnlyList<RgbFrame> frames, int width, int height)
+    {
+        if (frames.Count == 0) throw new ArgumentException("no frames given");
+        if (frames.All(f => f.Width == width && f.Height == height)) return frames;
+        using var scope = NewDisposeScope();
+        using var video = FrameConversion.ToTensor(frames);                            // (1, 3, T, H, W)
+        var perFrame = video[0].permute(1, 0, 2, 3);                                   // (T, 3, H, W)
+        var resized = F.interpolate(perFrame, new long[] { height, width }, mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);
+        return FrameConversion.ToFrames(resized.permute(1, 0, 2, 3).unsqueeze(0).clamp(-1, 1));
+    }
+
+    /// <summary>Normalised latents (1, C, 1 + ceil((T−1)/4), h, w) of a clip, padding it to 1 + 4k frames with its last frame.</summary>
+    public static Tensor Encode(KinemaModel model, IReadOnlyList<RgbFrame> frames, CancellationToken cancellation = default)
+    {
+        int stride = model.Config.Vae.TemporalCompression;
+        int padded = 1 + (frames.Count - 1 + stride - 1) / stride * stride;
+        var clip = frames.Concat(Enumerable.Repeat(frames[^1], padded - frames.Count)).ToList();
+        using var scope = NewDisposeScope();
+        var video = FrameConversion.ToTensor(clip).to(model.ComputeType).to(model.Device);
+        return model.Vae.Encode(video, cancellation).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Latents of a clip as continuing chunks: frame 0 is duplicated in front so every latent frame after
+    /// the first stands for 4 real frames, the way frames later in a video are encoded. Used when the
+    /// clip is not the start of the generated video (backward extension, a last frame).
+    /// </summary>
+    public static Tensor EncodeAsContinuation(KinemaModel model, IReadOnlyList<RgbFrame> frames, CancellationToken cancellation = default)
+    {
+        var withLead = new List<RgbFrame>(frames.Count + 1) { frames[0] };
+        withLead.AddRange(frames);
+        using var scope = NewDisposeScope();
+        var latents = Encode(model, withLead, cancellation);
+        return latents.narrow(2, 1, latents.shape[2] - 1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Width and height for a source of the given size: the request's, else the source's rounded down to the grid.</summary>
+    public static (int Width, int Height) SizeFor(VideoRequest request, int sourceWidth, int sourceHeight, ModelConfig config)
+    {
+        int m = config.SizeMultiple;
+        int w = request.Width ?? Math.Max(m, Math.Min(sourceWidth, config.Limits.MaxWidth) / m * m);
+        int h = request.Height ?? Math.Max(m, Math.Min(sourceHeight, config.Limits.MaxHeight) / m * m);
+        return (w, h);
+    }
+}

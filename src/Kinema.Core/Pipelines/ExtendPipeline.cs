@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using Kinema.Media;
+using static TorchSharp.torch;
+
+namespace Kinema.Pipelines;
+
+/// <summary>Extends <see cref="Source"/> by <c>Video.Seconds</c> new seconds, after it or (backward) before it.</summary>
+public sealed record ExtendRequest
+{
+    /// <summary>The prompt for the new part; <c>Seconds</c> is how much to add.</summary>
+    public required VideoRequest Video { get; init; }
+    public required IReadOnlyList<RgbFrame> Source { get; init; }
+    public double SourceFps { get; init; } = 8;
+    public bool Backward { get; init; }
+    /// <summary>How many latent frames of the source the model sees as context (each is 4 frames).</summary>
+    public int ContextLatentFrames { get; init; } = 4;
+}
+
+/// <summary>
+/// Extension: the source's frames nearest the new part become clean latent frames (timestep 0) and the
+/// model generates the rest; the result is the source untouched plus the new frames, stitched.
+/// </summary>
+public sealed class ExtendPipeline(KinemaModel model)
+{
+    public KinemaModel Model { get; } = model ?? throw new ArgumentNullException(nameof(model));
+
+    public VideoResult Generate(ExtendRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        if (request.Source.Count == 0) throw new InvalidRequestException("the source video has no frames");
+        if (request.ContextLatentFrames < 1) throw new InvalidRequestException("context must be at least one latent frame");
+        int fps = (int)Math.Round(request.SourceFps);
+        int stride = Model.Config.Vae.TemporalCompression;
+        var (w, h) = ConditioningFrames.SizeFor(request.Video, request.Source[0].Width, request.Source[0].Height, Model.Config);
+        var r = VideoRequestValidator.Resolve(request.Video with { Width = w, Height = h, Fps = fps }, Model.Config);
+        int newFrames = r.FrameCount;
+        var source = ConditioningFrames.Resize(request.Source, r.Width, r.Height);
+
+        var clock = Stopwatch.StartNew();
+        using var inference = inference_mode();
+        using var scope = NewDisposeScope();
+        Tensor context;
+        int contextLatents;
+        if (!request.Backward)
+        {
+            // The last 1 + 4m source frames, encoded as the start of a clip.
+            int m = Math.Min((source.Count - 1) / stride, request.ContextLatentFrames - 1);
+            context = ConditioningFrames.Encode(Model, source.Skip(source.Count - (1 + m * stride)).ToList(), cancellation);
+            contextLatents = 1 + m;
+        }
+        else
+        {
+            // The first 4m source frames, encoded as a continuation so they can sit at the end of the clip.
+            int m = Math.Max(1, Math.Min(source.Count / stride, request.ContextLatentFrames));
+            context = ConditioningFrames.EncodeAsContinuation(Model, source.Take(Math.Min(source.Count, m * stride)).ToList(), cancellation);
+            contextLatents = (int)context.shape[2];
+        }
+        int newLatents = request.Backward ? 1 + (newFrames - 1 + stride - 1) / stride : (newFrames + stride - 1) / stride;
+        int total = contextLatents + newLatents;
+        int s = Model.Config.Vae.SpatialCompression;
+        var shape = new long[] { 1, Model.Config.Vae.LatentChannels, total, r.Height / s, r.Width / s };
+        var latents = zeros(shape, dtype: Model.ComputeType, device: Model.Device);
+        var known = new bool[total];
+        int offset = request.Backward ? newLatents : 0;
+        latents.narrow(2, offset, contextLatents).copy_(context);
+        for (int i = 0; i < contextLatents; i++) known[offset + i] = true;
+
+        progress?.Report(new GenerationProgress(GenerationStage.EncodingText, 0, 1, clock.Elapsed));
+        using var text = TextConditioning.Encode(Model, r.Prompt, r.NegativePrompt, guided: r.Guidance > 1);
+        var noise = FlowSampler.Noise(r.Seed, shape, Model.Device, Model.ComputeType);
+        using var result = FlowSampler.Sample(Model, noise, text, r.Steps, r.Guidance, r.Shift, r.Sampler,
+            new FlowSampler.Conditioning(latents, known), progress, clock, cancellation);
+        var decoded = TextToVideoPipeline.DecodeFrames(Model, result, Model.Config.Vae.PixelFrames(total), progress, clock, cancellation);
+
+        List<Kinema.Media.RgbFrame> stitched;
+        if (!request.Backward)
+        {
+            int contextPixels = Model.Config.Vae.PixelFrames(contextLatents);
+            stitched = [.. source, .. decoded.Skip(contextPixels).Take(newFrames)];
+        }
+        else
+        {
+            int generatedPixels = Model.Config.Vae.PixelFrames(newLatents);
+            stitched = [.. decoded.Take(generatedPixels).Skip(Math.Max(0, generatedPixels - newFrames)), .. source];
+        }
+        progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));
+        return new VideoResult(stitched, PipelineMetadata.For(Model, r, stitched.Count, clock));
+    }
+
+    public Task<VideoResult> GenerateAsync(ExtendRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default)
+        => GenerationThread.Run(() => Generate(request, progress, cancellation), cancellation);
+}

@@ -1,1 +1,0 @@
-namespace Kinema.World; internal static class WorldAssembly { }

@@ -1,0 +1,86 @@
+using Kinema.Media;
+using Kinema.Pipelines;
+
+namespace Kinema.Core.Tests.Pipelines;
+
+public sealed class ConditionedPipelineTests : IDisposable
+{
+    private readonly KinemaModel _model = TinyModel.Create();
+
+    public void Dispose() => _model.Dispose();
+
+    private static List<RgbFrame> Clip(int count, int width = 32, int height = 48)
+        => Enumerable.Range(0, count).Select(i =>
+        {
+            var frame = new RgbFrame(width, height);
+            for (int p = 0; p < frame.Pixels.Length; p++) frame.Pixels[p] = (byte)(i * 13 + p % 97);
+            return frame;
+        }).ToList();
+
+    [Fact]
+    public void Forward_extension_keeps_the_source_untouched_and_appends_the_new_seconds()
+    {
+        var source = Clip(9);
+        var result = new ExtendPipeline(_model).Generate(new ExtendRequest { Video = TinyModel.Request() with { Seconds = 1 }, Source = source, SourceFps = 8 });
+        Assert.Equal(9 + 8, result.Frames.Count);
+        for (int i = 0; i < source.Count; i++) Assert.Equal(source[i].Pixels, result.Frames[i].Pixels);
+    }
+
+    [Fact]
+    public void Backward_extension_puts_the_new_seconds_before_the_untouched_source()
+    {
+        var source = Clip(8);
+        var result = new ExtendPipeline(_model).Generate(new ExtendRequest { Video = TinyModel.Request() with { Seconds = 1 }, Source = source, SourceFps = 8, Backward = true });
+        Assert.Equal(8 + 8, result.Frames.Count);
+        for (int i = 0; i < source.Count; i++) Assert.Equal(source[i].Pixels, result.Frames[8 + i].Pixels);
+    }
+
+    [Fact]
+    public void Edit_keeps_the_source_length_size_and_fps()
+    {
+        var result = new EditPipeline(_model).Generate(new EditRequest { Video = TinyModel.Request(), Source = Clip(10), SourceFps = 10, Strength = 0.5 });
+        Assert.Equal(10, result.Frames.Count);
+        Assert.Equal((32, 48, 10), (result.Width, result.Height, result.Fps));
+    }
+
+    [Fact]
+    public void Edit_with_low_strength_stays_closer_to_the_unedited_reconstruction_than_high_strength()
+    {
+        var source = Clip(5);
+        var low = new EditPipeline(_model).Generate(new EditRequest { Video = TinyModel.Request() with { Steps = 8 }, Source = source, Strength = 0.1 });
+        var high = new EditPipeline(_model).Generate(new EditRequest { Video = TinyModel.Request() with { Steps = 8 }, Source = source, Strength = 1.0 });
+        var zeroNoise = new EditPipeline(_model).Generate(new EditRequest { Video = TinyModel.Request() with { Steps = 8 }, Source = source, Strength = 0.01 });
+        Assert.True(Distance(low, zeroNoise) < Distance(high, zeroNoise));
+    }
+
+    [Fact]
+    public void Edit_strength_outside_0_to_1_is_rejected()
+        => Assert.Contains("strength must be in (0, 1]", Assert.Throws<InvalidRequestException>(() =>
+            new EditPipeline(_model).Generate(new EditRequest { Video = TinyModel.Request(), Source = Clip(5), Strength = 1.5 })).Message);
+
+    [Fact]
+    public void Animate_resizes_the_image_and_generates_the_asked_length()
+    {
+        var image = Clip(1, 80, 80)[0];
+        var result = new AnimatePipeline(_model).Generate(new AnimateRequest { Video = TinyModel.Request() with { Width = null, Height = null }, FirstFrame = image });
+        Assert.Equal(8, result.Frames.Count);
+        Assert.Equal((80, 80), (result.Width, result.Height));
+    }
+
+    [Fact]
+    public void Animate_needs_an_image()
+        => Assert.Throws<InvalidRequestException>(() => new AnimatePipeline(_model).Generate(new AnimateRequest { Video = TinyModel.Request() }));
+
+    [Fact]
+    public void Animate_with_both_ends_runs_and_is_deterministic()
+    {
+        var ends = Clip(2);
+        var request = new AnimateRequest { Video = TinyModel.Request(), FirstFrame = ends[0], LastFrame = ends[1] };
+        var a = new AnimatePipeline(_model).Generate(request);
+        var b = new AnimatePipeline(_model).Generate(request);
+        Assert.All(a.Frames.Zip(b.Frames), p => Assert.Equal(p.First.Pixels, p.Second.Pixels));
+    }
+
+    private static double Distance(VideoResult a, VideoResult b)
+        => a.Frames.Zip(b.Frames).Sum(p => p.First.Pixels.Zip(p.Second.Pixels).Sum(q => Math.Abs(q.First - q.Second)));
+}
