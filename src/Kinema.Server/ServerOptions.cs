@@ -33,6 +33,9 @@ public sealed record ServerOptions
     /// <summary>Standard Webhooks secret (whsec_BASE64); null generates one and keeps it in the data folder.</summary>
     public string? WebhookSecret { get; init; }
 
+    /// <summary>Delay before the first webhook retry; each later retry waits five times longer.</summary>
+    public TimeSpan WebhookFirstRetryDelay { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Largest request body (uploads included), in bytes.</summary>
     public long MaxUploadBytes { get; init; } = 64L * 1024 * 1024;
 
