@@ -50,6 +50,7 @@ public sealed class KinemaServerHost : IAsyncDisposable
         var database = new Database(data.DatabasePath);
         database.Migrate();
         string host = options.Host ?? (keys.Enabled ? "0.0.0.0" : "127.0.0.1");
+        ReserveThreads();
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = data.Root, Args = [] });
         ConfigureLogging(builder.Logging, options);
@@ -143,6 +144,17 @@ public sealed class KinemaServerHost : IAsyncDisposable
             Console.Out.WriteLine($"listening on {address}");
         }
         Console.Out.Flush();
+    }
+
+    /// <summary>
+    /// SQLite calls are synchronous, so each request holds a pool thread for a moment. On a small machine
+    /// the pool starts with one thread per core and adds more only every half second or so, which turns a
+    /// burst of 50 polls into 250 ms waits; starting with enough threads for a burst avoids that.
+    /// </summary>
+    private static void ReserveThreads()
+    {
+        ThreadPool.GetMinThreads(out int workers, out int completion);
+        ThreadPool.SetMinThreads(Math.Max(workers, 64), Math.Max(completion, 64));
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, ServerOptions options)

@@ -7,7 +7,8 @@ public sealed class CharacterStore(Database database)
 {
     public void Insert(Character character)
     {
-        using var connection = database.Open();
+        using var write = database.OpenWrite();
+        var connection = write.Connection;
         Database.Execute(connection, "INSERT INTO characters (id, owner, name, created_at, video_file) VALUES ($id, $owner, $name, $created, $file)", null,
             ("$id", character.Id), ("$owner", character.Owner), ("$name", character.Name), ("$created", character.CreatedAt), ("$file", character.VideoFile));
     }

@@ -27,6 +27,38 @@ public sealed class Database
 
     public string ConnectionString { get; }
 
+    private readonly object _writeLock = new();
+
+    /// <summary>
+    /// A connection for a statement that writes. SQLite has one writer at a time; taking turns here
+    /// instead of in SQLite avoids its busy-retry sleeps, which turned a burst of creates into
+    /// second-long waits.
+    /// </summary>
+    public WriteConnection OpenWrite()
+    {
+        Monitor.Enter(_writeLock);
+        try
+        {
+            return new WriteConnection(Open(), _writeLock);
+        }
+        catch
+        {
+            Monitor.Exit(_writeLock);
+            throw;
+        }
+    }
+
+    public sealed class WriteConnection(SqliteConnection connection, object writeLock) : IDisposable
+    {
+        public SqliteConnection Connection { get; } = connection;
+
+        public void Dispose()
+        {
+            Connection.Dispose();
+            Monitor.Exit(writeLock);
+        }
+    }
+
     public SqliteConnection Open()
     {
         var connection = new SqliteConnection(ConnectionString);

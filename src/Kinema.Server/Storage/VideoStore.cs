@@ -18,7 +18,8 @@ public sealed class VideoStore(Database database)
 
     public void Insert(VideoJob job)
     {
-        using var connection = database.Open();
+        using var write = database.OpenWrite();
+        var connection = write.Connection;
         Database.Execute(connection, $"INSERT INTO videos ({Columns}) VALUES ($id, $owner, $kind, $status, $progress, $model, $prompt, $size, $seconds, $remixed, $source, $parameters, $error_code, $error_message, $created, $started, $completed, $expires, $gen, $deleted)", null,
             ("$id", job.Id), ("$owner", job.Owner), ("$kind", job.Kind.ToWire()), ("$status", job.Status.ToWire()), ("$progress", job.Progress),
             ("$model", job.Model), ("$prompt", job.Prompt), ("$size", job.Size), ("$seconds", job.Seconds), ("$remixed", job.RemixedFromVideoId),
@@ -65,7 +66,8 @@ public sealed class VideoStore(Database database)
     /// <summary>Atomically moves the oldest queued job to in_progress and returns it; null when the queue is empty.</summary>
     public VideoJob? ClaimNext(long now)
     {
-        using var connection = database.Open();
+        using var write = database.OpenWrite();
+        var connection = write.Connection;
         return QuerySingle(connection, $"""
             UPDATE videos SET status = 'in_progress', progress = 0, started_at = $now
             WHERE seq = (SELECT seq FROM videos WHERE status = 'queued' ORDER BY seq LIMIT 1) AND status = 'queued'
@@ -76,26 +78,30 @@ public sealed class VideoStore(Database database)
     /// <summary>Hands jobs that were running when the process stopped back to the queue; returns how many.</summary>
     public int RequeueInterrupted()
     {
-        using var connection = database.Open();
+        using var write = database.OpenWrite();
+        var connection = write.Connection;
         return Database.Execute(connection, "UPDATE videos SET status = 'queued', progress = 0, started_at = NULL WHERE status = 'in_progress'");
     }
 
     public void Requeue(string id)
     {
-        using var connection = database.Open();
+        using var write = database.OpenWrite();
+        var connection = write.Connection;
         Database.Execute(connection, "UPDATE videos SET status = 'queued', progress = 0, started_at = NULL WHERE id = $id AND status = 'in_progress'", null, ("$id", id));
     }
 
     public void SaveProgress(string id, int progress)
     {
-        using var connection = database.Open();
+        using var write = database.OpenWrite();
+        var connection = write.Connection;
         Database.Execute(connection, "UPDATE videos SET progress = $p WHERE id = $id AND status = 'in_progress'", null, ("$id", id), ("$p", progress));
     }
 
     /// <summary>Marks a running job completed; false when it was deleted meanwhile.</summary>
     public bool Complete(string id, string seconds, long completedAt, long expiresAt, double generationSeconds)
     {
-        using var connection = database.Open();
+        using var write = database.OpenWrite();
+        var connection = write.Connection;
         return Database.Execute(connection, """
             UPDATE videos SET status = 'completed', progress = 100, seconds = $seconds, completed_at = $done, expires_at = $expires, generation_seconds = $gen
             WHERE id = $id AND status = 'in_progress'
@@ -104,7 +110,8 @@ public sealed class VideoStore(Database database)
 
     public bool Fail(string id, string code, string message, long completedAt)
     {
-        using var connection = database.Open();
+        using var write = database.OpenWrite();
+        var connection = write.Connection;
         return Database.Execute(connection, """
             UPDATE videos SET status = 'failed', error_code = $code, error_message = $message, completed_at = $done
             WHERE id = $id AND status IN ('queued', 'in_progress')
@@ -114,7 +121,8 @@ public sealed class VideoStore(Database database)
     /// <summary>Removes the owner's job and returns it as it was; null when there was none.</summary>
     public VideoJob? Delete(string id, string owner)
     {
-        using var connection = database.Open();
+        using var write = database.OpenWrite();
+        var connection = write.Connection;
         return QuerySingle(connection, $"DELETE FROM videos WHERE id = $id AND owner = $owner RETURNING {Columns}", ("$id", id), ("$owner", owner));
     }
 
@@ -141,7 +149,8 @@ public sealed class VideoStore(Database database)
 
     public void MarkAssetsDeleted(string id)
     {
-        using var connection = database.Open();
+        using var write = database.OpenWrite();
+        var connection = write.Connection;
         Database.Execute(connection, "UPDATE videos SET assets_deleted = 1 WHERE id = $id", null, ("$id", id));
     }
 

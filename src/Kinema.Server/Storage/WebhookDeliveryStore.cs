@@ -10,7 +10,8 @@ public sealed class WebhookDeliveryStore(Database database)
 {
     public void Enqueue(string eventId, IEnumerable<string> urls, string body, long now)
     {
-        using var connection = database.Open();
+        using var write = database.OpenWrite();
+        var connection = write.Connection;
         using var transaction = connection.BeginTransaction();
         foreach (var url in urls)
             Database.Execute(connection, "INSERT INTO webhook_deliveries (event_id, url, body, next_attempt_at, state) VALUES ($event, $url, $body, $now, 'pending')", transaction,
@@ -38,20 +39,23 @@ public sealed class WebhookDeliveryStore(Database database)
 
     public void MarkDelivered(long seq, int attempts)
     {
-        using var connection = database.Open();
+        using var write = database.OpenWrite();
+        var connection = write.Connection;
         Database.Execute(connection, "UPDATE webhook_deliveries SET state = 'delivered', attempts = $a, last_error = NULL WHERE seq = $seq", null, ("$seq", seq), ("$a", attempts));
     }
 
     public void Reschedule(long seq, int attempts, long nextAttemptAt, string error)
     {
-        using var connection = database.Open();
+        using var write = database.OpenWrite();
+        var connection = write.Connection;
         Database.Execute(connection, "UPDATE webhook_deliveries SET attempts = $a, next_attempt_at = $next, last_error = $error WHERE seq = $seq", null,
             ("$seq", seq), ("$a", attempts), ("$next", nextAttemptAt), ("$error", error));
     }
 
     public void Abandon(long seq, int attempts, string error)
     {
-        using var connection = database.Open();
+        using var write = database.OpenWrite();
+        var connection = write.Connection;
         Database.Execute(connection, "UPDATE webhook_deliveries SET state = 'failed', attempts = $a, last_error = $error WHERE seq = $seq", null,
             ("$seq", seq), ("$a", attempts), ("$error", error));
     }
