@@ -12,6 +12,7 @@ public static class Program
             GenerateCommand.Create(),
             InfoCommand.Create(),
             ModelCommand.Create(),
+            ServeCommand.Create(),
             WorldCommand.Create(),
             ImageCommand.Create(),
             AnimateCommand.Create(),

@@ -1,0 +1,141 @@
+using Kinema.Pipelines;
+using Kinema.Server.Auth;
+using Kinema.Server.Jobs;
+using Kinema.Server.Storage;
+
+namespace Kinema.Server.Api;
+
+/// <summary>Videos made from other videos: remix, edits and extensions.</summary>
+public static class DerivedVideoEndpoints
+{
+    public static void Map(RouteGroupBuilder videos)
+    {
+        videos.MapPost("/{id}/remix", Remix);
+        videos.MapPost("/edits", Edit);
+        videos.MapPost("/extensions", Extend);
+    }
+
+    /// <summary>The source's size, duration, frame rate and seed with a new prompt (Kinema's extras may override steps, guidance, seed, negative prompt).</summary>
+    private static async Task<IResult> Remix(HttpContext context, string id, VideoService service)
+    {
+        var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
+        string prompt = fields.RequiredString("prompt", 1, GenerationFields.MaxPromptLength);
+        var overrides = GenerationFields.Read(fields, prompt, allowSize: false, allowSeconds: false);
+        bool seedGiven = fields.Has("seed");
+        fields.RejectUnknown();
+
+        var source = service.FindCompletedSource(id, context.Owner(), "video_id");
+        var p = source.Parameters;
+        var resolved = GenerationFields.Resolve(new VideoRequest
+        {
+            Prompt = prompt,
+            Width = p.Width,
+            Height = p.Height,
+            Seconds = double.Parse(source.Seconds, System.Globalization.CultureInfo.InvariantCulture),
+            Fps = overrides.Fps ?? p.Fps,
+            Steps = overrides.Steps ?? p.Steps,
+            Guidance = overrides.Guidance ?? p.Guidance,
+            Seed = seedGiven ? overrides.Seed : p.Seed,
+            NegativePrompt = overrides.NegativePrompt ?? p.NegativePrompt,
+        }, service.Model);
+        var job = service.Enqueue(new VideoJob
+        {
+            Id = Ids.New("video"),
+            Owner = context.Owner(),
+            Kind = JobKind.Remix,
+            Model = service.Model.Name,
+            Prompt = prompt,
+            Size = source.Size,
+            Seconds = SecondsText.Format(resolved.Seconds),
+            RemixedFromVideoId = source.Id,
+            SourceVideoId = source.Id,
+            Parameters = GenerationFields.ToParameters(resolved),
+            CreatedAt = service.Now(),
+        });
+        return Results.Json(service.ToObject(job), ServerJson.Options);
+    }
+
+    /// <summary>SDEdit of a source video under a new prompt; extra field <c>strength</c> in (0, 1], default 0.6.</summary>
+    private static async Task<IResult> Edit(HttpContext context, VideoService service, Uploads uploads, DataFolder data)
+    {
+        var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
+        string prompt = fields.RequiredString("prompt", 1, GenerationFields.MaxPromptLength);
+        var request = GenerationFields.Read(fields, prompt, allowSize: true, allowSeconds: false);
+        double? strength = fields.Number("strength");
+        if (strength is not null && !(strength > 0 && strength <= 1))
+            throw ApiException.BadRequest($"'strength' must be greater than 0 and at most 1, got {strength}", "strength");
+        string id = Ids.New("video");
+        var source = await SourceVideo.Read(fields, context, service, uploads, data, id);
+        return Guard(data, id, () =>
+        {
+            fields.RejectUnknown();
+            var (w, h) = ConditioningFrames.SizeFor(request, source.Width, source.Height, service.Model.Config);
+            int fps = (int)Math.Round(source.Fps);
+            var resolved = GenerationFields.Resolve(request with { Width = w, Height = h, Fps = fps, Seconds = (double)source.FrameCount / fps }, service.Model);
+            var job = service.Enqueue(new VideoJob
+            {
+                Id = id,
+                Owner = context.Owner(),
+                Kind = JobKind.Edit,
+                Model = service.Model.Name,
+                Prompt = prompt,
+                Size = GenerationFields.SizeText(resolved.Width, resolved.Height),
+                Seconds = SecondsText.Format(resolved.Seconds),
+                SourceVideoId = source.VideoId,
+                Parameters = GenerationFields.ToParameters(resolved) with { Strength = strength, SourceVideoFile = source.FileName },
+                CreatedAt = service.Now(),
+            });
+            return Results.Json(service.ToObject(job), ServerJson.Options);
+        });
+    }
+
+    /// <summary>Adds <c>seconds</c> to a source video (after it, or before it with the extra field <c>backward</c>); the result's seconds is the stitched total.</summary>
+    private static async Task<IResult> Extend(HttpContext context, VideoService service, Uploads uploads, DataFolder data)
+    {
+        var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
+        string prompt = fields.RequiredString("prompt", 1, GenerationFields.MaxPromptLength);
+        var request = GenerationFields.Read(fields, prompt, allowSize: true, allowSeconds: true);
+        if (request.Seconds is null) throw new ApiException(400, "missing required parameter 'seconds' (how many seconds to add)", "seconds", "missing_required_parameter");
+        bool backward = fields.Boolean("backward") ?? false;
+        string id = Ids.New("video");
+        var source = await SourceVideo.Read(fields, context, service, uploads, data, id);
+        return Guard(data, id, () =>
+        {
+            fields.RejectUnknown();
+            var (w, h) = ConditioningFrames.SizeFor(request, source.Width, source.Height, service.Model.Config);
+            int fps = (int)Math.Round(source.Fps);
+            var resolved = GenerationFields.Resolve(request with { Width = w, Height = h, Fps = fps }, service.Model);
+            double total = (double)(source.FrameCount + resolved.FrameCount) / fps;
+            if (total > service.Model.Config.Limits.MaxSeconds)
+                throw ApiException.BadRequest($"the extended video would be {SecondsText.Format(total)} seconds; model '{service.Model.Name}' allows at most {service.Model.Config.Limits.MaxSeconds}", "seconds", "unsupported_value");
+            var job = service.Enqueue(new VideoJob
+            {
+                Id = id,
+                Owner = context.Owner(),
+                Kind = JobKind.Extend,
+                Model = service.Model.Name,
+                Prompt = prompt,
+                Size = GenerationFields.SizeText(resolved.Width, resolved.Height),
+                Seconds = SecondsText.Format(total),
+                SourceVideoId = source.VideoId,
+                Parameters = GenerationFields.ToParameters(resolved) with { Backward = backward, SourceVideoFile = source.FileName },
+                CreatedAt = service.Now(),
+            });
+            return Results.Json(service.ToObject(job), ServerJson.Options);
+        });
+    }
+
+    /// <summary>Removes the inputs already stored for a job that is refused after all.</summary>
+    private static IResult Guard(DataFolder data, string id, Func<IResult> accept)
+    {
+        try
+        {
+            return accept();
+        }
+        catch
+        {
+            DataFolder.DeleteQuietly(data.InputFolder(id));
+            throw;
+        }
+    }
+}

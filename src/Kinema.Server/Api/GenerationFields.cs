@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Kinema.Pipelines;
+using Kinema.Server.Jobs;
+
+namespace Kinema.Server.Api;
+
+/// <summary>
+/// The generation settings a request may carry: OpenAI's <c>size</c> and <c>seconds</c> (any value the
+/// model can do, not just OpenAI's enums) and Kinema's extras <c>steps</c>, <c>guidance</c>,
+/// <c>seed</c>, <c>negative_prompt</c> and <c>fps</c>. Checked against the model with the same
+/// validator the pipelines use, so a job that is accepted can run.
+/// </summary>
+public static class GenerationFields
+{
+    public const int MaxPromptLength = 32000;
+
+    public static VideoRequest Read(RequestFields fields, string prompt, bool allowSize = true, bool allowSeconds = true)
+    {
+        (int W, int H)? size = allowSize && fields.String("size") is string text ? ParseSize(text) : null;
+        double? seconds = allowSeconds ? fields.Number("seconds") : null;
+        return new VideoRequest
+        {
+            Prompt = prompt,
+            Width = size?.W,
+            Height = size?.H,
+            Seconds = seconds,
+            Fps = (int?)CheckedInt(fields, "fps"),
+            Steps = (int?)CheckedInt(fields, "steps"),
+            Guidance = fields.Number("guidance"),
+            Seed = fields.Integer("seed") ?? RandomNumberGenerator.GetInt32(int.MaxValue),
+            NegativePrompt = fields.String("negative_prompt", 0, MaxPromptLength),
+        };
+    }
+
+    public static (int Width, int Height) ParseSize(string text)
+    {
+        var parts = text.Trim().ToLowerInvariant().Split('x');
+        if (parts.Length == 2
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int w)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int h))
+            return (w, h);
+        throw ApiException.BadRequest($"'size' must look like WIDTHxHEIGHT (e.g. 1280x720), got '{text}'", "size", "invalid_size");
+    }
+
+    /// <summary>Fills defaults and checks against the model; problems become a 400 naming what is allowed.</summary>
+    public static ResolvedVideoRequest Resolve(VideoRequest request, ServedModel model)
+    {
+        try
+        {
+            return VideoRequestValidator.Resolve(request, model.Config);
+        }
+        catch (InvalidRequestException e)
+        {
+            throw ApiException.BadRequest($"{e.Message}. Allowed values for model '{model.Name}' are listed at GET /v1/models/{model.Name}", GuessParam(e.Message), "unsupported_value");
+        }
+    }
+
+    public static JobParameters ToParameters(ResolvedVideoRequest r) => new()
+    {
+        NegativePrompt = r.NegativePrompt,
+        Seconds = r.Seconds,
+        Fps = r.Fps,
+        Width = r.Width,
+        Height = r.Height,
+        Steps = r.Steps,
+        Guidance = r.Guidance,
+        Seed = r.Seed,
+    };
+
+    public static string SizeText(int width, int height) => $"{width}x{height}";
+
+    private static long? CheckedInt(RequestFields fields, string name)
+    {
+        long? value = fields.Integer(name);
+        if (value is < int.MinValue or > int.MaxValue) throw ApiException.BadRequest($"'{name}' is out of range, got {value}", name);
+        return value;
+    }
+
+    private static string? GuessParam(string message)
+    {
+        string first = message.Split(' ', 2)[0];
+        return first switch
+        {
+            "width" or "height" => "size",
+            "seconds" or "fps" or "steps" or "guidance" or "prompt" => first,
+            _ => null,
+        };
+    }
+}

@@ -1,0 +1,125 @@
+using Kinema.Server.Auth;
+using Kinema.Server.Jobs;
+using Kinema.Server.Storage;
+
+namespace Kinema.Server.Api;
+
+/// <summary>POST/GET/DELETE /v1/videos and the content downloads.</summary>
+public static class VideoEndpoints
+{
+    /// <summary>How often SDK pollers should come back (the openai-poll-after-ms header).</summary>
+    public const int PollAfterMs = 1000;
+
+    public static void Map(RouteGroupBuilder videos)
+    {
+        videos.MapPost("", Create);
+        videos.MapGet("", List);
+        videos.MapGet("/{id}", Retrieve);
+        videos.MapDelete("/{id}", Delete);
+        videos.MapGet("/{id}/content", Content);
+    }
+
+    private static async Task<IResult> Create(HttpContext context, VideoService service, Uploads uploads, DataFolder data)
+    {
+        var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
+        string prompt = fields.RequiredString("prompt", 1, GenerationFields.MaxPromptLength);
+        service.Model.CheckRequested(fields.String("model"));
+        var request = GenerationFields.Read(fields, prompt);
+        var reference = await InputReference.Read(fields, uploads, context.RequestAborted);
+        fields.RejectUnknown();
+
+        string id = Ids.New("video");
+        JobParameters? withImage = null;
+        if (reference is not null)
+        {
+            try
+            {
+                var image = uploads.SaveImage(reference, "input_reference", data.InputFolder(id), "first_frame");
+                var (w, h) = Pipelines.ConditioningFrames.SizeFor(request, image.Frame.Width, image.Frame.Height, service.Model.Config);
+                request = request with { Width = w, Height = h };
+                withImage = new JobParameters { FirstFrameFile = image.FileName };
+            }
+            catch
+            {
+                DataFolder.DeleteQuietly(data.InputFolder(id));
+                throw;
+            }
+        }
+        var resolved = Resolve(request, service, data, id);
+        var job = service.Enqueue(new VideoJob
+        {
+            Id = id,
+            Owner = context.Owner(),
+            Kind = withImage is null ? JobKind.TextToVideo : JobKind.ImageToVideo,
+            Model = service.Model.Name,
+            Prompt = prompt,
+            Size = GenerationFields.SizeText(resolved.Width, resolved.Height),
+            Seconds = SecondsText.Format(resolved.Seconds),
+            Parameters = GenerationFields.ToParameters(resolved) with { FirstFrameFile = withImage?.FirstFrameFile },
+            CreatedAt = service.Now(),
+        });
+        return Results.Json(service.ToObject(job), ServerJson.Options);
+    }
+
+    private static Pipelines.ResolvedVideoRequest Resolve(Pipelines.VideoRequest request, VideoService service, DataFolder data, string id)
+    {
+        try
+        {
+            return GenerationFields.Resolve(request, service.Model);
+        }
+        catch
+        {
+            DataFolder.DeleteQuietly(data.InputFolder(id));
+            throw;
+        }
+    }
+
+    private static IResult Retrieve(HttpContext context, string id, VideoService service)
+    {
+        var job = service.Find(id, context.Owner());
+        context.Response.Headers["openai-poll-after-ms"] = PollAfterMs.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Results.Json(service.ToObject(job), ServerJson.Options);
+    }
+
+    private static IResult List(HttpContext context, VideoStore store, VideoService service)
+    {
+        var query = context.Request.Query;
+        int limit = 20;
+        if (query.TryGetValue("limit", out var limitText)
+            && (!int.TryParse(limitText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out limit) || limit > 100))
+            throw ApiException.BadRequest($"'limit' must be a whole number from 0 to 100, got '{limitText}'", "limit");
+        string order = query.TryGetValue("order", out var orderText) ? orderText.ToString() : "desc";
+        if (order is not ("asc" or "desc")) throw ApiException.BadRequest($"'order' must be 'asc' or 'desc', got '{order}'", "order");
+        string? after = query.TryGetValue("after", out var afterText) && afterText.ToString().Length > 0 ? afterText.ToString() : null;
+        var page = store.List(context.Owner(), after, limit, descending: order == "desc")
+            ?? throw ApiException.BadRequest($"'after' is not the id of one of your videos: '{after}'", "after", "invalid_cursor");
+        var data = page.Items.Select(service.ToObject).ToList();
+        return Results.Json(new VideoList("list", data, data.FirstOrDefault()?.Id, data.LastOrDefault()?.Id, page.HasMore), ServerJson.Options);
+    }
+
+    private static IResult Delete(HttpContext context, string id, VideoService service)
+    {
+        var deleted = service.Delete(id, context.Owner());
+        return Results.Json(new VideoDeleted(deleted.Id, "video.deleted", true), ServerJson.Options);
+    }
+
+    private static IResult Content(HttpContext context, string id, VideoService service, DataFolder data)
+    {
+        var job = service.Find(id, context.Owner());
+        string variant = context.Request.Query.TryGetValue("variant", out var v) ? v.ToString() : "video";
+        var (file, contentType) = variant switch
+        {
+            "video" => (DataFolder.VideoFileName, "video/mp4"),
+            "thumbnail" => (DataFolder.ThumbnailFileName, "image/webp"),
+            "spritesheet" => (DataFolder.SpritesheetFileName, "image/webp"),
+            _ => throw ApiException.BadRequest($"'variant' must be video, thumbnail or spritesheet, got '{variant}'", "variant"),
+        };
+        if (job.Status != VideoStatus.Completed)
+            throw new ApiException(409, $"video '{id}' is {job.Status.ToWire()}; content is available once it is completed", null, "video_not_ready");
+        if (job.AssetsDeleted || job.ExpiresAt <= service.Now())
+            throw new ApiException(410, $"video '{id}' expired at {DateTimeOffset.FromUnixTimeSeconds(job.ExpiresAt ?? 0):u} and its files were deleted", null, "video_expired");
+        string path = data.Asset(id, file);
+        if (!File.Exists(path)) throw new ApiException(410, $"the {variant} of video '{id}' is no longer on disk", null, "video_expired");
+        return Results.File(path, contentType, fileDownloadName: $"{id}{Path.GetExtension(file)}", enableRangeProcessing: true);
+    }
+}

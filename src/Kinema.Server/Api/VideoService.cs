@@ -1,0 +1,49 @@
+using Kinema.Server.Jobs;
+using Kinema.Server.Storage;
+
+namespace Kinema.Server.Api;
+
+/// <summary>What the video endpoints share: looking up a caller's job with live progress, and queueing new ones.</summary>
+public sealed class VideoService(VideoStore store, ProgressBoard board, RunningJobs running, JobSignal signal, OutputWriter outputs, ServedModel model, TimeProvider time)
+{
+    public ServedModel Model => model;
+
+    public long Now() => time.GetUtcNow().ToUnixTimeSeconds();
+
+    public VideoJob Find(string id, string owner)
+    {
+        if (!Ids.LooksValid(id, "video")) throw ApiException.NotFound("video", id);
+        return store.Get(id, owner) ?? throw ApiException.NotFound("video", id);
+    }
+
+    public VideoObject ToObject(VideoJob job) => VideoObject.From(job, board.Get(job.Id));
+
+    /// <summary>A finished source for remix, edit or extend.</summary>
+    public VideoJob FindCompletedSource(string id, string owner, string param)
+    {
+        if (!Ids.LooksValid(id, "video") || store.Get(id, owner) is not { } source)
+            throw new ApiException(404, $"video '{id}' was not found", param, "not_found");
+        if (source.Status != VideoStatus.Completed)
+            throw ApiException.BadRequest($"video '{id}' is {source.Status.ToWire()}; only completed videos can be used as a source", param, "video_not_ready");
+        if (source.AssetsDeleted || source.ExpiresAt <= Now())
+            throw new ApiException(410, $"video '{id}' has expired and its files were deleted", param, "video_expired");
+        return source;
+    }
+
+    public VideoJob Enqueue(VideoJob job)
+    {
+        store.Insert(job);
+        signal.Notify();
+        return job;
+    }
+
+    /// <summary>Deletes the job whatever its state: a queued one never runs, a running one is cancelled, files go with it.</summary>
+    public VideoJob Delete(string id, string owner)
+    {
+        if (!Ids.LooksValid(id, "video")) throw ApiException.NotFound("video", id);
+        var deleted = running.DeleteAndCancel(id, () => store.Delete(id, owner)) ?? throw ApiException.NotFound("video", id);
+        outputs.Discard(id);
+        board.Clear(id);
+        return deleted;
+    }
+}

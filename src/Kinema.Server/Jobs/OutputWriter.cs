@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Kinema.Media;
+using Kinema.Pipelines;
+using Kinema.Server.Storage;
+
+namespace Kinema.Server.Jobs;
+
+/// <summary>
+/// Writes a finished job's three downloads: the MP4, a WebP thumbnail (the middle frame) and a WebP
+/// spritesheet (up to 16 evenly spaced frames in a grid, as OpenAI's spritesheet variant). Each file is
+/// written to a temporary name and renamed into place; the job is marked completed only after all three.
+/// </summary>
+public sealed class OutputWriter(DataFolder data)
+{
+    public const int SpritesheetMaxFrames = 16;
+    public const int SpritesheetColumns = 4;
+
+    /// <summary>Removes anything an interrupted earlier run of the job left behind.</summary>
+    public void Reset(string id)
+    {
+        DataFolder.DeleteQuietly(data.VideoFolder(id));
+        Directory.CreateDirectory(data.VideoFolder(id));
+    }
+
+    /// <summary>Removes a job's outputs and stored inputs (delete, expiry of inputs).</summary>
+    public void Discard(string id)
+    {
+        DataFolder.DeleteQuietly(data.VideoFolder(id));
+        DataFolder.DeleteQuietly(data.InputFolder(id));
+    }
+
+    public void Write(string id, VideoResult result)
+    {
+        string folder = data.VideoFolder(id);
+        Directory.CreateDirectory(folder);
+        var written = VideoFile.Write(Path.Combine(folder, DataFolder.VideoFileName), result.Frames, new VideoWriteOptions
+        {
+            Fps = result.Fps,
+            Comment = JsonSerializer.Serialize(result.Metadata, IO.Json.Options).ReplaceLineEndings(" "),
+        });
+        if (written.Format != VideoContainer.Mp4)
+            throw new InvalidOperationException($"could not write MP4 ({written.Notice}); the server needs ffmpeg with libx264");
+        ImageFile.Write(Path.Combine(folder, DataFolder.ThumbnailFileName), result.Frames[result.Frames.Count / 2]);
+        ImageFile.Write(Path.Combine(folder, DataFolder.SpritesheetFileName), Spritesheet(result.Frames));
+    }
+
+    /// <summary>Up to <see cref="SpritesheetMaxFrames"/> evenly spaced frames, left to right and top to bottom.</summary>
+    public static RgbFrame Spritesheet(IReadOnlyList<RgbFrame> frames)
+    {
+        int count = Math.Min(SpritesheetMaxFrames, frames.Count);
+        int columns = Math.Min(SpritesheetColumns, count);
+        int rows = (count + columns - 1) / columns;
+        int w = frames[0].Width, h = frames[0].Height;
+        var sheet = new RgbFrame(w * columns, h * rows);
+        for (int i = 0; i < count; i++)
+        {
+            var frame = frames[count == 1 ? 0 : (int)Math.Round(i * (frames.Count - 1.0) / (count - 1))];
+            int x0 = i % columns * w, y0 = i / columns * h;
+            for (int y = 0; y < h; y++)
+                Array.Copy(frame.Pixels, y * w * 3, sheet.Pixels, ((y0 + y) * sheet.Width + x0) * 3, w * 3);
+        }
+        return sheet;
+    }
+}

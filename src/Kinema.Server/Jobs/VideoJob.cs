@@ -1,0 +1,112 @@
+namespace Kinema.Server.Jobs;
+
+/// <summary>What a job asks for; each kind maps to one pipeline call.</summary>
+public enum JobKind
+{
+    TextToVideo,
+    ImageToVideo,
+    Remix,
+    Edit,
+    Extend,
+}
+
+/// <summary>The OpenAI job states: queued → in_progress → completed | failed.</summary>
+public enum VideoStatus
+{
+    Queued,
+    InProgress,
+    Completed,
+    Failed,
+}
+
+public static class JobEnumNames
+{
+    public static string ToWire(this VideoStatus status) => status switch
+    {
+        VideoStatus.Queued => "queued",
+        VideoStatus.InProgress => "in_progress",
+        VideoStatus.Completed => "completed",
+        VideoStatus.Failed => "failed",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+
+    public static VideoStatus ParseStatus(string text) => text switch
+    {
+        "queued" => VideoStatus.Queued,
+        "in_progress" => VideoStatus.InProgress,
+        "completed" => VideoStatus.Completed,
+        "failed" => VideoStatus.Failed,
+        _ => throw new InvalidDataException($"unknown job status '{text}' in the job store"),
+    };
+
+    public static string ToWire(this JobKind kind) => kind switch
+    {
+        JobKind.TextToVideo => "text_to_video",
+        JobKind.ImageToVideo => "image_to_video",
+        JobKind.Remix => "remix",
+        JobKind.Edit => "edit",
+        JobKind.Extend => "extend",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    public static JobKind ParseKind(string text) => text switch
+    {
+        "text_to_video" => JobKind.TextToVideo,
+        "image_to_video" => JobKind.ImageToVideo,
+        "remix" => JobKind.Remix,
+        "edit" => JobKind.Edit,
+        "extend" => JobKind.Extend,
+        _ => throw new InvalidDataException($"unknown job kind '{text}' in the job store"),
+    };
+}
+
+/// <summary>
+/// Everything a worker needs to run a job again from scratch (after a restart too): the generation
+/// settings, already checked against the model, plus the stored inputs of derived jobs.
+/// </summary>
+public sealed record JobParameters
+{
+    public string NegativePrompt { get; init; } = "";
+    /// <summary>Seconds to generate (for an extension: the seconds added).</summary>
+    public double Seconds { get; init; }
+    public int Fps { get; init; }
+    public int Width { get; init; }
+    public int Height { get; init; }
+    public int Steps { get; init; }
+    public double Guidance { get; init; }
+    public long Seed { get; init; }
+    /// <summary>Edit: how far the result may depart from the source, 0 (keep) to 1 (regenerate).</summary>
+    public double? Strength { get; init; }
+    /// <summary>Extend: add the new seconds before the source instead of after it.</summary>
+    public bool Backward { get; init; }
+    /// <summary>Image-to-video: the first frame, a file in the job's input folder.</summary>
+    public string? FirstFrameFile { get; init; }
+    /// <summary>Edit / extend: the source video, a file in the job's input folder.</summary>
+    public string? SourceVideoFile { get; init; }
+}
+
+/// <summary>One row of the job store.</summary>
+public sealed record VideoJob
+{
+    public required string Id { get; init; }
+    /// <summary>Who may see it: the API key's owner id, or "" when the server runs without keys.</summary>
+    public required string Owner { get; init; }
+    public required JobKind Kind { get; init; }
+    public VideoStatus Status { get; init; } = VideoStatus.Queued;
+    public int Progress { get; init; }
+    public required string Model { get; init; }
+    public string? Prompt { get; init; }
+    public required string Size { get; init; }
+    public required string Seconds { get; init; }
+    public string? RemixedFromVideoId { get; init; }
+    public string? SourceVideoId { get; init; }
+    public required JobParameters Parameters { get; init; }
+    public string? ErrorCode { get; init; }
+    public string? ErrorMessage { get; init; }
+    public required long CreatedAt { get; init; }
+    public long? StartedAt { get; init; }
+    public long? CompletedAt { get; init; }
+    public long? ExpiresAt { get; init; }
+    public double? GenerationSeconds { get; init; }
+    public bool AssetsDeleted { get; init; }
+}

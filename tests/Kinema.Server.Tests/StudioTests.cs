@@ -1,0 +1,50 @@
+using System.Text.Json;
+using Kinema.Server.Tests.Support;
+
+namespace Kinema.Server.Tests;
+
+/// <summary>The web studio in headless Chromium: a person's path from prompt to a playing video.</summary>
+public sealed class StudioTests : IDisposable
+{
+    private readonly TempFolder _data = new();
+
+    private JsonElement Run(string scenario, string? screenshot = null)
+    {
+        using var server = ServerProcess.Start(_data.Path);
+        var environment = new Dictionary<string, string>
+        {
+            ["KINEMA_STUDIO_URL"] = server.BaseUrl + "/",
+            ["KINEMA_CHROMIUM"] = ChromiumFactAttribute.ChromiumPath,
+        };
+        if (screenshot is not null) environment["KINEMA_SCREENSHOT"] = screenshot;
+        return Node.RunScenario("studio-scenarios.mjs", scenario, environment, timeoutSeconds: 150);
+    }
+
+    [ChromiumFact]
+    public void Prompt_shows_live_progress_then_a_video_that_plays()
+    {
+        // The screenshot kept in docs/ is the one this test takes.
+        var result = Run("generate-and-play", Path.Combine(Repo.Root, "docs", "studio.png"));
+        Assert.Empty(result.GetProperty("pageErrors").EnumerateArray());
+        var observed = result.GetProperty("observed").EnumerateArray().ToList();
+        Assert.Contains(observed, o => o.GetProperty("status").GetString() == "in_progress" && o.GetProperty("progress").GetInt32() is > 0 and < 100);
+        var video = result.GetProperty("video");
+        Assert.True(video.GetProperty("error").ValueKind == JsonValueKind.Null, video.ToString());
+        Assert.True(video.GetProperty("readyState").GetInt32() >= 2, video.ToString());
+        Assert.True(video.GetProperty("currentTime").GetDouble() > 0, $"the video did not advance: {video}");
+        Assert.Equal(256, video.GetProperty("videoWidth").GetInt32());
+        Assert.Equal(4, video.GetProperty("duration").GetDouble(), 1);
+        Assert.True(result.GetProperty("card").GetProperty("download").GetBoolean());
+    }
+
+    [ChromiumFact]
+    public void Phone_width_fits_without_sideways_scrolling()
+    {
+        var layout = Run("phone-layout").GetProperty("layout");
+        Assert.Equal(layout.GetProperty("viewport").GetInt32(), layout.GetProperty("scrollWidth").GetInt32());
+        Assert.True(layout.GetProperty("generate").GetProperty("right").GetDouble() <= 390);
+        Assert.True(layout.GetProperty("prompt").GetDouble() > 300);
+    }
+
+    public void Dispose() => _data.Dispose();
+}

@@ -1,0 +1,88 @@
+// Drives the web studio in headless Debian Chromium through playwright-core:
+//   node studio-scenarios.mjs SCENARIO   (env: KINEMA_STUDIO_URL, KINEMA_CHROMIUM, KINEMA_SCREENSHOT)
+// Prints one JSON object of what the page showed.
+import { chromium } from "playwright-core";
+
+const url = process.env.KINEMA_STUDIO_URL;
+const args = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+async function withPage(viewport, body) {
+  const browser = await chromium.launch({ executablePath: process.env.KINEMA_CHROMIUM ?? "/usr/bin/chromium", args, headless: true });
+  try {
+    const page = await browser.newPage({ viewport, deviceScaleFactor: 1, colorScheme: "dark" });
+    const pageErrors = [];
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    const result = await body(page);
+    return { ...result, pageErrors };
+  } finally {
+    await browser.close();
+  }
+}
+
+const scenarios = {
+  async "generate-and-play"() {
+    return withPage({ width: 1200, height: 900 }, async (page) => {
+      await page.goto(url);
+      await page.waitForFunction(() => document.querySelectorAll("#size option").length > 0);
+      // Record every status and progress the cards show, so the test can tell progress was live.
+      await page.evaluate(() => {
+        window.observed = [];
+        new MutationObserver(() => {
+          for (const card of document.querySelectorAll(".video-card")) {
+            const bar = card.querySelector(".progress");
+            window.observed.push({ status: card.dataset.status, progress: Number(bar.getAttribute("aria-valuenow") ?? 0) });
+          }
+        }).observe(document.getElementById("gallery"), { subtree: true, attributes: true, childList: true });
+      });
+      const sizes = await page.$$eval("#size option", (options) => options.map((o) => o.value));
+      await page.fill("#prompt", "a red ball bounces across a snowy field at sunset");
+      await page.selectOption("#size", sizes[sizes.length - 1]);
+      await page.fill("#seconds", "4");
+      await page.fill("#seed", "7");
+      await page.click("#generate");
+      await page.waitForSelector(".video-card video", { timeout: 90_000 });
+      const video = await page.evaluate(async () => {
+        const element = document.querySelector(".video-card video");
+        if (element.readyState < 2) await new Promise((resolve, reject) => { element.onloadeddata = resolve; element.onerror = () => reject(new Error("video error")); });
+        await element.play().catch(() => {});
+        const start = performance.now();
+        while (element.currentTime === 0 && performance.now() - start < 10_000) await new Promise((r) => setTimeout(r, 50));
+        return { readyState: element.readyState, currentTime: element.currentTime, videoWidth: element.videoWidth, videoHeight: element.videoHeight, duration: element.duration, error: element.error?.message ?? null, src: element.src.slice(0, 5) };
+      });
+      await page.waitForTimeout(300);
+      if (process.env.KINEMA_SCREENSHOT) await page.screenshot({ path: process.env.KINEMA_SCREENSHOT });
+      const observed = await page.evaluate(() => window.observed);
+      const card = await page.$eval(".video-card", (c) => ({ status: c.dataset.status, meta: c.querySelector(".meta").textContent, download: c.querySelector(".download").hidden === false }));
+      return { sizes, video, observed, card };
+    });
+  },
+
+  async "phone-layout"() {
+    return withPage({ width: 390, height: 844 }, async (page) => {
+      await page.goto(url);
+      await page.waitForFunction(() => document.querySelectorAll("#size option").length > 0);
+      const layout = await page.evaluate(() => {
+        const box = (id) => document.getElementById(id).getBoundingClientRect();
+        return {
+          scrollWidth: document.documentElement.scrollWidth,
+          viewport: window.innerWidth,
+          prompt: box("prompt").width,
+          generate: { left: box("generate").left, right: box("generate").right },
+        };
+      });
+      return { layout };
+    });
+  },
+};
+
+const name = process.argv[2];
+if (!scenarios[name]) {
+  console.error(`unknown scenario '${name}'; known: ${Object.keys(scenarios).join(", ")}`);
+  process.exit(2);
+}
+try {
+  console.log(JSON.stringify(await scenarios[name]()));
+} catch (error) {
+  console.error(error?.stack ?? String(error));
+  process.exit(1);
+}
