@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 
 namespace Kinema.Cli.Commands;
 
@@ -20,11 +19,7 @@ public static class CommonOptions
     /// <summary>Parses "WxH" (e.g. 128x128, 256X144).</summary>
     public static (int Width, int Height) ParseSize(string text)
     {
-        var parts = text.Trim().ToLowerInvariant().Split('x');
-        if (parts.Length == 2
-            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int w)
-            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int h))
-            return (w, h);
+        if (Pipelines.VideoSize.TryParse(text, out int w, out int h)) return (w, h);
         throw new ArgumentException($"--size must look like WIDTHxHEIGHT (e.g. 128x128), got '{text}'");
     }
 }

@@ -123,3 +123,11 @@ public static class Rope3D
         return stack(new[] { rotatedEven, rotatedOdd }, -1).reshape(shape).to(x.dtype).MoveToOuterDisposeScope();
     }
 }
+
+/// <summary>Reshapes between (B, L, H·Dh) token features and (B, H, L, Dh) per-head attention inputs.</summary>
+public static class AttentionHeads
+{
+    public static Tensor Split(Tensor x, int heads) => x.view(x.shape[0], x.shape[1], heads, -1).transpose(1, 2);
+
+    public static Tensor Merge(Tensor x) => x.transpose(1, 2).reshape(x.shape[0], x.shape[2], -1);
+}

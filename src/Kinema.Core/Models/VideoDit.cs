@@ -39,16 +39,12 @@ public sealed class SpacetimeSelfAttention : nn.Module<Tensor, Tensor, Tensor, T
     public override Tensor forward(Tensor x, Tensor ropeCos, Tensor ropeSin)
     {
         using var scope = NewDisposeScope();
-        var query = Rope3D.Apply(SplitHeads(norm_q.forward(q.forward(x))), ropeCos, ropeSin); // (B, H, L, Dh)
-        var key = Rope3D.Apply(SplitHeads(norm_k.forward(k.forward(x))), ropeCos, ropeSin);
-        var value = SplitHeads(v.forward(x));
+        var query = Rope3D.Apply(AttentionHeads.Split(norm_q.forward(q.forward(x)), _heads), ropeCos, ropeSin); // (B, H, L, Dh)
+        var key = Rope3D.Apply(AttentionHeads.Split(norm_k.forward(k.forward(x)), _heads), ropeCos, ropeSin);
+        var value = AttentionHeads.Split(v.forward(x), _heads);
         var attended = F.scaled_dot_product_attention(query, key, value);      // (B, H, L, Dh)
-        return o.forward(MergeHeads(attended)).MoveToOuterDisposeScope();       // (B, L, D)
+        return o.forward(AttentionHeads.Merge(attended)).MoveToOuterDisposeScope();       // (B, L, D)
     }
-
-    private Tensor SplitHeads(Tensor x) => x.view(x.shape[0], x.shape[1], _heads, -1).transpose(1, 2);
-
-    private static Tensor MergeHeads(Tensor x) => x.transpose(1, 2).reshape(x.shape[0], x.shape[2], -1);
 }
 
 /// <summary>Cross-attention from video tokens to text tokens; padded text tokens are masked out.</summary>
@@ -71,17 +67,13 @@ public sealed class TextCrossAttention : nn.Module<Tensor, Tensor, Tensor, Tenso
     public override Tensor forward(Tensor x, Tensor context, Tensor contextMask)
     {
         using var scope = NewDisposeScope();
-        var query = SplitHeads(norm_q.forward(q.forward(x)));                   // (B, H, L, Dh)
-        var key = SplitHeads(norm_k.forward(k.forward(context)));               // (B, H, Lt, Dh)
-        var value = SplitHeads(v.forward(context));
+        var query = AttentionHeads.Split(norm_q.forward(q.forward(x)), _heads);                   // (B, H, L, Dh)
+        var key = AttentionHeads.Split(norm_k.forward(k.forward(context)), _heads);               // (B, H, Lt, Dh)
+        var value = AttentionHeads.Split(v.forward(context), _heads);
         var allowed = contextMask.view(contextMask.shape[0], 1, 1, contextMask.shape[1]); // (B, 1, 1, Lt)
         var attended = F.scaled_dot_product_attention(query, key, value, attn_mask: allowed);
-        return o.forward(MergeHeads(attended)).MoveToOuterDisposeScope();
+        return o.forward(AttentionHeads.Merge(attended)).MoveToOuterDisposeScope();
     }
-
-    private Tensor SplitHeads(Tensor x) => x.view(x.shape[0], x.shape[1], _heads, -1).transpose(1, 2);
-
-    private static Tensor MergeHeads(Tensor x) => x.transpose(1, 2).reshape(x.shape[0], x.shape[2], -1);
 }
 
 /// <summary>Embeds a scalar timestep: sinusoid → MLP (DiT's TimestepEmbedder).</summary>

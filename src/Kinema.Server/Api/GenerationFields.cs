@@ -35,11 +35,7 @@ public static class GenerationFields
 
     public static (int Width, int Height) ParseSize(string text)
     {
-        var parts = text.Trim().ToLowerInvariant().Split('x');
-        if (parts.Length == 2
-            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int w)
-            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int h))
-            return (w, h);
+        if (VideoSize.TryParse(text, out int w, out int h)) return (w, h);
         throw ApiException.BadRequest($"'size' must look like WIDTHxHEIGHT (e.g. 1280x720), got '{text}'", "size", "invalid_size");
     }
 
