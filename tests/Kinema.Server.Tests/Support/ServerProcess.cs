@@ -84,7 +84,7 @@ public sealed class ServerProcess : IDisposable
     public void Crash()
     {
         _process.Kill(entireProcessTree: true);
-        _process.WaitForExit(30_000);
+        if (_process.WaitForExit(30_000)) _process.WaitForExit();
     }
 
     /// <summary>SIGTERM, as systemd or docker stop sends it; returns the exit code.</summary>
@@ -93,6 +93,7 @@ public sealed class ServerProcess : IDisposable
         if (kill(_process.Id, 15) != 0) throw new InvalidOperationException($"could not signal process {_process.Id}");
         if (!_process.WaitForExit((int)timeout.TotalMilliseconds))
             throw new TimeoutException($"kinema serve did not stop within {timeout.TotalSeconds}s of SIGTERM\n{Log}");
+        _process.WaitForExit();                                                 // drains the redirected output into Log
         return _process.ExitCode;
     }
 
