@@ -38,7 +38,8 @@ public static class DecodeMemoryBench
     private static (double Peak, double Time, int Frames) RunChild(string folder, string mode, double seconds)
     {
         var info = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in Environment.GetCommandLineArgs().Take(1).Where(a => a.EndsWith(".dll"))) info.ArgumentList.Add(a);
+        // Under `dotnet Kinema.Bench.dll` the host needs the assembly path; the apphost does not.
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") info.ArgumentList.Add(typeof(Program).Assembly.Location);
         foreach (var a in new[] { "decode-memory", "--child", folder, mode, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) }) info.ArgumentList.Add(a);
         using var p = Process.Start(info)!;
         string line = p.StandardOutput.ReadToEnd().Trim().Split('\n')[^1];
