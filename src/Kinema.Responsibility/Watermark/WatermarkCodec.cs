@@ -1,0 +1,6 @@
+namespace Kinema.Responsibility.Watermark;
+
+public static class WatermarkCodec
+{
+    public const string SchemeName = "kinema-wm-v1";
+}
