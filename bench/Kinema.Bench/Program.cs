@@ -10,6 +10,8 @@ public static class Program
     {
         ["generate"] = ("end-to-end generation at the model's default settings, 10 repeats: time, memory growth, live tensors", GenerateBench.Run),
         ["decode-memory"] = ("peak memory of chunked vs whole-video VAE decoding as duration grows", DecodeMemoryBench.Run),
+        ["policy"] = ("content policy on the committed corpora: benign prompts blocked (target 0), adversarial blocked (target >= 95%)", PolicyBench.Run),
+        ["watermark"] = ("invisible watermark: exact payload recovery and bit errors after H.264 CRF 28, 50% downscale, 10% crop, trim; PSNR cost", WatermarkBench.Run),
     };
 
     public static int Main(string[] args)
