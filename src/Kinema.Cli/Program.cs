@@ -12,6 +12,8 @@ public static class Program
             GenerateCommand.Create(),
             InfoCommand.Create(),
             ModelCommand.Create(),
+            PolicyCommand.Create(),
+            VerifyCommand.Create(),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

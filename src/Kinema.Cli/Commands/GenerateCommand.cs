@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Kinema.Media;
 using Kinema.Pipelines;
+using Kinema.Responsibility.Publishing;
 using Kinema.Schedulers;
 
 namespace Kinema.Cli.Commands;
@@ -24,10 +25,12 @@ public static class GenerateCommand
         var shift = new Option<double?>("--shift") { Description = "Noise schedule shift" };
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
+        var policy = PolicyCommand.PolicyOption();
+        var visibleMark = new Option<bool>("--visible-mark") { Description = "Also stamp a visible \"AI-GENERATED\" label (the invisible watermark and Content Credentials are always added)" };
 
         var command = new Command("generate", "Generate a video from a text prompt")
         {
-            prompt, output, seconds, fps, size, steps, guidance, seed, negative, sampler, shift, model, device,
+            prompt, output, seconds, fps, size, steps, guidance, seed, negative, sampler, shift, model, device, policy, visibleMark,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -50,6 +53,8 @@ public static class GenerateCommand
                     Sampler = parse.GetValue(sampler) is string name ? SamplerNames.Parse(name) : null,
                     Shift = parse.GetValue(shift),
                 };
+                if (PolicyGate.Check(parse.GetValue(policy), "cli:generate", ("prompt", request.Prompt), ("negative_prompt", request.NegativePrompt)) is { } refused)
+                    return refused;
 
                 string folder = ModelLocator.Resolve(parse.GetValue(model));
                 using var loaded = KinemaModel.Load(folder, new ModelLoadOptions { Device = parse.GetValue(device)! }, cancellation: cancellation);
@@ -62,12 +67,15 @@ public static class GenerateCommand
                 var pipeline = new TextToVideoPipeline(loaded);
                 var result = await ProgressReporter.ForStandardError()
                     .RunAsync(resolved.Steps, progress => pipeline.GenerateAsync(request, progress, cancellation));
-                var written = VideoFile.Write(outputPath, result.Frames, new VideoWriteOptions
-                {
-                    Fps = result.Fps,
-                    Comment = JsonSerializer.Serialize(result.Metadata, IO.Json.Options).ReplaceLineEndings(" "),
-                });
+                var written = ProvenancePublisher.WriteVideo(outputPath, result.Frames, result.Fps,
+                    new ProvenanceInfo { VideoId = ProvenanceInfo.NewVideoId(), Model = loaded.Name, Prompt = resolved.Prompt, NegativePrompt = resolved.NegativePrompt },
+                    new ProvenanceOptions
+                    {
+                        VisibleMark = parse.GetValue(visibleMark),
+                        Comment = JsonSerializer.Serialize(result.Metadata, IO.Json.Options).ReplaceLineEndings(" "),
+                    });
                 if (written.Notice is not null) Console.Error.WriteLine($"notice: {written.Notice}");
+                Console.Error.WriteLine($"provenance: id {written.VideoId}, watermark payload {written.WatermarkPayload}{(written.ContentCredentials ? ", Content Credentials signed" : "")}");
                 Console.WriteLine(written.Path);
                 return ExitCodes.Success;
             });

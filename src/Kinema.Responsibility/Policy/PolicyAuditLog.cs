@@ -15,6 +15,9 @@ public sealed class PolicyAuditLog(string path, bool includePrompts)
 {
     public string Path { get; } = path;
 
+    // Readable lines ("+" and quotes unescaped); still valid JSON, one object per line.
+    private static readonly JsonSerializerOptions LineOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static string DefaultPath()
     {
         if (Environment.GetEnvironmentVariable("KINEMA_AUDIT_LOG") is { Length: > 0 } configured) return configured;
@@ -52,7 +55,7 @@ public sealed class PolicyAuditLog(string path, bool includePrompts)
             }).ToArray(),
             ["fields"] = fieldRecords,
         };
-        string json = JsonSerializer.Serialize(line) + "\n";
+        string json = JsonSerializer.Serialize(line, LineOptions) + "\n";
         string? folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path));
         if (folder is not null) Directory.CreateDirectory(folder);
         for (int attempt = 0; ; attempt++)
