@@ -67,13 +67,10 @@ public static class GenerateCommand
                 var pipeline = new TextToVideoPipeline(loaded);
                 var result = await ProgressReporter.ForStandardError()
                     .RunAsync(resolved.Steps, progress => pipeline.GenerateAsync(request, progress, cancellation));
+                string metadata = JsonSerializer.Serialize(result.Metadata, IO.Json.Options).ReplaceLineEndings(" ");
                 var written = ProvenancePublisher.WriteVideo(outputPath, result.Frames, result.Fps,
-                    new ProvenanceInfo { VideoId = ProvenanceInfo.NewVideoId(), Model = loaded.Name, Prompt = resolved.Prompt, NegativePrompt = resolved.NegativePrompt },
-                    new ProvenanceOptions
-                    {
-                        VisibleMark = parse.GetValue(visibleMark),
-                        Comment = JsonSerializer.Serialize(result.Metadata, IO.Json.Options).ReplaceLineEndings(" "),
-                    });
+                    new ProvenanceInfo { VideoId = ProvenanceInfo.IdFor(JsonSerializer.Serialize(result.Metadata with { ElapsedSeconds = 0 })), Model = loaded.Name, Prompt = resolved.Prompt, NegativePrompt = resolved.NegativePrompt },
+                    new ProvenanceOptions { VisibleMark = parse.GetValue(visibleMark), Comment = metadata });
                 if (written.Notice is not null) Console.Error.WriteLine($"notice: {written.Notice}");
                 Console.Error.WriteLine($"provenance: id {written.VideoId}, watermark payload {written.WatermarkPayload}{(written.ContentCredentials ? ", Content Credentials signed" : "")}");
                 Console.WriteLine(written.Path);

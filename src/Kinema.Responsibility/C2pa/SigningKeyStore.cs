@@ -47,9 +47,16 @@ public static class SigningKeyStore
     public static SigningCredentials LoadOrCreate(string folder)
     {
         string chainPath = Path.Combine(folder, ChainFileName), keyPath = Path.Combine(folder, KeyFileName);
+        if (File.Exists(chainPath) && File.Exists(keyPath)) return SigningCredentials.Load(chainPath, keyPath);
         lock (GenerationLock)
         {
-            if (!File.Exists(chainPath) || !File.Exists(keyPath)) Generate(folder);
+            CreateOwnerOnlyFolder(folder);
+            // Several processes may start at once (a server and the CLI, parallel tests): the first
+            // to hold the lock file generates, the others then find its files.
+            using (AcquireLock(Path.Combine(folder, ".generate.lock")))
+            {
+                if (!File.Exists(chainPath) || !File.Exists(keyPath)) Generate(folder);
+            }
         }
         return SigningCredentials.Load(chainPath, keyPath);
     }
@@ -61,11 +68,30 @@ public static class SigningKeyStore
         return File.Exists(path) ? X509Certificate2.CreateFromPem(File.ReadAllText(path)) : null;
     }
 
-    private static void Generate(string folder)
+    private static void CreateOwnerOnlyFolder(string folder)
     {
         Directory.CreateDirectory(folder);
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    private static FileStream AcquireLock(string path)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (attempt < 300)
+            {
+                Thread.Sleep(20);
+            }
+        }
+    }
+
+    private static void Generate(string folder)
+    {
 
         using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var signerKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
