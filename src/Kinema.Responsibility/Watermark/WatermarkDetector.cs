@@ -5,7 +5,7 @@ namespace Kinema.Responsibility.Watermark;
 /// <summary>
 /// Finds the watermark in decoded frames with nothing but the key. For each candidate scale (the
 /// video may have been downscaled), frames are resampled back to the embedding scale, their content
-/// is suppressed with a local-mean high-pass, and the residual is folded modulo the 96-pixel tile and
+/// is suppressed with a local-mean high-pass weighted by local busyness, and the residual is folded modulo the 96-pixel tile and
 /// summed over frames. Folding turns any crop into a cyclic shift of the tile, so every shift is
 /// scored against the key's sync cells and the best few are decoded; a payload counts only when its
 /// CRC-32 matches.
@@ -36,8 +36,9 @@ public static class WatermarkDetector
             var result = DetectAtScale(lumas, frames[0].Width, frames[0].Height, scale, layout, null);
             if (result is null) continue;
             var detection = result with { FramesUsed = used.Count };
-            if (detection.Found && (!best.Found || detection.SyncScore > best.SyncScore)) best = detection;
-            else if (!best.Found && detection.SyncScore > best.SyncScore) best = detection;
+            // A CRC-32 match is conclusive, so the remaining scales need not be tried.
+            if (detection.Found) return detection;
+            if (detection.SyncScore > best.SyncScore) best = detection;
         }
         return best;
     }
