@@ -6,5 +6,6 @@ public static class ExitCodes
     public const int Success = 0;
     public const int RuntimeFailure = 1;
     public const int BadInput = 2;
+    public const int PolicyBlocked = 3;
     public const int Cancelled = 130;
 }

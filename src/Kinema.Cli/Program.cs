@@ -23,6 +23,8 @@ public static class Program
             StoryboardCommand.Create(),
             TrainCommand.Create(),
             EvalCommand.Create(),
+            PolicyCommand.Create(),
+            VerifyCommand.Create(),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

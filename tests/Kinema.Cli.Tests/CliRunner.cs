@@ -24,6 +24,9 @@ public static class CliRunner
         info.ArgumentList.Add(CliDll);
         foreach (var a in args) info.ArgumentList.Add(a);
         info.Environment.Remove("KINEMA_MODEL");
+        // Keep generated signing keys and policy audit lines out of the user's home.
+        info.Environment["KINEMA_SIGNING_DIR"] = Path.Combine(Path.GetTempPath(), "kinema-cli-tests-signing");
+        info.Environment["KINEMA_AUDIT_LOG"] = Path.Combine(Path.GetTempPath(), "kinema-cli-tests-audit.jsonl");
         if (environment is not null) foreach (var (k, v) in environment) info.Environment[k] = v;
         using var process = Process.Start(info)!;
         process.StandardInput.Close();

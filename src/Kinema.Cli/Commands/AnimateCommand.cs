@@ -25,11 +25,12 @@ public static class AnimateCommand
                 FirstFrame = firstPath is null ? null : GenerationOptions.ReadImage(firstPath),
                 LastFrame = parse.GetValue(last) is string l ? GenerationOptions.ReadImage(l) : null,
             };
+            if (options.CheckPolicy(parse, "animate", ("prompt", request.Video.Prompt), ("negative_prompt", request.Video.NegativePrompt)) is { } refused) return refused;
             using var model = options.LoadModel(parse, cancellation);
             GenerationOptions.NoteUnknownWords(model, [request.Video.Prompt]);
             var steps = VideoRequestValidator.Resolve(request.Video, model.Config).Steps;
             var result = await GenerationOptions.RunWithProgress(steps, p => new AnimatePipeline(model).Generate(request, p, cancellation), cancellation);
-            return GenerationOptions.WriteVideo(output, result);
+            return options.WriteVideo(parse, output, result);
         }));
         return command;
     }

@@ -26,11 +26,12 @@ public static class ConnectCommand
                 Video = options.Request(parse, parse.GetValue(prompt)!),
                 First = a.Frames, Second = b.Frames, Fps = a.Fps, TransitionOnly = parse.GetValue(transitionOnly),
             };
+            if (options.CheckPolicy(parse, "connect", ("prompt", request.Video.Prompt), ("negative_prompt", request.Video.NegativePrompt)) is { } refused) return refused;
             using var model = options.LoadModel(parse, cancellation);
             GenerationOptions.NoteUnknownWords(model, [request.Video.Prompt]);
             int steps = request.Video.Steps ?? model.Config.Defaults.Steps;
             var result = await GenerationOptions.RunWithProgress(steps, p => new ConnectPipeline(model).Generate(request, p, cancellation), cancellation);
-            return GenerationOptions.WriteVideo(output, result);
+            return options.WriteVideo(parse, output, result);
         }));
         return command;
     }

@@ -26,11 +26,12 @@ public static class EditCommand
                 SourceFps = source.Fps,
                 Strength = parse.GetValue(strength),
             };
+            if (options.CheckPolicy(parse, "edit", ("prompt", request.Video.Prompt), ("negative_prompt", request.Video.NegativePrompt)) is { } refused) return refused;
             using var model = options.LoadModel(parse, cancellation);
             GenerationOptions.NoteUnknownWords(model, [request.Video.Prompt]);
             int steps = (int)Math.Ceiling((request.Video.Steps ?? model.Config.Defaults.Steps) * Math.Clamp(request.Strength, 0, 1));
             var result = await GenerationOptions.RunWithProgress(Math.Max(1, steps), p => new EditPipeline(model).Generate(request, p, cancellation), cancellation);
-            return GenerationOptions.WriteVideo(output, result);
+            return options.WriteVideo(parse, output, result);
         }));
         return command;
     }

@@ -26,11 +26,12 @@ public static class ExtendCommand
                 SourceFps = source.Fps,
                 Backward = parse.GetValue(backward),
             };
+            if (options.CheckPolicy(parse, "extend", ("prompt", request.Video.Prompt), ("negative_prompt", request.Video.NegativePrompt)) is { } refused) return refused;
             using var model = options.LoadModel(parse, cancellation);
             GenerationOptions.NoteUnknownWords(model, [request.Video.Prompt]);
             int steps = request.Video.Steps ?? model.Config.Defaults.Steps;
             var result = await GenerationOptions.RunWithProgress(steps, p => new ExtendPipeline(model).Generate(request, p, cancellation), cancellation);
-            return GenerationOptions.WriteVideo(output, result);
+            return options.WriteVideo(parse, output, result);
         }));
         return command;
     }

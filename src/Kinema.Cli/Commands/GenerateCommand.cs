@@ -22,6 +22,7 @@ public static class GenerateCommand
             string output = parse.GetValue(options.Output)!;
             GenerationOptions.CheckVideoOutput(output);
             var request = options.Request(parse, parse.GetValue(prompt)!);
+            if (options.CheckPolicy(parse, "generate", ("prompt", request.Prompt), ("negative_prompt", request.NegativePrompt)) is { } refused) return refused;
             using var model = options.LoadModel(parse, cancellation);
             var resolved = VideoRequestValidator.Resolve(request, model.Config);
             GenerationOptions.NoteUnknownWords(model, [resolved.Prompt]);
@@ -39,7 +40,7 @@ public static class GenerateCommand
             {
                 result = await GenerationOptions.RunWithProgress(resolved.Steps, p => new TextToVideoPipeline(model).Generate(request, p, cancellation), cancellation);
             }
-            return GenerationOptions.WriteVideo(output, result);
+            return options.WriteVideo(parse, output, result);
         }));
         return command;
     }

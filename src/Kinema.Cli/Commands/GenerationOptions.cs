@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Kinema.Media;
 using Kinema.Pipelines;
+using Kinema.Responsibility.Publishing;
 using Kinema.Schedulers;
 
 namespace Kinema.Cli.Commands;
@@ -24,6 +25,11 @@ public sealed class GenerationOptions
     public Option<double?> Shift { get; } = new("--shift") { Description = "Noise schedule shift" };
     public Option<string?> Model { get; } = CommonOptions.Model();
     public Option<string> Device { get; } = CommonOptions.Device();
+    public Option<string?> Policy { get; } = PolicyCommand.PolicyOption();
+    public Option<bool> VisibleMark { get; } = new("--visible-mark")
+    {
+        Description = "Also stamp a visible \"AI-GENERATED\" label (the invisible watermark and Content Credentials are always added)",
+    };
 
     public GenerationOptions(string defaultOutput)
     {
@@ -34,7 +40,7 @@ public sealed class GenerationOptions
     {
         command.Options.Add(Output);
         if (includeSeconds) command.Options.Add(Seconds);
-        foreach (var option in new Option[] { Fps, Size, Steps, Guidance, Seed, Negative, Sampler, Shift, Model, Device }) command.Options.Add(option);
+        foreach (var option in new Option[] { Fps, Size, Steps, Guidance, Seed, Negative, Sampler, Shift, Model, Device, Policy, VisibleMark }) command.Options.Add(option);
     }
 
     public VideoRequest Request(ParseResult parse, string prompt)
@@ -70,14 +76,43 @@ public sealed class GenerationOptions
     public static Task<VideoResult> RunWithProgress(int totalSteps, Func<IProgress<GenerationProgress>, VideoResult> generation, CancellationToken cancellation)
         => ProgressReporter.ForStandardError().RunAsync(totalSteps, progress => GenerationThread.Run(() => generation(progress), cancellation));
 
-    public static int WriteVideo(string path, VideoResult result)
+    /// <summary>
+    /// Checks every prompt of a command against the operator's content policy before any model is loaded;
+    /// returns the exit code to stop with (3, naming the category) or null to go on.
+    /// </summary>
+    public int? CheckPolicy(ParseResult parse, string command, params (string Field, string? Text)[] fields)
+        => PolicyGate.Check(parse.GetValue(Policy), $"cli:{command}", fields);
+
+    /// <summary>Writes a video with provenance: invisible watermark, then MP4 (or GIF), then signed Content Credentials.</summary>
+    public int WriteVideo(ParseResult parse, string path, VideoResult result)
     {
-        var written = VideoFile.Write(path, result.Frames, new VideoWriteOptions
-        {
-            Fps = result.Fps,
-            Comment = JsonSerializer.Serialize(result.Metadata, IO.Json.Options).ReplaceLineEndings(" "),
-        });
+        var written = ProvenancePublisher.WriteVideo(path, result.Frames, result.Fps, Provenance(result.Metadata),
+            new ProvenanceOptions { VisibleMark = parse.GetValue(VisibleMark), Comment = MetadataComment(result.Metadata) });
+        return Report(written);
+    }
+
+    /// <summary>Writes a PNG with the watermark and signed Content Credentials.</summary>
+    public int WriteImage(ParseResult parse, string path, RgbFrame image, GenerationMetadata metadata)
+    {
+        var written = ProvenancePublisher.WriteImage(path, image, Provenance(metadata), new ProvenanceOptions { VisibleMark = parse.GetValue(VisibleMark) });
+        return Report(written);
+    }
+
+    private static ProvenanceInfo Provenance(GenerationMetadata metadata) => new()
+    {
+        // Derived from the request, so the same seed and settings give the same file, watermark included.
+        VideoId = ProvenanceInfo.IdFor(JsonSerializer.Serialize(metadata with { ElapsedSeconds = 0 })),
+        Model = metadata.Model,
+        Prompt = metadata.Prompt,
+        NegativePrompt = metadata.NegativePrompt,
+    };
+
+    private static string MetadataComment(GenerationMetadata metadata) => JsonSerializer.Serialize(metadata, IO.Json.Options).ReplaceLineEndings(" ");
+
+    private static int Report(PublishedOutput written)
+    {
         if (written.Notice is not null) Console.Error.WriteLine($"notice: {written.Notice}");
+        Console.Error.WriteLine($"provenance: id {written.VideoId}, watermark payload {written.WatermarkPayload}{(written.ContentCredentials ? ", Content Credentials signed" : "")}");
         Console.WriteLine(written.Path);
         return ExitCodes.Success;
     }

@@ -18,6 +18,7 @@ public static class ImageCommand
             string output = parse.GetValue(options.Output)!;
             if (!Path.GetExtension(output).Equals(".png", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"output '{output}' must end in .png");
             var request = options.Request(parse, parse.GetValue(prompt)!);
+            if (options.CheckPolicy(parse, "image", ("prompt", request.Prompt), ("negative_prompt", request.NegativePrompt)) is { } refused) return refused;
             using var model = options.LoadModel(parse, cancellation);
             GenerationOptions.NoteUnknownWords(model, [request.Prompt]);
             var resolved = VideoRequestValidator.Resolve(request with { Seconds = 1, Fps = 1 }, model.Config);
@@ -26,9 +27,7 @@ public static class ImageCommand
                 var (image, metadata) = new ImagePipeline(model).Generate(request, p, cancellation);
                 return new VideoResult([image], metadata);
             }, cancellation);
-            ImageFile.WritePng(output, result.Frames[0]);
-            Console.WriteLine(output);
-            return ExitCodes.Success;
+            return options.WriteImage(parse, output, result.Frames[0], result.Metadata);
         }));
         return command;
     }

@@ -17,11 +17,12 @@ public static class LoopCommand
             string output = parse.GetValue(options.Output)!;
             GenerationOptions.CheckVideoOutput(output);
             var request = options.Request(parse, parse.GetValue(prompt)!);
+            if (options.CheckPolicy(parse, "loop", ("prompt", request.Prompt), ("negative_prompt", request.NegativePrompt)) is { } refused) return refused;
             using var model = options.LoadModel(parse, cancellation);
             GenerationOptions.NoteUnknownWords(model, [request.Prompt]);
             int steps = VideoRequestValidator.Resolve(request, model.Config).Steps;
             var result = await GenerationOptions.RunWithProgress(2 * steps, p => new LoopPipeline(model).Generate(request, new PassCounter(p, steps), cancellation), cancellation);
-            return GenerationOptions.WriteVideo(output, result);
+            return options.WriteVideo(parse, output, result);
         }));
         return command;
     }

@@ -23,11 +23,13 @@ public static class StoryboardCommand
             var cards = ReadCards(path);
             double seconds = parse.GetValue(options.Seconds) ?? cards.Max(c => c.Start) + DefaultLastCardSeconds;
             var request = new StoryboardRequest { Cards = cards, Seconds = seconds, Settings = options.Request(parse, cards[0].Prompt) };
+            var fields = cards.Select((c, i) => ($"cards[{i}].prompt", (string?)c.Prompt)).Append(("negative_prompt", request.Settings.NegativePrompt)).ToArray();
+            if (options.CheckPolicy(parse, "storyboard", fields) is { } refused) return refused;
             using var model = options.LoadModel(parse, cancellation);
             GenerationOptions.NoteUnknownWords(model, cards.Select(c => c.Prompt));
             int frames = (int)Math.Round(seconds * (request.Settings.Fps ?? model.Config.Defaults.Fps));
             var result = await GenerationOptions.RunWithProgress(frames, p => new StoryboardPipeline(model).Generate(request, p, cancellation), cancellation);
-            return GenerationOptions.WriteVideo(output, result);
+            return options.WriteVideo(parse, output, result);
         }));
         return command;
     }
