@@ -44,4 +44,19 @@ public class BasicCliTests
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("CUDA is not available", result.StdErr);
     }
+
+    [Fact]
+    public void Model_show_loads_and_describes_a_model_folder()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"kinema-show-{Guid.NewGuid():N}");
+        try
+        {
+            Assert.Equal(0, CliRunner.Run("model", "init", folder, "--preset", "tiny").ExitCode);
+            var result = CliRunner.Run("model", "show", folder);
+            Assert.True(result.ExitCode == 0, result.StdErr);
+            Assert.Contains("transformer:", result.StdOut);
+            Assert.Contains("\"format\": \"kinema-model\"", result.StdOut);
+        }
+        finally { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
+    }
 }

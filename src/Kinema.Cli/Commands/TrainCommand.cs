@@ -37,10 +37,16 @@ public static class TrainCommand
         var validateEvery = new Option<int>("--validate-every") { Description = "0 = never", DefaultValueFactory = _ => 500 };
         var device = CommonOptions.Device();
         var preset = new Option<string>("--preset") { Description = "Model shape: toy or tiny", DefaultValueFactory = _ => "toy" };
+        var statisticsClips = new Option<int>("--statistics-clips") { Description = "Clips for the exported latent statistics (vae)", DefaultValueFactory = _ => 32 };
+        var evaluationClips = new Option<int>("--evaluation-clips") { Description = "Held-out clips for the final PSNR/SSIM (vae)", DefaultValueFactory = _ => 16 };
+        var vocabularyScenes = new Option<int>("--vocabulary-scenes") { Description = "Scenes whose captions make up the vocabulary (dit)", DefaultValueFactory = _ => 20_000 };
+        var validationSamples = new Option<int>("--validation-samples") { Description = "Judge-scored samples per validation (dit)", DefaultValueFactory = _ => 4 };
         var command = new Command(stage, stage == "vae" ? "Stage 1: train the video VAE" : "Stage 2: train the diffusion transformer and text encoder")
         {
             run, steps, lr, warmup, buckets, seed, checkpointEvery, validateEvery, device, preset,
         };
+        if (stage == "vae") { command.Options.Add(statisticsClips); command.Options.Add(evaluationClips); }
+        else { command.Options.Add(vocabularyScenes); command.Options.Add(validationSamples); }
         if (needsVae) command.Options.Add(vae);
         command.SetAction((parse, cancellation) => Task.FromResult(CliErrors.Guard(() =>
         {
@@ -55,6 +61,10 @@ public static class TrainCommand
                 Seed = parse.GetValue(seed),
                 CheckpointEvery = parse.GetValue(checkpointEvery),
                 ValidateEvery = parse.GetValue(validateEvery),
+                StatisticsClips = parse.GetValue(statisticsClips),
+                EvaluationClips = parse.GetValue(evaluationClips),
+                VocabularyScenes = parse.GetValue(vocabularyScenes),
+                ValidationSamples = parse.GetValue(validationSamples),
             };
             var shape = ModelPresets.ByName(parse.GetValue(preset)!, vocabularySize: 4);
             return RunOnTrainingThread(() =>

@@ -1,0 +1,49 @@
+using Kinema.Media;
+
+namespace Kinema.Cli.Tests;
+
+/// <summary>The training path as a user runs it: stage 1, stage 2, export, generate with the result, evaluate.</summary>
+public sealed class TrainingCliTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("kinema-train-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private void Ok(params string[] args)
+    {
+        var result = CliRunner.Run(args, timeoutSeconds: 300);
+        Assert.True(result.ExitCode == 0, $"kinema {string.Join(' ', args)} failed:\n{result.StdErr}\n{result.StdOut}");
+    }
+
+    [Fact]
+    public void Train_both_stages_export_and_generate_with_the_trained_model()
+    {
+        string vae = Path.Combine(_root, "vae"), dit = Path.Combine(_root, "dit"), model = Path.Combine(_root, "model");
+        Ok("train", "vae", "--run", vae, "--preset", "tiny", "--steps", "2", "--warmup", "1", "--buckets", "64x64x5:1",
+            "--validate-every", "0", "--statistics-clips", "1", "--evaluation-clips", "1");
+        Assert.True(File.Exists(Path.Combine(vae, "export", "vae.safetensors")));
+        Assert.True(File.Exists(Path.Combine(vae, "log.csv")));
+
+        Ok("train", "dit", "--run", dit, "--vae", Path.Combine(vae, "export"), "--preset", "tiny", "--steps", "2", "--warmup", "1",
+            "--buckets", "64x64x5:1", "--validate-every", "2", "--vocabulary-scenes", "30", "--validation-samples", "1");
+        Assert.Contains(",", File.ReadAllLines(Path.Combine(dit, "log.csv"))[^1]);
+        Assert.True(File.Exists(Path.Combine(dit, "log.png")));
+
+        Ok("train", "export", "--run", dit, "--vae", Path.Combine(vae, "export"), "--out", model, "--name", "tiny-trained");
+        string video = Path.Combine(_root, "v.mp4");
+        Ok("generate", "a red ball", "--model", model, "--size", "64x64", "--seconds", "1", "--steps", "2", "-o", video);
+        Assert.Equal(8, VideoFile.Probe(video).FrameCount);
+
+        var eval = CliRunner.Run(["eval", "adherence", "--model", model, "--split", "heldout", "--count", "1"], timeoutSeconds: 300);
+        Assert.True(eval.ExitCode == 0, eval.StdErr);
+        Assert.Contains("\"mean_overall\"", eval.StdOut);
+    }
+
+    [Fact]
+    public void A_bad_bucket_exits_2_with_the_expected_form()
+    {
+        var result = CliRunner.Run("train", "vae", "--run", Path.Combine(_root, "x"), "--buckets", "64x64:2");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("WxHxF:BATCH", result.StdErr);
+    }
+}
