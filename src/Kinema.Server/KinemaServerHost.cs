@@ -46,6 +46,8 @@ public sealed class KinemaServerHost : IAsyncDisposable
             throw new InvalidOperationException($"kinema serve needs ffmpeg for MP4 output and WebP thumbnails, and it was not found (set ${Kinema.Media.Ffmpeg.EnvironmentVariable} or install it: apt-get install ffmpeg)");
         var served = new ServedModel(options.ModelFolder);
         var keys = options.ApiKeysFile is null ? ApiKeys.None : ApiKeys.Load(options.ApiKeysFile);
+        var (policy, audit) = ContentPolicy.Prepare(options);
+        var provenance = OutputProvenance.Load(options);
         var data = new DataFolder(options.DataFolder);
         var database = new Database(data.DatabasePath);
         database.Migrate();
@@ -78,6 +80,10 @@ public sealed class KinemaServerHost : IAsyncDisposable
         services.AddSingleton(database);
         services.AddSingleton(new ServerStart(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
         services.AddSingleton(WebhookSigner.FromDataFolder(data.Root, options.WebhookSecret));
+        services.AddSingleton(provenance);
+        services.AddSingleton(policy);
+        services.AddSingleton(audit);
+        services.AddSingleton<ContentPolicy>();
         services.AddSingleton<VideoStore>();
         services.AddSingleton<CharacterStore>();
         services.AddSingleton<WebhookDeliveryStore>();
@@ -106,13 +112,14 @@ public sealed class KinemaServerHost : IAsyncDisposable
         CharacterEndpoints.Map(videos);
         EventStreamEndpoints.Map(videos);
         DiscoveryEndpoints.Map(v1);
+        ProvenanceEndpoints.Map(v1);
         v1.MapFallback((HttpContext context) => ErrorResponses.Write(context, 404,
             $"no such endpoint: {context.Request.Method} {context.Request.Path}", code: "unknown_url"));
         OperationsEndpoints.Map(app);
         StudioEndpoints.Map(app);
 
         var result = new KinemaServerHost(app, options, host);
-        app.Lifetime.ApplicationStarted.Register(() => result.LogStarted(keys, served, data));
+        app.Lifetime.ApplicationStarted.Register(() => result.LogStarted(keys, served, data, policy, audit, provenance));
         return result;
     }
 
@@ -130,12 +137,15 @@ public sealed class KinemaServerHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await App.DisposeAsync();
 
-    private void LogStarted(ApiKeys keys, ServedModel served, DataFolder data)
+    private void LogStarted(ApiKeys keys, ServedModel served, DataFolder data, Kinema.Responsibility.Policy.PolicyEngine policy,
+        Kinema.Responsibility.Policy.PolicyAuditLog audit, OutputProvenance provenance)
     {
         var logger = App.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Kinema.Server");
         bool loopback = Host is "127.0.0.1" or "::1" or "localhost";
         logger.LogInformation("Serving model {Model} with {Workers} worker(s); data in {DataFolder}; {Auth}",
             served.Name, Options.Workers, data.Root, keys.Enabled ? $"{keys.Count} API key(s)" : "no API keys");
+        logger.LogInformation("Content policy {Policy} ({Categories} categories), audit log {AuditLog}; outputs signed by {Signer} ({SigningSource}), invisible watermark on{VisibleMark}",
+            policy.Policy.Name, policy.Policy.Categories.Count, audit.Path, provenance.Signer, provenance.SigningSource, provenance.VisibleMark ? ", visible mark on" : "");
         if (!keys.Enabled && !loopback)
             logger.LogWarning("Listening on {Host} without API keys: anyone who can reach this machine can use the server", Host);
         foreach (var address in Addresses)

@@ -44,4 +44,10 @@ public sealed record ServerOptions
 
     /// <summary>Intra-op threads per worker for libtorch; null leaves libtorch's default.</summary>
     public int? TorchThreads { get; init; }
+
+    /// <summary>Content policy file (JSON, see docs/responsibility.md); null: <c>KINEMA_POLICY</c>, else the shipped default.</summary>
+    public string? PolicyFile { get; init; }
+
+    /// <summary>Stamp a visible "AI-GENERATED" label on every frame of every output (the invisible watermark and Content Credentials are always on).</summary>
+    public bool VisibleMark { get; init; }
 }

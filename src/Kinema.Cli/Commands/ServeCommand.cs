@@ -22,12 +22,14 @@ public static class ServeCommand
         var maxUpload = new Option<double>("--max-upload-mb") { Description = "Largest request body (uploads included), in MiB", DefaultValueFactory = _ => 64 };
         var threads = new Option<int?>("--threads") { Description = "libtorch threads for generation (default: all cores but one, so the API stays responsive)" };
         var jsonLogs = new Option<bool>("--log-json") { Description = "Log one JSON object per line (stderr)" };
+        var policy = new Option<string?>("--policy") { Description = "Content policy file checked on every prompt (default: $KINEMA_POLICY, else the shipped policy; see docs/responsibility.md)" };
+        var visibleMark = new Option<bool>("--visible-mark") { Description = "Also stamp a visible AI-GENERATED label on every video (the invisible watermark and Content Credentials are always on)" };
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
 
         var command = new Command("serve", "Serve the OpenAI Videos API (/v1/videos) and the web studio (/)")
         {
-            port, host, data, workers, apiKeys, model, device, retention, webhooks, webhookSecret, webhookRetry, maxUpload, threads, jsonLogs,
+            port, host, data, workers, apiKeys, model, device, retention, webhooks, webhookSecret, webhookRetry, maxUpload, threads, jsonLogs, policy, visibleMark,
         };
         command.SetAction(async (parse, cancellation) => await CliErrors.Guard(async () =>
         {
@@ -49,6 +51,8 @@ public static class ServeCommand
                 MaxUploadBytes = (long)(maxUploadMb * 1024 * 1024),
                 TorchThreads = parse.GetValue(threads) ?? Math.Max(1, Environment.ProcessorCount - 1),
                 JsonLogs = parse.GetValue(jsonLogs),
+                PolicyFile = parse.GetValue(policy),
+                VisibleMark = parse.GetValue(visibleMark),
             };
             await using var server = KinemaServerHost.Create(options);
             await server.RunAsync(cancellation);

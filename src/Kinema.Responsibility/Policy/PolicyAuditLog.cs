@@ -30,7 +30,11 @@ public sealed class PolicyAuditLog(string path, bool includePrompts)
     /// <summary>The log at the default path, honouring the policy's audit setting.</summary>
     public static PolicyAuditLog ForPolicy(PolicyDocument policy, string? path = null) => new(path ?? DefaultPath(), policy.Audit.IncludePrompts);
 
-    public void Append(PolicyDecision decision, IEnumerable<(string Field, string? Text)> fields, string source, DateTimeOffset? now = null)
+    /// <summary>
+    /// Appends one line. <paramref name="keyId"/> identifies who asked without being a credential (the
+    /// server passes its owner id, a hash of the API key); null leaves it out.
+    /// </summary>
+    public void Append(PolicyDecision decision, IEnumerable<(string Field, string? Text)> fields, string source, DateTimeOffset? now = null, string? keyId = null)
     {
         var fieldRecords = new Dictionary<string, object>();
         foreach (var (field, text) in fields)
@@ -55,6 +59,7 @@ public sealed class PolicyAuditLog(string path, bool includePrompts)
             }).ToArray(),
             ["fields"] = fieldRecords,
         };
+        if (keyId is not null) line["key_id"] = keyId;
         string json = JsonSerializer.Serialize(line, LineOptions) + "\n";
         string? folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path));
         if (folder is not null) Directory.CreateDirectory(folder);

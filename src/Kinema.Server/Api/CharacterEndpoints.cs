@@ -16,10 +16,11 @@ public static class CharacterEndpoints
         videos.MapGet("/characters/{id}", Get);
     }
 
-    private static async Task<IResult> Create(HttpContext context, CharacterStore store, Uploads uploads, DataFolder data, TimeProvider time)
+    private static async Task<IResult> Create(HttpContext context, CharacterStore store, Uploads uploads, DataFolder data, TimeProvider time, ContentPolicy policy)
     {
         var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
         string name = fields.RequiredString("name", 1, 80);
+        policy.Check(context, ("name", name));
         var file = fields.File("video") ?? throw new ApiException(400, "missing required parameter 'video' (the character's reference clip, uploaded as a file)", "video", "missing_required_parameter");
         fields.RejectUnknown();
         string id = Ids.New("char");

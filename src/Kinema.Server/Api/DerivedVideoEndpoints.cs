@@ -16,11 +16,12 @@ public static class DerivedVideoEndpoints
     }
 
     /// <summary>The source's size, duration, frame rate and seed with a new prompt (Kinema's extras may override steps, guidance, seed, negative prompt).</summary>
-    private static async Task<IResult> Remix(HttpContext context, string id, VideoService service)
+    private static async Task<IResult> Remix(HttpContext context, string id, VideoService service, ContentPolicy policy)
     {
         var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
         string prompt = fields.RequiredString("prompt", 1, GenerationFields.MaxPromptLength);
         var overrides = GenerationFields.Read(fields, prompt, allowSize: false, allowSeconds: false);
+        policy.Check(context, ("prompt", prompt), ("negative_prompt", overrides.NegativePrompt));
         bool seedGiven = fields.Has("seed");
         fields.RejectUnknown();
 
@@ -56,11 +57,12 @@ public static class DerivedVideoEndpoints
     }
 
     /// <summary>SDEdit of a source video under a new prompt; extra field <c>strength</c> in (0, 1], default 0.6.</summary>
-    private static async Task<IResult> Edit(HttpContext context, VideoService service, Uploads uploads, DataFolder data)
+    private static async Task<IResult> Edit(HttpContext context, VideoService service, Uploads uploads, DataFolder data, ContentPolicy policy)
     {
         var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
         string prompt = fields.RequiredString("prompt", 1, GenerationFields.MaxPromptLength);
         var request = GenerationFields.Read(fields, prompt, allowSize: true, allowSeconds: false);
+        policy.Check(context, ("prompt", prompt), ("negative_prompt", request.NegativePrompt));
         double? strength = fields.Number("strength");
         if (strength is not null && !(strength > 0 && strength <= 1))
             throw ApiException.BadRequest($"'strength' must be greater than 0 and at most 1, got {strength}", "strength");
@@ -90,11 +92,12 @@ public static class DerivedVideoEndpoints
     }
 
     /// <summary>Adds <c>seconds</c> to a source video (after it, or before it with the extra field <c>backward</c>); the result's seconds is the stitched total.</summary>
-    private static async Task<IResult> Extend(HttpContext context, VideoService service, Uploads uploads, DataFolder data)
+    private static async Task<IResult> Extend(HttpContext context, VideoService service, Uploads uploads, DataFolder data, ContentPolicy policy)
     {
         var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
         string prompt = fields.RequiredString("prompt", 1, GenerationFields.MaxPromptLength);
         var request = GenerationFields.Read(fields, prompt, allowSize: true, allowSeconds: true);
+        policy.Check(context, ("prompt", prompt), ("negative_prompt", request.NegativePrompt));
         if (request.Seconds is null) throw new ApiException(400, "missing required parameter 'seconds' (how many seconds to add)", "seconds", "missing_required_parameter");
         bool backward = fields.Boolean("backward") ?? false;
         string id = Ids.New("video");

@@ -19,12 +19,13 @@ public static class VideoEndpoints
         videos.MapGet("/{id}/content", Content);
     }
 
-    private static async Task<IResult> Create(HttpContext context, VideoService service, Uploads uploads, DataFolder data)
+    private static async Task<IResult> Create(HttpContext context, VideoService service, Uploads uploads, DataFolder data, ContentPolicy policy)
     {
         var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
         string prompt = fields.RequiredString("prompt", 1, GenerationFields.MaxPromptLength);
         service.Model.CheckRequested(fields.String("model"));
         var request = GenerationFields.Read(fields, prompt);
+        policy.Check(context, ("prompt", prompt), ("negative_prompt", request.NegativePrompt));
         var reference = await InputReference.Read(fields, uploads, context.RequestAborted);
         fields.RejectUnknown();
 

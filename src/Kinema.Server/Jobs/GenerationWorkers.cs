@@ -93,13 +93,13 @@ public sealed class GenerationWorkers(
         {
             outputs.Reset(job.Id);
             var result = runner.Run(model, job, progress, cancellation);
-            outputs.Write(job.Id, result);
+            var written = outputs.Write(job, result);
             long now = Now();
             string seconds = SecondsText.Format((double)result.Frames.Count / result.Fps);
-            if (store.Complete(job.Id, seconds, now, now + (long)options.Retention.TotalSeconds, clock.Elapsed.TotalSeconds))
+            if (store.Complete(job.Id, seconds, now, now + (long)options.Retention.TotalSeconds, clock.Elapsed.TotalSeconds, written.WatermarkPayload))
             {
                 metrics.RecordGeneration(clock.Elapsed.TotalSeconds, succeeded: true);
-                logger.LogInformation("Completed job {VideoId} in {Seconds:0.00}s ({Frames} frames)", job.Id, clock.Elapsed.TotalSeconds, result.Frames.Count);
+                logger.LogInformation("Completed job {VideoId} in {Seconds:0.00}s ({Frames} frames, watermark payload {WatermarkPayload}, Content Credentials signed)", job.Id, clock.Elapsed.TotalSeconds, result.Frames.Count, written.WatermarkPayload);
                 Announce(job.Id);
             }
             else

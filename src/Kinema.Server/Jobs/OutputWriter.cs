@@ -1,16 +1,17 @@
 using System.Text.Json;
 using Kinema.Media;
 using Kinema.Pipelines;
+using Kinema.Responsibility.Publishing;
 using Kinema.Server.Storage;
 
 namespace Kinema.Server.Jobs;
 
 /// <summary>
-/// Writes a finished job's three downloads: the MP4, a WebP thumbnail (the middle frame) and a WebP
+/// Writes a finished job's three downloads: the MP4 (watermarked and signed), a WebP thumbnail (the middle frame) and a WebP
 /// spritesheet (up to 16 evenly spaced frames in a grid, as OpenAI's spritesheet variant). Each file is
 /// written to a temporary name and renamed into place; the job is marked completed only after all three.
 /// </summary>
-public sealed class OutputWriter(DataFolder data)
+public sealed class OutputWriter(DataFolder data, OutputProvenance provenance)
 {
     public const int SpritesheetMaxFrames = 16;
     public const int SpritesheetColumns = 4;
@@ -29,19 +30,30 @@ public sealed class OutputWriter(DataFolder data)
         DataFolder.DeleteQuietly(data.InputFolder(id));
     }
 
-    public void Write(string id, VideoResult result)
+    /// <summary>
+    /// Writes the downloads of <paramref name="job"/>. The MP4 goes through the provenance publisher
+    /// (optional visible mark, invisible watermark keyed to the job id, then C2PA Content Credentials
+    /// signed over the final bytes); thumbnails and spritesheets are plain previews.
+    /// </summary>
+    public PublishedOutput Write(VideoJob job, VideoResult result)
     {
-        string folder = data.VideoFolder(id);
+        string folder = data.VideoFolder(job.Id);
         Directory.CreateDirectory(folder);
-        var written = VideoFile.Write(Path.Combine(folder, DataFolder.VideoFileName), result.Frames, new VideoWriteOptions
+        var info = new ProvenanceInfo
         {
-            Fps = result.Fps,
-            Comment = JsonSerializer.Serialize(result.Metadata, IO.Json.Options).ReplaceLineEndings(" "),
-        });
-        if (written.Format != VideoContainer.Mp4)
+            VideoId = job.Id,
+            Model = job.Model,
+            // The prompt the API recorded, so the hash in the credentials matches GET /v1/provenance.
+            Prompt = job.Prompt ?? result.Metadata.Prompt,
+            NegativePrompt = job.Parameters.NegativePrompt,
+        };
+        string comment = JsonSerializer.Serialize(result.Metadata, IO.Json.Options).ReplaceLineEndings(" ");
+        var written = ProvenancePublisher.WriteVideo(Path.Combine(folder, DataFolder.VideoFileName), result.Frames, result.Fps, info, provenance.Options(comment));
+        if (!written.ContentCredentials || !written.Path.EndsWith(DataFolder.VideoFileName, StringComparison.Ordinal))
             throw new InvalidOperationException($"could not write MP4 ({written.Notice}); the server needs ffmpeg with libx264");
         ImageFile.Write(Path.Combine(folder, DataFolder.ThumbnailFileName), result.Frames[result.Frames.Count / 2]);
         ImageFile.Write(Path.Combine(folder, DataFolder.SpritesheetFileName), Spritesheet(result.Frames));
+        return written;
     }
 
     /// <summary>Up to <see cref="SpritesheetMaxFrames"/> evenly spaced frames, left to right and top to bottom.</summary>

@@ -109,4 +109,6 @@ public sealed record VideoJob
     public long? ExpiresAt { get; init; }
     public double? GenerationSeconds { get; init; }
     public bool AssetsDeleted { get; init; }
+    /// <summary>The invisible watermark payload of the finished output (16 hex digits); null until it is written.</summary>
+    public string? WatermarkPayload { get; init; }
 }

@@ -9,7 +9,8 @@ namespace Kinema.Server.Storage;
 /// </summary>
 public sealed class Database
 {
-    private const int SchemaVersion = 1;
+    /// <summary>1: the first schema. 2: videos.watermark_payload (the 16 hex digits an output's pixels carry).</summary>
+    private const int SchemaVersion = 2;
 
     public Database(string path)
     {
@@ -76,6 +77,24 @@ public sealed class Database
             throw new InvalidDataException($"{Path} was written by a newer Kinema (schema {version}; this build reads up to {SchemaVersion})");
         if (version == SchemaVersion) return;
         using var transaction = connection.BeginTransaction();
+        if (version < 1) CreateVersion1(connection, transaction);
+        // Version 2. Checked column by column, so a file that an interrupted or concurrent start already
+        // altered (or one whose user_version was lost) is upgraded rather than failing on a duplicate column.
+        if (!HasColumn(connection, transaction, "videos", "watermark_payload"))
+            Execute(connection, "ALTER TABLE videos ADD COLUMN watermark_payload TEXT;", transaction);
+        Execute(connection, "CREATE INDEX IF NOT EXISTS videos_watermark_payload ON videos(watermark_payload);", transaction);
+        Execute(connection, $"PRAGMA user_version = {SchemaVersion};", transaction);
+        transaction.Commit();
+    }
+
+    private static bool HasColumn(SqliteConnection connection, SqliteTransaction transaction, string table, string column)
+    {
+        using var command = Command(connection, $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = $column", transaction, ("$column", column));
+        return (long)(command.ExecuteScalar() ?? 0L) > 0;
+    }
+
+    private static void CreateVersion1(SqliteConnection connection, SqliteTransaction transaction)
+    {
         Execute(connection, """
             CREATE TABLE videos (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -121,8 +140,6 @@ public sealed class Database
             );
             CREATE INDEX webhook_due ON webhook_deliveries(state, next_attempt_at);
             """, transaction);
-        Execute(connection, $"PRAGMA user_version = {SchemaVersion};", transaction);
-        transaction.Commit();
     }
 
     internal static int Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null, params (string Name, object? Value)[] parameters)

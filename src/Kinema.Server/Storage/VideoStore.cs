@@ -14,18 +14,19 @@ public sealed record VideoPage(IReadOnlyList<VideoJob> Items, bool HasMore);
 /// </summary>
 public sealed class VideoStore(Database database)
 {
-    private const string Columns = "id, owner, kind, status, progress, model, prompt, size, seconds, remixed_from_video_id, source_video_id, parameters, error_code, error_message, created_at, started_at, completed_at, expires_at, generation_seconds, assets_deleted";
+    private const string Columns = "id, owner, kind, status, progress, model, prompt, size, seconds, remixed_from_video_id, source_video_id, parameters, error_code, error_message, created_at, started_at, completed_at, expires_at, generation_seconds, assets_deleted, watermark_payload";
 
     public void Insert(VideoJob job)
     {
         using var write = database.OpenWrite();
         var connection = write.Connection;
-        Database.Execute(connection, $"INSERT INTO videos ({Columns}) VALUES ($id, $owner, $kind, $status, $progress, $model, $prompt, $size, $seconds, $remixed, $source, $parameters, $error_code, $error_message, $created, $started, $completed, $expires, $gen, $deleted)", null,
+        Database.Execute(connection, $"INSERT INTO videos ({Columns}) VALUES ($id, $owner, $kind, $status, $progress, $model, $prompt, $size, $seconds, $remixed, $source, $parameters, $error_code, $error_message, $created, $started, $completed, $expires, $gen, $deleted, $watermark)", null,
             ("$id", job.Id), ("$owner", job.Owner), ("$kind", job.Kind.ToWire()), ("$status", job.Status.ToWire()), ("$progress", job.Progress),
             ("$model", job.Model), ("$prompt", job.Prompt), ("$size", job.Size), ("$seconds", job.Seconds), ("$remixed", job.RemixedFromVideoId),
             ("$source", job.SourceVideoId), ("$parameters", JsonSerializer.Serialize(job.Parameters, ServerJson.Options)),
             ("$error_code", job.ErrorCode), ("$error_message", job.ErrorMessage), ("$created", job.CreatedAt), ("$started", job.StartedAt),
-            ("$completed", job.CompletedAt), ("$expires", job.ExpiresAt), ("$gen", job.GenerationSeconds), ("$deleted", job.AssetsDeleted ? 1 : 0));
+            ("$completed", job.CompletedAt), ("$expires", job.ExpiresAt), ("$gen", job.GenerationSeconds), ("$deleted", job.AssetsDeleted ? 1 : 0),
+            ("$watermark", job.WatermarkPayload));
     }
 
     /// <summary>The job, or null when it does not exist or belongs to another owner (the two are indistinguishable on purpose).</summary>
@@ -97,15 +98,28 @@ public sealed class VideoStore(Database database)
         Database.Execute(connection, "UPDATE videos SET progress = $p WHERE id = $id AND status = 'in_progress'", null, ("$id", id), ("$p", progress));
     }
 
-    /// <summary>Marks a running job completed; false when it was deleted meanwhile.</summary>
-    public bool Complete(string id, string seconds, long completedAt, long expiresAt, double generationSeconds)
+    /// <summary>Marks a running job completed, with the watermark payload its output carries; false when it was deleted meanwhile.</summary>
+    public bool Complete(string id, string seconds, long completedAt, long expiresAt, double generationSeconds, string? watermarkPayload)
     {
         using var write = database.OpenWrite();
         var connection = write.Connection;
         return Database.Execute(connection, """
-            UPDATE videos SET status = 'completed', progress = 100, seconds = $seconds, completed_at = $done, expires_at = $expires, generation_seconds = $gen
+            UPDATE videos SET status = 'completed', progress = 100, seconds = $seconds, completed_at = $done, expires_at = $expires, generation_seconds = $gen,
+                watermark_payload = $watermark
             WHERE id = $id AND status = 'in_progress'
-            """, null, ("$id", id), ("$seconds", seconds), ("$done", completedAt), ("$expires", expiresAt), ("$gen", generationSeconds)) == 1;
+            """, null, ("$id", id), ("$seconds", seconds), ("$done", completedAt), ("$expires", expiresAt), ("$gen", generationSeconds),
+            ("$watermark", watermarkPayload)) == 1;
+    }
+
+    /// <summary>
+    /// The owner's job whose output carries <paramref name="payload"/> (16 hex digits); null when none.
+    /// Two ids sharing a 64-bit payload are astronomically unlikely; the oldest would win.
+    /// </summary>
+    public VideoJob? GetByWatermark(string payload, string owner)
+    {
+        using var connection = database.Open();
+        return Query(connection, $"SELECT {Columns} FROM videos WHERE watermark_payload = $payload AND owner = $owner ORDER BY seq LIMIT 1",
+            ("$payload", payload), ("$owner", owner)).SingleOrDefault();
     }
 
     public bool Fail(string id, string code, string message, long completedAt)
@@ -199,5 +213,6 @@ public sealed class VideoStore(Database database)
         ExpiresAt = r.IsDBNull(17) ? null : r.GetInt64(17),
         GenerationSeconds = r.IsDBNull(18) ? null : r.GetDouble(18),
         AssetsDeleted = r.GetInt32(19) != 0,
+        WatermarkPayload = r.IsDBNull(20) ? null : r.GetString(20),
     };
 }

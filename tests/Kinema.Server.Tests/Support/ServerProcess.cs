@@ -28,6 +28,25 @@ public sealed class ServerProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// The signing folder (local CA, signer, watermark key) every server of this test run shares, so
+    /// tests never touch the user's ~/.config/kinema/signing; pass it as KINEMA_SIGNING_DIR to verify.
+    /// </summary>
+    public static string SigningFolder => Signing.Value;
+
+    private static readonly Lazy<string> Signing = new(() =>
+    {
+        string folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"kinema-server-signing-{Environment.ProcessId}");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        };
+        return folder;
+    });
+
+    /// <summary>The policy audit log of a server started on <paramref name="dataFolder"/>.</summary>
+    public static string AuditLog(string dataFolder) => System.IO.Path.Combine(dataFolder, "policy-audit.jsonl");
+
     public static ServerProcess Start(string dataFolder, params string[] extraArgs)
     {
         var info = new ProcessStartInfo("dotnet")
@@ -41,6 +60,10 @@ public sealed class ServerProcess : IDisposable
         foreach (var arg in new[] { Repo.CliDll, "serve", "--model", TinyModel.Path, "--port", "0", "--data", dataFolder }.Concat(extraArgs))
             info.ArgumentList.Add(arg);
         info.Environment.Remove("KINEMA_MODEL");
+        // The responsibility layer's settings: the shipped policy, test-run keys, a per-server audit log.
+        foreach (var name in new[] { "KINEMA_POLICY", "KINEMA_SIGNING_CERT", "KINEMA_SIGNING_KEY", "KINEMA_WATERMARK_KEY" }) info.Environment.Remove(name);
+        info.Environment["KINEMA_SIGNING_DIR"] = SigningFolder;
+        info.Environment["KINEMA_AUDIT_LOG"] = AuditLog(dataFolder);
         var process = Process.Start(info)!;
         var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var server = new ServerProcess(process);

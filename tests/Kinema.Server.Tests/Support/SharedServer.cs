@@ -24,6 +24,9 @@ public sealed class SharedServer : IDisposable
 
     public ServerProcess Server { get; }
 
+    /// <summary>The server's --data folder (its policy audit log is in there too).</summary>
+    public string DataFolder => _folder.Path;
+
     public string TestPng { get; }
 
     public Dictionary<string, string> NodeEnvironment() => new()
