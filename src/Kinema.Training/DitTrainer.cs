@@ -48,6 +48,8 @@ public static class DitTrainer
         var device = TrainingLoop.ResolveDevice(options.Device);
         using var vae = VaeTrainer.Load(vaeFolder, device);
         var (config, tokenizer) = LoadOrCreateConfig(options.RunFolder, shape, vae.Config, options.VocabularyScenes, say);
+        if (JsonSerializer.Serialize(config.Vae, Json.Options) != JsonSerializer.Serialize(vae.Config, Json.Options))
+            throw new ArgumentException($"--vae {vaeFolder} is not the VAE this run started with (its config or latent statistics differ from {ModelConfigFile}); use the same stage-1 export");
         manual_seed(options.Seed);
         using var modules = new TextToVideoModules(config);
         modules.InitializeWeights();

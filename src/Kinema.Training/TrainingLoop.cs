@@ -44,6 +44,8 @@ public sealed class TrainingLoop
         using var adam = new AdamW(_trained.named_parameters().Select(p => (p.name, p.parameter)), weightDecay: _options.WeightDecay);
         var schedule = new LearningRateSchedule(_options.LearningRate, _options.WarmupSteps, _options.Steps);
         long step = Resume(store, adam);
+        foreach (var change in _options.RecordOrCompare())
+            _say($"{_stage}: warning: this run was started with different settings ({change}); the schedule or data continue from the new ones");
         var log = new TrainingLog(_options.RunFolder, step);
         if (step >= _options.Steps) { _say($"{_stage}: already trained to step {step}"); return step; }
         _say($"{_stage}: training steps {step}..{_options.Steps - 1} on {_options.Device}");

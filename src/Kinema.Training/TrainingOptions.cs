@@ -2,7 +2,10 @@ using Kinema.Training.Data;
 
 namespace Kinema.Training;
 
-/// <summary>Settings shared by both training stages. Saved in the run folder; a resumed run reuses them.</summary>
+/// <summary>
+/// Settings shared by both training stages. Saved in the run folder as training.json on the first start;
+/// a resume with different settings is reported, because the schedule and the data stream depend on them.
+/// </summary>
 public sealed record TrainingOptions
 {
     public required string RunFolder { get; init; }
@@ -35,6 +38,29 @@ public sealed record TrainingOptions
     public int ValidationSteps { get; init; } = 20;
     /// <summary>Scenes whose captions (all styles) make up the vocabulary.</summary>
     public int VocabularyScenes { get; init; } = 20_000;
+
+    /// <summary>Writes RUN/training.json on a new run; on a resumed run returns the settings that changed since.</summary>
+    public IReadOnlyList<string> RecordOrCompare()
+    {
+        Directory.CreateDirectory(RunFolder);
+        string path = Path.Combine(RunFolder, "training.json");
+        var mine = Comparable();
+        if (!File.Exists(path))
+        {
+            IO.AtomicFile.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(mine, IO.Json.Options));
+            return [];
+        }
+        var saved = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path), IO.Json.Options) ?? [];
+        return mine.Where(kv => !saved.TryGetValue(kv.Key, out var old) || old != kv.Value)
+            .Select(kv => $"{kv.Key}: {(saved.TryGetValue(kv.Key, out var old) ? old : "(unset)")} -> {kv.Value}").ToList();
+    }
+
+    private Dictionary<string, string> Comparable() => new()
+    {
+        ["steps"] = Steps.ToString(), ["learning_rate"] = LearningRate.ToString("R"), ["warmup_steps"] = WarmupSteps.ToString(),
+        ["seed"] = Seed.ToString(), ["buckets"] = ClipBucket.Format(Buckets), ["fps"] = Fps.ToString("R"),
+        ["weight_decay"] = WeightDecay.ToString("R"), ["ema_decay"] = EmaDecay.ToString("R"), ["caption_dropout"] = CaptionDropout.ToString("R"),
+    };
 
     public void Validate()
     {

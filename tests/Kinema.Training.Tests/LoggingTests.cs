@@ -60,4 +60,19 @@ public sealed class LoggingTests : IDisposable
         Assert.Equal(1.0f, Ssim.Mean(a, a).item<float>(), 4);
         Assert.True(Ssim.Mean(a, b).item<float>() < 0.5f);
     }
+
+    [Fact]
+    public void A_missing_latest_target_falls_back_to_the_newest_complete_checkpoint()
+    {
+        var store = new CheckpointStore(_root);
+        foreach (var step in new[] { 2, 4 })
+        {
+            string dir = Path.Combine(store.Folder, $"step-{step:D7}");
+            Directory.CreateDirectory(dir);
+            foreach (var f in new[] { CheckpointStore.WeightsFile, CheckpointStore.EmaFile, CheckpointStore.OptimizerFile, CheckpointStore.StateFile })
+                File.WriteAllText(Path.Combine(dir, f), "x");
+        }
+        File.WriteAllText(Path.Combine(store.Folder, "LATEST"), "step-0000006");
+        Assert.EndsWith("step-0000004", store.LatestPath());
+    }
 }

@@ -23,6 +23,8 @@ public sealed record VideoDitConfig
     {
         if (PatchSize.Length != 3 || PatchSize.Any(p => p < 1))
             throw new ArgumentException("transformer.patch_size must be three positive integers (frames, height, width)");
+        // Timesteps and conditioning are per latent frame, so a patch may not span frames.
+        if (PatchSize[0] != 1) throw new ArgumentException($"transformer.patch_size[0] (frames) must be 1, got {PatchSize[0]}");
         if (HiddenSize < 1 || Heads < 1 || HiddenSize % Heads != 0)
             throw new ArgumentException($"transformer.hidden_size ({HiddenSize}) must be a positive multiple of transformer.heads ({Heads})");
         if (HeadDim % 2 != 0) throw new ArgumentException($"transformer head dimension ({HeadDim}) must be even for rotary embeddings");

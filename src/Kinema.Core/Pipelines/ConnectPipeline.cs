@@ -4,7 +4,10 @@ using static TorchSharp.torch;
 
 namespace Kinema.Pipelines;
 
-/// <summary>A transition of <c>Video.Seconds</c> that starts where <see cref="First"/> ends and ends where <see cref="Second"/> begins.</summary>
+/// <summary>
+/// A transition of <c>Video.Seconds</c> (rounded up to a multiple of 4 frames, the latent grid) that starts
+/// where <see cref="First"/> ends and ends where <see cref="Second"/> begins.
+/// </summary>
 public sealed record ConnectRequest
 {
     public required VideoRequest Video { get; init; }
@@ -27,6 +30,7 @@ public sealed class ConnectPipeline(KinemaModel model)
     public VideoResult Generate(ConnectRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default)
     {
         if (request.First.Count == 0 || request.Second.Count == 0) throw new InvalidRequestException("both videos need at least one frame");
+        if (request.ContextLatentFrames < 1) throw new InvalidRequestException("context must be at least one latent frame");
         int fps = (int)Math.Round(request.Fps);
         int stride = Model.Config.Vae.TemporalCompression;
         var (w, h) = ConditioningFrames.SizeFor(request.Video, request.First[0].Width, request.First[0].Height, Model.Config);
@@ -56,7 +60,8 @@ public sealed class ConnectPipeline(KinemaModel model)
         var noise = FlowSampler.Noise(r.Seed, shape, Model.Device, Model.ComputeType);
         using var result = FlowSampler.Sample(Model, noise, text, r.Steps, r.Guidance, r.Shift, r.Sampler, new FlowSampler.Conditioning(latents, known), progress, clock, cancellation);
         var decoded = TextToVideoPipeline.DecodeFrames(Model, result, Model.Config.Vae.PixelFrames(total), progress, clock, cancellation);
-        var transition = decoded.Skip(Model.Config.Vae.PixelFrames(leadLatents)).Take(middleLatents * stride).Take(r.FrameCount).ToList();
+        // Whole latent frames only: the last generated frames are the ones that lead into the second clip.
+        var transition = decoded.Skip(Model.Config.Vae.PixelFrames(leadLatents)).Take(middleLatents * stride).ToList();
         List<RgbFrame> frames = request.TransitionOnly ? transition : [.. first, .. transition, .. second];
         progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));
         return new VideoResult(frames, PipelineMetadata.For(Model, r, frames.Count, clock));

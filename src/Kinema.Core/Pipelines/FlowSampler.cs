@@ -22,7 +22,11 @@ public static class FlowSampler
         return cpu.to(dtype).to(device);
     }
 
-    /// <summary>Runs the solver over <paramref name="steps"/> levels starting from <paramref name="noise"/>; returns new latents.</summary>
+    /// <summary>
+    /// Runs the solver over <paramref name="steps"/> levels starting from <paramref name="noise"/>; returns new
+    /// latents in the noise's dtype. The ODE state and solver history stay in float32 whatever the model's
+    /// precision: a bf16 state would round away most of each small step.
+    /// </summary>
     public static Tensor Sample(
         KinemaModel model,
         Tensor noise,
@@ -46,10 +50,11 @@ public static class FlowSampler
             if (conditioning.Known.Length != frames)
                 throw new ArgumentException($"conditioning covers {conditioning.Known.Length} latent frames, the video has {frames}");
             knownMask = tensor(conditioning.Known, dtype: ScalarType.Bool).view(1, 1, frames, 1, 1).to(noise.device);
-            knownLatents = conditioning.Latents.to(noise.dtype).to(noise.device);
+            knownLatents = conditioning.Latents.to(ScalarType.Float32).to(noise.device);
         }
 
-        var x = noise.clone();
+        var modelType = model.Transformer.parameters().First().dtype;
+        var x = noise.to(ScalarType.Float32).clone();
         try
         {
             for (int i = 0; i < steps; i++)
@@ -58,8 +63,8 @@ public static class FlowSampler
                 using var scope = NewDisposeScope();
                 if (knownMask is not null) x = Replace(x, knownMask, knownLatents!);
                 var frameTimesteps = FrameTimesteps(solver.Timestep(i), conditioning, text.Batch, noise.device);
-                var input = text.Guided ? cat(new[] { x, x }, 0) : x;
-                var velocity = model.Transformer.Forward(input, frameTimesteps, text.Context, text.Mask);
+                var input = (text.Guided ? cat(new[] { x, x }, 0) : x).to(modelType);
+                var velocity = model.Transformer.Forward(input, frameTimesteps, text.Context, text.Mask).to(ScalarType.Float32);
                 if (text.Guided)
                 {
                     var parts = velocity.chunk(2, 0);
@@ -71,7 +76,10 @@ public static class FlowSampler
                 progress?.Report(new GenerationProgress(GenerationStage.Denoising, i + 1, steps, clock.Elapsed));
             }
             if (knownMask is not null) x = Replace(x, knownMask, knownLatents!);
-            return x;
+            if (x.dtype == noise.dtype) return x;
+            var result = x.to(noise.dtype).DetachFromDisposeScope();
+            x.Dispose();
+            return result;
         }
         catch
         {

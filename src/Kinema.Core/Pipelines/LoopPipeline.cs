@@ -20,9 +20,12 @@ public sealed class LoopPipeline(KinemaModel model)
         var r = VideoRequestValidator.Resolve(request, Model.Config);
         int stride = Model.Config.Vae.TemporalCompression;
         if (r.LatentFrames < blendLatentFrames + 1)
-            throw new InvalidRequestException($"a loop needs at least {1 + (blendLatentFrames) * stride + 1} frames; ask for more seconds");
+            throw new InvalidRequestException($"a loop needs at least {stride * (blendLatentFrames - 1) + 2} frames; ask for more seconds");
+        double loopSeconds = (double)Model.Config.Vae.PixelFrames(r.LatentFrames) / r.Fps;
+        if (loopSeconds > Model.Config.Limits.MaxSeconds)
+            throw new InvalidRequestException($"a loop is a whole number of 4-frame latent steps: {r.Seconds} s becomes {loopSeconds:0.###} s, over this model's limit of {Model.Config.Limits.MaxSeconds} s; ask for a little less");
         var clock = Stopwatch.StartNew();
-        var firstPass = new TextToVideoPipeline(Model).Generate(request with { Seconds = (double)Model.Config.Vae.PixelFrames(r.LatentFrames) / r.Fps }, progress, cancellation);
+        var firstPass = new TextToVideoPipeline(Model).Generate(request with { Seconds = loopSeconds, Fps = r.Fps }, progress, cancellation);
 
         using var inference = inference_mode();
         using var scope = NewDisposeScope();

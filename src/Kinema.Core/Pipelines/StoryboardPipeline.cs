@@ -34,11 +34,14 @@ public sealed class StoryboardPipeline(KinemaModel model)
     public VideoResult Generate(StoryboardRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default)
     {
         if (request.Cards.Count == 0) throw new InvalidRequestException("a storyboard needs at least one card");
+        if (request.ContextLatentFrames < 1) throw new InvalidRequestException("context must be at least one latent frame");
+        if (!double.IsFinite(request.Seconds) || request.Seconds <= 0 || request.Seconds > Model.Config.Limits.MaxSeconds)
+            throw new InvalidRequestException($"seconds must be > 0 and at most {Model.Config.Limits.MaxSeconds} for this model, got {request.Seconds}");
         var cards = request.Cards.OrderBy(c => c.Start).ToList();
         if (cards[0].Start != 0) throw new InvalidRequestException($"the first card must start at 0 seconds, got {cards[0].Start}");
         if (cards.Any(c => string.IsNullOrWhiteSpace(c.Prompt))) throw new InvalidRequestException("every card needs a prompt");
         if (cards.Any(c => c.Start >= request.Seconds)) throw new InvalidRequestException($"every card must start before the end ({request.Seconds} s)");
-        var settings = VideoRequestValidator.Resolve(request.Settings with { Prompt = cards[0].Prompt, Seconds = Math.Min(request.Seconds, Model.Config.Limits.MaxSeconds) }, Model.Config);
+        var settings = VideoRequestValidator.Resolve(request.Settings with { Prompt = cards[0].Prompt, Seconds = request.Seconds }, Model.Config);
         int fps = settings.Fps, stride = Model.Config.Vae.TemporalCompression;
         int totalFrames = (int)Math.Round(request.Seconds * fps);
         int contextFrames = 1 + (request.ContextLatentFrames - 1) * stride;

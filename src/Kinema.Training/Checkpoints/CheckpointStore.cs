@@ -23,13 +23,24 @@ public sealed class CheckpointStore(string runFolder, int keep = 3)
 
     public string Folder { get; } = Path.Combine(runFolder, "checkpoints");
 
+    /// <summary>
+    /// The checkpoint LATEST names or, if that folder is gone (a save of the same step cut short), the
+    /// newest complete one; null for a run that has none.
+    /// </summary>
     public string? LatestPath()
     {
         string pointer = Path.Combine(Folder, "LATEST");
-        if (!File.Exists(pointer)) return null;
-        string path = Path.Combine(Folder, File.ReadAllText(pointer).Trim());
-        return Directory.Exists(path) ? path : null;
+        if (File.Exists(pointer))
+        {
+            string path = Path.Combine(Folder, File.ReadAllText(pointer).Trim());
+            if (IsComplete(path)) return path;
+        }
+        if (!Directory.Exists(Folder)) return null;
+        return Directory.GetDirectories(Folder, "step-*").Where(IsComplete).Order(StringComparer.Ordinal).LastOrDefault();
     }
+
+    private static bool IsComplete(string path)
+        => Directory.Exists(path) && new[] { WeightsFile, EmaFile, OptimizerFile, StateFile }.All(f => File.Exists(Path.Combine(path, f)));
 
     public string Save(CheckpointState state, IEnumerable<KeyValuePair<string, Tensor>> weights, IEnumerable<KeyValuePair<string, Tensor>> ema, IEnumerable<KeyValuePair<string, Tensor>> optimizer)
     {
@@ -44,9 +55,16 @@ public sealed class CheckpointStore(string runFolder, int keep = 3)
             SafeTensors.Save(Path.Combine(staging, EmaFile), ema);
             SafeTensors.Save(Path.Combine(staging, OptimizerFile), optimizer);
             File.WriteAllText(Path.Combine(staging, StateFile), JsonSerializer.Serialize(state, Json.Options));
-            if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
+            // Re-saving a step: set the old copy aside first, so a kill at any point leaves one complete copy.
+            string? previous = null;
+            if (Directory.Exists(target))
+            {
+                previous = Path.Combine(Folder, $".{name}.previous-{Guid.NewGuid():N}");
+                Directory.Move(target, previous);
+            }
             Directory.Move(staging, target);
             AtomicFile.WriteAllText(Path.Combine(Folder, "LATEST"), name);
+            if (previous is not null) Directory.Delete(previous, recursive: true);
         }
         finally
         {
