@@ -23,8 +23,13 @@ public sealed class StudioTests : IDisposable
     [ChromiumFact]
     public void Prompt_shows_live_progress_then_a_video_that_plays()
     {
-        // The screenshot kept in docs/ is the one this test takes.
-        var result = Run("generate-and-play", Path.Combine(Repo.Root, "docs", "studio.png"));
+        // The screenshot kept in docs/ is the one this test takes, refreshed when KINEMA_UPDATE_DOCS=1;
+        // otherwise it goes to a temporary file so a test run never changes the checkout.
+        string screenshot = Environment.GetEnvironmentVariable("KINEMA_UPDATE_DOCS") == "1"
+            ? Path.Combine(Repo.Root, "docs", "studio.png")
+            : Path.Combine(Path.GetTempPath(), $"kinema-studio-{Guid.NewGuid():N}.png");
+        var result = Run("generate-and-play", screenshot);
+        Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot is missing or empty");
         Assert.Empty(result.GetProperty("pageErrors").EnumerateArray());
         var observed = result.GetProperty("observed").EnumerateArray().ToList();
         Assert.Contains(observed, o => o.GetProperty("status").GetString() == "in_progress" && o.GetProperty("progress").GetInt32() is > 0 and < 100);
