@@ -11,6 +11,7 @@ public static class Program
         ["generate"] = ("end-to-end generation at the model's default settings, 10 repeats: time, memory growth, live tensors", GenerateBench.Run),
         ["server-load"] = ("50 concurrent clients creating and polling jobs on kinema serve: failures, lost jobs, GET latency under load vs idle", ServerLoadBench.Run),
         ["decode-memory"] = ("peak memory of chunked vs whole-video VAE decoding as duration grows", DecodeMemoryBench.Run),
+        ["capabilities"] = ("seams of extensions and loops, editing by strength, one-minute consistency (judge per 5 s window)", CapabilityBench.Run),
         ["world-render"] = ("toy-world frames/s at 128x128, one thread vs all cores", WorldRenderBench.Run),
         ["policy"] = ("content policy on the committed corpora: benign prompts blocked (target 0), adversarial blocked (target >= 95%)", PolicyBench.Run),
         ["watermark"] = ("invisible watermark: exact payload recovery and bit errors after H.264 CRF 28, 50% downscale, 10% crop, trim; PSNR cost", WatermarkBench.Run),
