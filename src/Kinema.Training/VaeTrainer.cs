@@ -29,6 +29,7 @@ public static class VaeTrainer
         var device = TrainingLoop.ResolveDevice(options.Device);
         manual_seed(options.Seed);
         using var vae = new VideoVae(config);
+        vae.InitializeWeights();
         using var ema = new VideoVae(config);
         vae.to(device); ema.to(device); ema.eval();
         var source = new WorldBatchSource(options.Buckets, options.Seed, options.Fps);

@@ -34,6 +34,8 @@ public sealed class CausalConv3d : nn.Module<Tensor, CausalCache, Tensor>
         cache.MarkStarted(this);
         return conv.forward(padded).MoveToOuterDisposeScope();                  // (B, C', T, H, W)
     }
+
+    internal Tensor Bias => conv.bias!;
 }
 
 /// <summary>Pre-norm residual block of two causal 3x3x3 convolutions.</summary>
@@ -162,6 +164,19 @@ public sealed class VideoEncoder : nn.Module<Tensor, CausalCache, Tensor>
         norm_out = new ChannelRmsNorm(current);
         conv_out = new CausalConv3d(current, 2L * config.LatentChannels);
         RegisterComponents();
+        _latentChannels = config.LatentChannels;
+    }
+
+    private readonly int _latentChannels;
+
+    /// <summary>
+    /// Starts the log-variance half of the output at −6 (σ ≈ 0.05). With the default 0 the sampled latents
+    /// are unit noise that drowns the means, and the decoder first learns to ignore its input.
+    /// </summary>
+    public void InitializeLogVariance(double value = -6)
+    {
+        using var noGrad = no_grad();
+        conv_out.Bias.narrow(0, _latentChannels, _latentChannels).fill_(value);
     }
 
     public override Tensor forward(Tensor video, CausalCache cache)
@@ -233,6 +248,9 @@ public sealed class VideoVae : nn.Module
         decoder = new VideoDecoder(config);
         RegisterComponents();
     }
+
+    /// <summary>Initialisation for training from scratch (see <see cref="VideoEncoder.InitializeLogVariance"/>).</summary>
+    public void InitializeWeights() => encoder.InitializeLogVariance();
 
     /// <summary>Encoder output split into mean and log-variance, un-normalised; chunked in time.</summary>
     public (Tensor Mean, Tensor LogVariance) EncodeDistribution(Tensor video, CancellationToken cancellation = default)
