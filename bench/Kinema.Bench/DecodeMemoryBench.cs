@@ -7,8 +7,8 @@ using static TorchSharp.torch;
 namespace Kinema.Bench;
 
 /// <summary>
-/// Peak resident memory of VAE decoding for growing durations, chunked (one latent frame at a time, the
-/// pipeline's path) against whole-video decoding (the peer). Each measurement runs in a fresh child
+/// Peak resident memory of VAE decoding for growing durations, chunked (one or four latent frames at a
+/// time) against whole-video decoding (the peer). Each measurement runs in a fresh child
 /// process so peaks do not mix. Decoded frames are converted to 8-bit and dropped as they arrive, so the
 /// numbers are the decoder's own working memory.
 /// </summary>
@@ -23,7 +23,7 @@ public static class DecodeMemoryBench
         Console.WriteLine($"{"seconds",8} {"mode",8} {"frames",7} {"peak MiB",9} {"time s",7}");
         var rows = new List<object>();
         foreach (double seconds in durations)
-            foreach (var mode in new[] { "chunked", "whole" })
+            foreach (var mode in new[] { "chunked", "chunked4", "whole" })
             {
                 if (mode == "whole" && seconds > wholeLimit) continue;
                 var (peak, time, frames) = RunChild(folder, mode, seconds);
@@ -66,7 +66,8 @@ public static class DecodeMemoryBench
         }
         else
         {
-            model.Vae.DecodeChunked(latents, chunk => frames += FrameConversion.ToFrames(chunk).Count);
+            int perChunk = mode == "chunked4" ? 4 : 1;
+            model.Vae.DecodeChunked(latents, chunk => frames += FrameConversion.ToFrames(chunk).Count, perChunk);
         }
         Console.WriteLine($"{Program.PeakRssMiB():0.0} {clock.Elapsed.TotalSeconds:0.00} {frames}");
         return 0;

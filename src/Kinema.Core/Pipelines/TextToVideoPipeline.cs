@@ -43,17 +43,24 @@ public sealed class TextToVideoPipeline(KinemaModel model)
     public Task<VideoResult> GenerateAsync(VideoRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default)
         => GenerationThread.Run(() => Generate(request, progress, cancellation), cancellation);
 
-    /// <summary>Decodes one latent frame at a time and keeps the first <paramref name="frameCount"/> frames.</summary>
+    /// <summary>
+    /// Latent frames decoded per chunk. Memory stays bounded by the chunk, not the video; four (16 frames)
+    /// measured 2.5-4x faster than one on 2 CPU cores, and faster than a whole-video decode at 15 s
+    /// (bench decode-memory).
+    /// </summary>
+    public const int DecodeLatentFramesPerChunk = 4;
+
+    /// <summary>Decodes chunk by chunk and keeps the first <paramref name="frameCount"/> frames.</summary>
     internal static List<RgbFrame> DecodeFrames(KinemaModel model, Tensor latents, int frameCount, IProgress<GenerationProgress>? progress, Stopwatch clock, CancellationToken cancellation)
     {
         var frames = new List<RgbFrame>(frameCount);
-        int total = (int)latents.shape[2], done = 0;
+        int total = ((int)latents.shape[2] + DecodeLatentFramesPerChunk - 1) / DecodeLatentFramesPerChunk, done = 0;
         model.Vae.DecodeChunked(latents, chunk =>
         {
             foreach (var frame in FrameConversion.ToFrames(chunk))
                 if (frames.Count < frameCount) frames.Add(frame);
             progress?.Report(new GenerationProgress(GenerationStage.Decoding, ++done, total, clock.Elapsed));
-        }, cancellation: cancellation);
+        }, DecodeLatentFramesPerChunk, cancellation);
         return frames;
     }
 }
