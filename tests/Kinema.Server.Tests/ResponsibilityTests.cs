@@ -131,6 +131,13 @@ public sealed class ResponsibilityTests(SharedServer shared) : IDisposable
         await ApiAssert.Error(await _alice.GetAsync("/v1/provenance/0123456789abcdef"), 404, shared.Server, code: "not_found");
         await ApiAssert.Error(await _alice.GetAsync("/v1/provenance/not-an-id"), 404, shared.Server, code: "not_found");
         Assert.Equal(401, (int)(await shared.Server.Client().GetAsync($"/v1/provenance/{id}")).StatusCode);
+
+        // kinema verify asks the server with the owner's key, and another key learns nothing.
+        var (ownerExit, ownerOut, ownerErr) = OperatorPolicyAndVerifyTests.RunCli("verify", file, "--server", shared.Server.BaseUrl, "--api-key", SharedServer.AliceKey);
+        Assert.True(ownerExit == 0, ownerErr);
+        Assert.Contains($"/v1/provenance/{id} -> 200 OK", ownerOut);
+        var (_, otherOut, _) = OperatorPolicyAndVerifyTests.RunCli("verify", file, "--server", shared.Server.BaseUrl, "--api-key", SharedServer.BobKey);
+        Assert.Contains($"/v1/provenance/{id} -> 404", otherOut);
     }
 
     private static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
@@ -200,7 +207,7 @@ public sealed class OperatorPolicyAndVerifyTests : IDisposable
         Assert.Contains("Kinema provenance confirmed", stdout);
     }
 
-    private static (int ExitCode, string StdOut, string StdErr) RunCli(params string[] args)
+    internal static (int ExitCode, string StdOut, string StdErr) RunCli(params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Repo.CliDll);

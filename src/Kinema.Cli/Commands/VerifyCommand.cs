@@ -19,7 +19,8 @@ public static class VerifyCommand
         var file = new Argument<string>("file") { Description = "Video or image to check (MP4, PNG, or anything ffmpeg decodes)" };
         var server = new Option<string?>("--server") { Description = "A Kinema server to ask about the id (GET URL/v1/provenance/ID)" };
         var trust = new Option<string[]>("--trust") { Description = "PEM root certificate(s) to trust (default: this operator's generated root)", AllowMultipleArgumentsPerToken = true };
-        var command = new Command("verify", "Check a file for Kinema provenance: Content Credentials and the invisible watermark") { file, server, trust };
+        var apiKey = new Option<string?>("--api-key") { Description = "Bearer key for a server with API keys on (default: $KINEMA_API_KEY, else $OPENAI_API_KEY)" };
+        var command = new Command("verify", "Check a file for Kinema provenance: Content Credentials and the invisible watermark") { file, server, trust, apiKey };
         command.SetAction(async (parse, cancellation) => await CliErrors.Guard(async () =>
         {
             string path = parse.GetValue(file)!;
@@ -36,7 +37,8 @@ public static class VerifyCommand
                 return ExitCodes.BadInput;
             }
             Print(report);
-            if (parse.GetValue(server) is { } url) await AskServer(url, report, cancellation);
+            string? key = parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("KINEMA_API_KEY") ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY");
+            if (parse.GetValue(server) is { } url) await AskServer(url, key, report, cancellation);
             Console.WriteLine(report.ProvenanceConfirmed ? "result: Kinema provenance confirmed" : "result: no Kinema provenance found");
             return report.ProvenanceConfirmed ? ExitCodes.Success : ExitCodes.RuntimeFailure;
         }));
@@ -84,7 +86,7 @@ public static class VerifyCommand
 
     private static string Ok(bool value) => value ? "ok" : "FAILED";
 
-    private static async Task AskServer(string url, VerificationReport report, CancellationToken cancellation)
+    private static async Task AskServer(string url, string? apiKey, VerificationReport report, CancellationToken cancellation)
     {
         string? id = report.Credentials.VideoId ?? (report.Watermark is { Found: true } w ? w.PayloadHex : null);
         if (id is null)
@@ -93,6 +95,8 @@ public static class VerifyCommand
             return;
         }
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        if (!string.IsNullOrWhiteSpace(apiKey))
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
         string address = $"{url.TrimEnd('/')}/v1/provenance/{Uri.EscapeDataString(id)}";
         try
         {
