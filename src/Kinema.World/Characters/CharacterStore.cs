@@ -13,6 +13,18 @@ public sealed record Character(
     [property: JsonPropertyName("description")] string Description,
     [property: JsonPropertyName("reference")] string Reference);
 
+/// <summary>How characters and appearances are written: snake_case names, kebab-case enum values.</summary>
+public static class CharacterStoreJson
+{
+    public static JsonSerializerOptions Options { get; } = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+}
+
 /// <summary>A rejected character operation (bad or duplicate name, unknown character).</summary>
 public sealed class CharacterStoreException(string message) : Exception(message);
 
@@ -28,13 +40,7 @@ public sealed class CharacterStore
     public const string FileName = "character.json";
     public const string EnvironmentVariable = "KINEMA_CHARACTERS";
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
-    };
+    private static JsonSerializerOptions Json => CharacterStoreJson.Options;
 
     public CharacterStore(string folder)
     {
