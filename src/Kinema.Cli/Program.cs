@@ -21,6 +21,7 @@ public static class Program
             ConnectCommand.Create(),
             LoopCommand.Create(),
             StoryboardCommand.Create(),
+            CharacterCommand.Create(),
             TrainCommand.Create(),
             EvalCommand.Create(),
             PolicyCommand.Create(),

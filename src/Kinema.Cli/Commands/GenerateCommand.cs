@@ -21,7 +21,7 @@ public static class GenerateCommand
         {
             string output = parse.GetValue(options.Output)!;
             GenerationOptions.CheckVideoOutput(output);
-            var request = options.Request(parse, parse.GetValue(prompt)!);
+            var request = options.Request(parse, CharacterCommand.ExpandPrompt(parse.GetValue(prompt)!));
             if (options.CheckPolicy(parse, "generate", ("prompt", request.Prompt), ("negative_prompt", request.NegativePrompt)) is { } refused) return refused;
             using var model = options.LoadModel(parse, cancellation);
             var resolved = VideoRequestValidator.Resolve(request, model.Config);

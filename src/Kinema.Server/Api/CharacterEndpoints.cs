@@ -1,12 +1,17 @@
 using Kinema.Server.Auth;
 using Kinema.Server.Jobs;
+using Kinema.Media;
 using Kinema.Server.Storage;
+using Kinema.World.Characters;
+using Character = Kinema.Server.Storage.Character;
+using CharacterStore = Kinema.Server.Storage.CharacterStore;
 
 namespace Kinema.Server.Api;
 
 /// <summary>
-/// Characters: a name and a reference clip, kept per owner. The current models have no character
-/// conditioning, so a character is stored and returned but does not yet steer generation (docs/server.md).
+/// Characters: a name and a reference clip, kept per owner. On upload the clip is analysed for the
+/// appearance of its main object (colour, shape, size in the toy world's words); prompts of the same
+/// owner that mention the name get that description instead (docs/characters.md, docs/server.md).
 /// </summary>
 public static class CharacterEndpoints
 {
@@ -29,9 +34,11 @@ public static class CharacterEndpoints
         {
             var bytes = await uploads.ReadAll(file, "video", long.MaxValue, context.RequestAborted);
             var stored = uploads.SaveVideo(bytes, "video", folder, "reference");
+            var appearance = Analyze(Path.Combine(folder, stored.FileName));
             var character = new Character(id, context.Owner(), name, time.GetUtcNow().ToUnixTimeSeconds(), stored.FileName);
+            if (appearance is not null) store.SaveAppearance(id, appearance);
             store.Insert(character);
-            return Results.Json(new CharacterObject(character.Id, character.Name, character.CreatedAt), ServerJson.Options);
+            return Results.Json(ToObject(character, appearance), ServerJson.Options);
         }
         catch
         {
@@ -43,6 +50,41 @@ public static class CharacterEndpoints
     private static IResult Get(HttpContext context, string id, CharacterStore store)
     {
         if (!Ids.LooksValid(id, "char") || store.Get(id, context.Owner()) is not { } character) throw ApiException.NotFound("character", id);
-        return Results.Json(new CharacterObject(character.Id, character.Name, character.CreatedAt), ServerJson.Options);
+        return Results.Json(ToObject(character, store.Appearance(character.Id)), ServerJson.Options);
+    }
+
+    private static CharacterObject ToObject(Character character, CharacterAppearance? appearance) =>
+        new(character.Id, character.Name, character.CreatedAt, appearance is null ? null : new KinemaCharacterAppearance(
+            appearance.Description,
+            appearance.Color.ToString().ToLowerInvariant(),
+            appearance.Shape?.ToString().ToLowerInvariant(),
+            appearance.Size.ToString().ToLowerInvariant()));
+
+    /// <summary>
+    /// The appearance of the clip's main object, or null when none can be found (not a toy-world clip, no
+    /// single object against scenery): the character is still stored, as OpenAI clients expect, but its
+    /// name is then left as it is in prompts and <c>kinema_appearance</c> is null.
+    /// </summary>
+    private static CharacterAppearance? Analyze(string path)
+    {
+        try
+        {
+            var clip = VideoFile.Read(path, maxFrames: 240);
+            return CharacterAnalyzer.Analyze(clip.Frames, clip.Fps);
+        }
+        catch (Exception e) when (e is ArgumentException or MediaException or InvalidDataException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The prompt the model gets: the owner's character names replaced by their descriptions. Returns the
+    /// expanded prompt, or null when the prompt names no character (job parameters then keep only the original).
+    /// </summary>
+    public static string? ExpandPrompt(CharacterStore store, HttpContext context, string prompt)
+    {
+        var expanded = store.Expand(context.Owner(), prompt);
+        return expanded.Changed ? expanded.Prompt : null;
     }
 }

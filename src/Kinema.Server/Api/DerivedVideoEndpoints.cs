@@ -16,12 +16,13 @@ public static class DerivedVideoEndpoints
     }
 
     /// <summary>The source's size, duration, frame rate and seed with a new prompt (Kinema's extras may override steps, guidance, seed, negative prompt).</summary>
-    private static async Task<IResult> Remix(HttpContext context, string id, VideoService service, ContentPolicy policy)
+    private static async Task<IResult> Remix(HttpContext context, string id, VideoService service, ContentPolicy policy, CharacterStore characters)
     {
         var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
         string prompt = fields.RequiredString("prompt", 1, GenerationFields.MaxPromptLength);
         var overrides = GenerationFields.Read(fields, prompt, allowSize: false, allowSeconds: false);
         policy.Check(context, ("prompt", prompt), ("negative_prompt", overrides.NegativePrompt));
+        string? expanded = CharacterEndpoints.ExpandPrompt(characters, context, prompt);
         bool seedGiven = fields.Has("seed");
         fields.RejectUnknown();
 
@@ -29,7 +30,7 @@ public static class DerivedVideoEndpoints
         var p = source.Parameters;
         var resolved = GenerationFields.Resolve(new VideoRequest
         {
-            Prompt = prompt,
+            Prompt = expanded ?? prompt,
             Width = p.Width,
             Height = p.Height,
             Seconds = double.Parse(source.Seconds, System.Globalization.CultureInfo.InvariantCulture),
@@ -50,19 +51,21 @@ public static class DerivedVideoEndpoints
             Seconds = SecondsText.Format(resolved.Seconds),
             RemixedFromVideoId = source.Id,
             SourceVideoId = source.Id,
-            Parameters = GenerationFields.ToParameters(resolved),
+            Parameters = GenerationFields.ToParameters(resolved) with { ExpandedPrompt = expanded },
             CreatedAt = service.Now(),
         });
         return Results.Json(service.ToObject(job), ServerJson.Options);
     }
 
     /// <summary>SDEdit of a source video under a new prompt; extra field <c>strength</c> in (0, 1], default 0.6.</summary>
-    private static async Task<IResult> Edit(HttpContext context, VideoService service, Uploads uploads, DataFolder data, ContentPolicy policy)
+    private static async Task<IResult> Edit(HttpContext context, VideoService service, Uploads uploads, DataFolder data, ContentPolicy policy, CharacterStore characters)
     {
         var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
         string prompt = fields.RequiredString("prompt", 1, GenerationFields.MaxPromptLength);
         var request = GenerationFields.Read(fields, prompt, allowSize: true, allowSeconds: false);
         policy.Check(context, ("prompt", prompt), ("negative_prompt", request.NegativePrompt));
+        string? expanded = CharacterEndpoints.ExpandPrompt(characters, context, prompt);
+        if (expanded is not null) request = request with { Prompt = expanded };
         double? strength = fields.Number("strength");
         if (strength is not null && !(strength > 0 && strength <= 1))
             throw ApiException.BadRequest($"'strength' must be greater than 0 and at most 1, got {strength}", "strength");
@@ -84,7 +87,7 @@ public static class DerivedVideoEndpoints
                 Size = GenerationFields.SizeText(resolved.Width, resolved.Height),
                 Seconds = SecondsText.Format(resolved.Seconds),
                 SourceVideoId = source.VideoId,
-                Parameters = GenerationFields.ToParameters(resolved) with { Strength = strength, SourceVideoFile = source.FileName },
+                Parameters = GenerationFields.ToParameters(resolved) with { Strength = strength, SourceVideoFile = source.FileName, ExpandedPrompt = expanded },
                 CreatedAt = service.Now(),
             });
             return Results.Json(service.ToObject(job), ServerJson.Options);
@@ -92,12 +95,14 @@ public static class DerivedVideoEndpoints
     }
 
     /// <summary>Adds <c>seconds</c> to a source video (after it, or before it with the extra field <c>backward</c>); the result's seconds is the stitched total.</summary>
-    private static async Task<IResult> Extend(HttpContext context, VideoService service, Uploads uploads, DataFolder data, ContentPolicy policy)
+    private static async Task<IResult> Extend(HttpContext context, VideoService service, Uploads uploads, DataFolder data, ContentPolicy policy, CharacterStore characters)
     {
         var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
         string prompt = fields.RequiredString("prompt", 1, GenerationFields.MaxPromptLength);
         var request = GenerationFields.Read(fields, prompt, allowSize: true, allowSeconds: true);
         policy.Check(context, ("prompt", prompt), ("negative_prompt", request.NegativePrompt));
+        string? expanded = CharacterEndpoints.ExpandPrompt(characters, context, prompt);
+        if (expanded is not null) request = request with { Prompt = expanded };
         if (request.Seconds is null) throw new ApiException(400, "missing required parameter 'seconds' (how many seconds to add)", "seconds", "missing_required_parameter");
         bool backward = fields.Boolean("backward") ?? false;
         string id = Ids.New("video");
@@ -121,7 +126,7 @@ public static class DerivedVideoEndpoints
                 Size = GenerationFields.SizeText(resolved.Width, resolved.Height),
                 Seconds = SecondsText.Format(total),
                 SourceVideoId = source.VideoId,
-                Parameters = GenerationFields.ToParameters(resolved) with { Backward = backward, SourceVideoFile = source.FileName },
+                Parameters = GenerationFields.ToParameters(resolved) with { Backward = backward, SourceVideoFile = source.FileName, ExpandedPrompt = expanded },
                 CreatedAt = service.Now(),
             });
             return Results.Json(service.ToObject(job), ServerJson.Options);

@@ -19,13 +19,15 @@ public static class VideoEndpoints
         videos.MapGet("/{id}/content", Content);
     }
 
-    private static async Task<IResult> Create(HttpContext context, VideoService service, Uploads uploads, DataFolder data, ContentPolicy policy)
+    private static async Task<IResult> Create(HttpContext context, VideoService service, Uploads uploads, DataFolder data, ContentPolicy policy, CharacterStore characters)
     {
         var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
         string prompt = fields.RequiredString("prompt", 1, GenerationFields.MaxPromptLength);
         service.Model.CheckRequested(fields.String("model"));
         var request = GenerationFields.Read(fields, prompt);
         policy.Check(context, ("prompt", prompt), ("negative_prompt", request.NegativePrompt));
+        string? expanded = CharacterEndpoints.ExpandPrompt(characters, context, prompt);
+        if (expanded is not null) request = request with { Prompt = expanded };
         var reference = await InputReference.Read(fields, uploads, context.RequestAborted);
         fields.RejectUnknown();
 
@@ -56,7 +58,7 @@ public static class VideoEndpoints
             Prompt = prompt,
             Size = GenerationFields.SizeText(resolved.Width, resolved.Height),
             Seconds = SecondsText.Format(resolved.Seconds),
-            Parameters = GenerationFields.ToParameters(resolved) with { FirstFrameFile = withImage?.FirstFrameFile },
+            Parameters = GenerationFields.ToParameters(resolved) with { FirstFrameFile = withImage?.FirstFrameFile, ExpandedPrompt = expanded },
             CreatedAt = service.Now(),
         });
         return Results.Json(service.ToObject(job), ServerJson.Options);

@@ -46,4 +46,8 @@ public sealed record VideoList(string Object, IReadOnlyList<VideoObject> Data, s
 
 public sealed record VideoDeleted(string Id, string Object, bool Deleted);
 
-public sealed record CharacterObject(string Id, string Name, long CreatedAt);
+/// <summary>OpenAI's character object; Kinema's addition is <see cref="KinemaAppearance"/> (null for characters stored before appearances existed).</summary>
+public sealed record CharacterObject(string Id, string Name, long CreatedAt, KinemaCharacterAppearance? KinemaAppearance = null);
+
+/// <summary>What Kinema read from the reference clip, and the description prompts get in place of the name.</summary>
+public sealed record KinemaCharacterAppearance(string Description, string Color, string? Shape, string Size);

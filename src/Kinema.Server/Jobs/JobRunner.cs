@@ -53,7 +53,7 @@ public sealed class JobRunner(DataFolder data)
         var p = job.Parameters;
         return new VideoRequest
         {
-            Prompt = job.Prompt ?? "",
+            Prompt = p.ExpandedPrompt ?? job.Prompt ?? "",
             NegativePrompt = p.NegativePrompt,
             Seconds = p.Seconds,
             Fps = p.Fps,

@@ -67,6 +67,8 @@ public static class JobEnumNames
 public sealed record JobParameters
 {
     public string NegativePrompt { get; init; } = "";
+    /// <summary>The prompt the model gets when the original named characters (names replaced by descriptions); null otherwise.</summary>
+    public string? ExpandedPrompt { get; init; }
     /// <summary>Seconds to generate (for an extension: the seconds added).</summary>
     public double Seconds { get; init; }
     public int Fps { get; init; }

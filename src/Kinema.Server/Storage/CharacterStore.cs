@@ -1,10 +1,19 @@
+using System.Text.Json;
+using Kinema.World.Characters;
+
 namespace Kinema.Server.Storage;
 
 public sealed record Character(string Id, string Owner, string Name, long CreatedAt, string VideoFile);
 
-/// <summary>Characters: a name and the reference clip it was made from, per owner.</summary>
-public sealed class CharacterStore(Database database)
+/// <summary>
+/// Characters: a name and the reference clip it was made from, per owner. The appearance read from the
+/// clip (<see cref="CharacterAppearance"/>) is kept next to the clip as <c>appearance.json</c>, so the
+/// database schema is unchanged; a character stored before appearances existed simply has none.
+/// </summary>
+public sealed class CharacterStore(Database database, DataFolder data)
 {
+    public const string AppearanceFile = "appearance.json";
+
     public void Insert(Character character)
     {
         using var write = database.OpenWrite();
@@ -19,6 +28,56 @@ public sealed class CharacterStore(Database database)
         using var command = Database.Command(connection, "SELECT id, owner, name, created_at, video_file FROM characters WHERE id = $id AND owner = $owner", null,
             ("$id", id), ("$owner", owner));
         using var reader = command.ExecuteReader();
-        return reader.Read() ? new Character(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4)) : null;
+        return reader.Read() ? Read(reader) : null;
+    }
+
+    public IReadOnlyList<Character> ListByOwner(string owner)
+    {
+        using var connection = database.Open();
+        using var command = Database.Command(connection, "SELECT id, owner, name, created_at, video_file FROM characters WHERE owner = $owner ORDER BY created_at, id", null,
+            ("$owner", owner));
+        using var reader = command.ExecuteReader();
+        var result = new List<Character>();
+        while (reader.Read()) result.Add(Read(reader));
+        return result;
+    }
+
+    private static Character Read(Microsoft.Data.Sqlite.SqliteDataReader reader) =>
+        new(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4));
+
+    /// <summary>Writes the appearance next to the clip (temporary file, then rename).</summary>
+    public void SaveAppearance(string id, CharacterAppearance appearance)
+    {
+        string folder = data.CharacterFolder(id);
+        Directory.CreateDirectory(folder);
+        string path = Path.Combine(folder, AppearanceFile), temp = path + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(appearance, CharacterStoreJson.Options));
+        File.Move(temp, path, overwrite: true);
+    }
+
+    public CharacterAppearance? Appearance(string id)
+    {
+        string path = Path.Combine(data.CharacterFolder(id), AppearanceFile);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<CharacterAppearance>(File.ReadAllText(path), CharacterStoreJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Replaces the names of the owner's characters in <paramref name="prompt"/> by their descriptions.</summary>
+    public ExpandedPrompt Expand(string owner, string prompt)
+    {
+        var characters = new List<Kinema.World.Characters.Character>();
+        foreach (var c in ListByOwner(owner))
+        {
+            if (Appearance(c.Id) is not { } appearance) continue;
+            characters.Add(new Kinema.World.Characters.Character(c.Id, c.Name, DateTimeOffset.FromUnixTimeSeconds(c.CreatedAt), appearance, appearance.Description, c.VideoFile));
+        }
+        return CharacterPrompts.Expand(prompt, characters);
     }
 }
