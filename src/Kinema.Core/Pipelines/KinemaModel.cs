@@ -30,10 +30,11 @@ public sealed class KinemaModel : IDisposable
     public const string TransformerFile = "transformer.safetensors";
     public const string VaeFile = "vae.safetensors";
 
-    private readonly bool _ownsComponents = true;
+    private readonly bool _ownsComponents;
 
-    private KinemaModel(string? folder, ModelConfig config, WordTokenizer tokenizer, TextEncoder textEncoder, VideoDit transformer, VideoVae vae, Device device, ScalarType computeType)
+    private KinemaModel(string? folder, ModelConfig config, WordTokenizer tokenizer, TextEncoder textEncoder, VideoDit transformer, VideoVae vae, Device device, ScalarType computeType, bool ownsComponents = true)
     {
+        _ownsComponents = ownsComponents;
         Folder = folder;
         Config = config;
         Tokenizer = tokenizer;
@@ -110,12 +111,6 @@ public sealed class KinemaModel : IDisposable
     {
         config.Validate();
         return new KinemaModel(null, config, tokenizer, textEncoder, transformer, vae, device, computeType, ownsComponents: false);
-    }
-
-    private KinemaModel(string? folder, ModelConfig config, WordTokenizer tokenizer, TextEncoder textEncoder, VideoDit transformer, VideoVae vae, Device device, ScalarType computeType, bool ownsComponents)
-        : this(folder, config, tokenizer, textEncoder, transformer, vae, device, computeType)
-    {
-        _ownsComponents = ownsComponents;
     }
 
     /// <summary>A model with freshly initialised weights (seeded), for training or for testing the stack end to end.</summary>

@@ -19,10 +19,7 @@ public static class DerivedVideoEndpoints
     private static async Task<IResult> Remix(HttpContext context, string id, VideoService service, ContentPolicy policy, CharacterStore characters)
     {
         var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
-        string prompt = fields.RequiredString("prompt", 1, GenerationFields.MaxPromptLength);
-        var overrides = GenerationFields.Read(fields, prompt, allowSize: false, allowSeconds: false);
-        policy.Check(context, ("prompt", prompt), ("negative_prompt", overrides.NegativePrompt));
-        string? expanded = CharacterEndpoints.ExpandPrompt(characters, context, prompt);
+        var (prompt, overrides, expanded) = PromptedRequest.Read(fields, context, policy, characters, allowSize: false, allowSeconds: false);
         bool seedGiven = fields.Has("seed");
         fields.RejectUnknown();
 
@@ -30,7 +27,7 @@ public static class DerivedVideoEndpoints
         var p = source.Parameters;
         var resolved = GenerationFields.Resolve(new VideoRequest
         {
-            Prompt = expanded ?? prompt,
+            Prompt = overrides.Prompt,
             Width = p.Width,
             Height = p.Height,
             Seconds = double.Parse(source.Seconds, System.Globalization.CultureInfo.InvariantCulture),
@@ -61,11 +58,7 @@ public static class DerivedVideoEndpoints
     private static async Task<IResult> Edit(HttpContext context, VideoService service, Uploads uploads, DataFolder data, ContentPolicy policy, CharacterStore characters)
     {
         var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
-        string prompt = fields.RequiredString("prompt", 1, GenerationFields.MaxPromptLength);
-        var request = GenerationFields.Read(fields, prompt, allowSize: true, allowSeconds: false);
-        policy.Check(context, ("prompt", prompt), ("negative_prompt", request.NegativePrompt));
-        string? expanded = CharacterEndpoints.ExpandPrompt(characters, context, prompt);
-        if (expanded is not null) request = request with { Prompt = expanded };
+        var (prompt, request, expanded) = PromptedRequest.Read(fields, context, policy, characters, allowSize: true, allowSeconds: false);
         double? strength = fields.Number("strength");
         if (strength is not null && !(strength > 0 && strength <= 1))
             throw ApiException.BadRequest($"'strength' must be greater than 0 and at most 1, got {strength}", "strength");
@@ -98,11 +91,7 @@ public static class DerivedVideoEndpoints
     private static async Task<IResult> Extend(HttpContext context, VideoService service, Uploads uploads, DataFolder data, ContentPolicy policy, CharacterStore characters)
     {
         var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
-        string prompt = fields.RequiredString("prompt", 1, GenerationFields.MaxPromptLength);
-        var request = GenerationFields.Read(fields, prompt, allowSize: true, allowSeconds: true);
-        policy.Check(context, ("prompt", prompt), ("negative_prompt", request.NegativePrompt));
-        string? expanded = CharacterEndpoints.ExpandPrompt(characters, context, prompt);
-        if (expanded is not null) request = request with { Prompt = expanded };
+        var (prompt, request, expanded) = PromptedRequest.Read(fields, context, policy, characters, allowSize: true, allowSeconds: true);
         if (request.Seconds is null) throw new ApiException(400, "missing required parameter 'seconds' (how many seconds to add)", "seconds", "missing_required_parameter");
         bool backward = fields.Boolean("backward") ?? false;
         string id = Ids.New("video");

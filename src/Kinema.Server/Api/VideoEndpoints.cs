@@ -22,12 +22,8 @@ public static class VideoEndpoints
     private static async Task<IResult> Create(HttpContext context, VideoService service, Uploads uploads, DataFolder data, ContentPolicy policy, CharacterStore characters)
     {
         var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
-        string prompt = fields.RequiredString("prompt", 1, GenerationFields.MaxPromptLength);
+        var (prompt, request, expanded) = PromptedRequest.Read(fields, context, policy, characters);
         service.Model.CheckRequested(fields.String("model"));
-        var request = GenerationFields.Read(fields, prompt);
-        policy.Check(context, ("prompt", prompt), ("negative_prompt", request.NegativePrompt));
-        string? expanded = CharacterEndpoints.ExpandPrompt(characters, context, prompt);
-        if (expanded is not null) request = request with { Prompt = expanded };
         var reference = await InputReference.Read(fields, uploads, context.RequestAborted);
         fields.RejectUnknown();
 

@@ -1,0 +1,22 @@
+using Kinema.Pipelines;
+using Kinema.Server.Storage;
+
+namespace Kinema.Server.Api;
+
+/// <summary>
+/// What every generating endpoint reads first: the prompt and the generation fields, checked against the
+/// content policy (prompt and negative prompt) before anything else happens, with the caller's character
+/// names expanded. <see cref="Request"/> carries the expanded prompt; <see cref="Prompt"/> is the client's.
+/// </summary>
+public sealed record PromptedRequest(string Prompt, VideoRequest Request, string? ExpandedPrompt)
+{
+    public static PromptedRequest Read(RequestFields fields, HttpContext context, ContentPolicy policy, CharacterStore characters,
+        bool allowSize = true, bool allowSeconds = true)
+    {
+        string prompt = fields.RequiredString("prompt", 1, GenerationFields.MaxPromptLength);
+        var request = GenerationFields.Read(fields, prompt, allowSize, allowSeconds);
+        policy.Check(context, ("prompt", prompt), ("negative_prompt", request.NegativePrompt));
+        string? expanded = CharacterEndpoints.ExpandPrompt(characters, context, prompt);
+        return new PromptedRequest(prompt, expanded is null ? request : request with { Prompt = expanded }, expanded);
+    }
+}
