@@ -35,6 +35,16 @@ public sealed class AdamW : IDisposable
         StepCount++;
         double correction1 = 1 - Math.Pow(Beta1, StepCount);
         double correction2 = 1 - Math.Pow(Beta2, StepCount);
+        // Scalars are made once and held for the whole step: an implicit double→Scalar temporary can be
+        // finalized by the GC while libtorch still reads it (seen as "Unknown scalar type" mid-run).
+        using var beta1 = Beta1.ToScalar();
+        using var oneMinusBeta1 = (1 - Beta1).ToScalar();
+        using var beta2 = Beta2.ToScalar();
+        using var oneMinusBeta2 = (1 - Beta2).ToScalar();
+        using var decay = (1 - learningRate * WeightDecay).ToScalar();
+        using var secondCorrection = correction2.ToScalar();
+        using var eps = Eps.ToScalar();
+        using var stepSize = (-learningRate / correction1).ToScalar();
         using var noGrad = no_grad();
         foreach (var (name, p) in _parameters)
         {
@@ -42,11 +52,11 @@ public sealed class AdamW : IDisposable
             if (grad is null) continue;
             using var scope = NewDisposeScope();
             var (m, v) = _moments[name];
-            m.mul_(Beta1).add_(grad, alpha: 1 - Beta1);
-            v.mul_(Beta2).addcmul_(grad, grad, value: 1 - Beta2);
-            if (WeightDecay > 0 && p.dim() > 1) p.mul_(1 - learningRate * WeightDecay);
-            var denominator = (v / correction2).sqrt_().add_(Eps);
-            p.addcdiv_(m, denominator, value: -learningRate / correction1);
+            m.mul_(beta1).add_(grad, alpha: oneMinusBeta1);
+            v.mul_(beta2).addcmul_(grad, grad, value: oneMinusBeta2);
+            if (WeightDecay > 0 && p.dim() > 1) p.mul_(decay);
+            var denominator = v.div(secondCorrection).sqrt_().add_(eps);
+            p.addcdiv_(m, denominator, value: stepSize);
         }
     }
 

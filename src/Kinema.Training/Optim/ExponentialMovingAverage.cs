@@ -16,9 +16,10 @@ public sealed class ExponentialMovingAverage(nn.Module trained, nn.Module averag
     {
         // Short runs warm up the average so it is not dominated by the initialisation.
         double effective = Math.Min(Decay, (1.0 + step) / (10.0 + step));
+        using var weight = (1 - effective).ToScalar();   // held, not an implicit temporary (see AdamW.Step)
         using var noGrad = no_grad();
         var source = trained.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-        foreach (var (name, p) in Average.named_parameters()) p.lerp_(source[name], 1 - effective);
+        foreach (var (name, p) in Average.named_parameters()) p.lerp_(source[name], weight);
     }
 
     /// <summary>Sets the average equal to the trained weights (at the start of a run).</summary>
