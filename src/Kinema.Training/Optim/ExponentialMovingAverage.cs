@@ -16,7 +16,7 @@ public sealed class ExponentialMovingAverage(nn.Module trained, nn.Module averag
     {
         // Short runs warm up the average so it is not dominated by the initialisation.
         double effective = Math.Min(Decay, (1.0 + step) / (10.0 + step));
-        using var weight = (1 - effective).ToScalar();   // held, not an implicit temporary (see AdamW.Step)
+        using var weight = tensor(1 - effective);   // one weight tensor for the whole update, held until it ends
         using var noGrad = no_grad();
         var source = trained.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         foreach (var (name, p) in Average.named_parameters()) p.lerp_(source[name], weight);
