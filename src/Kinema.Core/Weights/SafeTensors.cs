@@ -19,6 +19,38 @@ public static class SafeTensors
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(tensors);
         var ordered = Validate(tensors);
+        var byName = ordered.ToDictionary(item => item.Name, item => item.Tensor, StringComparer.Ordinal);
+        var layout = ordered.Select(item => new TensorSpec(item.Name, item.Tensor.dtype, item.Tensor.shape)).ToList();
+        // The tensors belong to the caller: hand out aliases so the writer can dispose what it is given.
+        WriteFile(path, layout, name => byName[name].alias(), metadata);
+    }
+
+    /// <summary>
+    /// Saves a checkpoint whose tensors are produced one at a time, so a file far larger than memory can be
+    /// written: the header is built from <paramref name="layout"/>, then <paramref name="produce"/> is called
+    /// once per tensor in key order and its result (which must match the declared dtype and shape) is written
+    /// and disposed. Same file layout and atomic rename as <see cref="Save(string, IEnumerable{KeyValuePair{string, torch.Tensor}}, IReadOnlyDictionary{string, string}?)"/>.
+    /// </summary>
+    public static void Save(string path, IReadOnlyList<TensorSpec> layout, Func<string, torch.Tensor> produce, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(produce);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (TensorSpec spec in layout)
+        {
+            if (string.IsNullOrEmpty(spec.Name)) throw new ArgumentException("a tensor name is empty; names must be non-empty strings", nameof(layout));
+            if (spec.Name == SafeTensorsHeader.MetadataKey)
+                throw new ArgumentException($"'{SafeTensorsHeader.MetadataKey}' is reserved for metadata and cannot name a tensor", nameof(layout));
+            if (!seen.Add(spec.Name)) throw new ArgumentException($"tensor '{spec.Name}' is given twice", nameof(layout));
+            if (SafeTensorsDTypes.NameOf(spec.DType) is null)
+                throw new ArgumentException($"tensor '{spec.Name}' has dtype {spec.DType}, which safetensors cannot store; allowed: {SafeTensorsDTypes.LoadableNames}", nameof(layout));
+        }
+        WriteFile(path, layout.OrderBy(spec => spec.Name, StringComparer.Ordinal).ToList(), produce, metadata);
+    }
+
+    private static void WriteFile(string path, List<TensorSpec> ordered, Func<string, torch.Tensor> produce, IReadOnlyDictionary<string, string>? metadata)
+    {
         byte[] header = BuildHeader(ordered, metadata);
 
         string fullPath = Path.GetFullPath(path);
@@ -31,9 +63,13 @@ public static class SafeTensors
                 BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
                 stream.Write(prefix);
                 stream.Write(header);
-                foreach (var (_, tensor, _) in ordered)
+                foreach (TensorSpec spec in ordered)
                 {
                     using var scope = torch.NewDisposeScope();
+                    torch.Tensor tensor = produce(spec.Name);
+                    if (tensor.dtype != spec.DType || !tensor.shape.SequenceEqual(spec.Shape))
+                        throw new InvalidOperationException(
+                            $"tensor '{spec.Name}' was declared {spec.DType} [{string.Join(", ", spec.Shape)}] but produced {tensor.dtype} [{string.Join(", ", tensor.shape)}]");
                     torch.Tensor contiguous = tensor.cpu().contiguous();
                     if (contiguous.numel() > 0) stream.Write(contiguous.bytes);
                 }
@@ -65,7 +101,7 @@ public static class SafeTensors
         return list;
     }
 
-    private static byte[] BuildHeader(List<(string Name, torch.Tensor Tensor, string DType)> ordered, IReadOnlyDictionary<string, string>? metadata)
+    private static byte[] BuildHeader(List<TensorSpec> ordered, IReadOnlyDictionary<string, string>? metadata)
     {
         using var buffer = new MemoryStream();
         // serde_json (the reference) escapes only what JSON requires; match it rather than .NET's HTML-safe default.
@@ -83,13 +119,13 @@ public static class SafeTensors
                 json.WriteEndObject();
             }
             long offset = 0;
-            foreach (var (name, tensor, dtype) in ordered)
+            foreach (TensorSpec spec in ordered)
             {
-                long bytes = tensor.numel() * tensor.ElementSize;
-                json.WriteStartObject(name);
-                json.WriteString("dtype", dtype);
+                long bytes = spec.ElementCount * SafeTensorsDTypes.ElementSize(spec.DType);
+                json.WriteStartObject(spec.Name);
+                json.WriteString("dtype", SafeTensorsDTypes.NameOf(spec.DType));
                 json.WriteStartArray("shape");
-                foreach (long dim in tensor.shape) json.WriteNumberValue(dim);
+                foreach (long dim in spec.Shape) json.WriteNumberValue(dim);
                 json.WriteEndArray();
                 json.WriteStartArray("data_offsets");
                 json.WriteNumberValue(offset);
@@ -104,4 +140,11 @@ public static class SafeTensors
         for (int i = 0; i < padding; i++) buffer.WriteByte((byte)' ');
         return buffer.ToArray();
     }
+}
+
+/// <summary>A tensor to be written: its name, dtype and shape, declared before its data exists.</summary>
+public sealed record TensorSpec(string Name, torch.ScalarType DType, long[] Shape)
+{
+    /// <summary>Number of elements (1 for a scalar with shape []).</summary>
+    public long ElementCount => Shape.Aggregate(1L, (product, dim) => product * dim);
 }
