@@ -322,6 +322,9 @@ public sealed class WanTransformer3D : nn.Module
         RegisterComponents();
     }
 
+    /// <summary>The timestep/text embedder, exposed to tests for layer-by-layer parity checks.</summary>
+    internal WanConditionEmbedder ConditionEmbedder => condition_embedder;
+
     /// <summary>True for checkpoint keys diffusers keeps in fp32 whatever the model dtype (<c>_keep_in_fp32_modules</c>).</summary>
     public static bool KeepsFloat32(string key) =>
         key.StartsWith("condition_embedder.time_embedder.", StringComparison.Ordinal)
