@@ -92,28 +92,13 @@ public static class RandomWanFolder
         Directory.CreateDirectory(folder);
         AtomicFile.WriteAllText(Path.Combine(folder, "config.json"), config.ToJson());
 
-        var layout = WanTransformerLayout.Tensors(config).Select(t => new TensorSpec(t.Key, dtype, t.Shape)).ToList();
-        long elementSize = dtype switch { ScalarType.Float32 => 4, ScalarType.BFloat16 or ScalarType.Float16 => 2, _ => throw new ArgumentException($"unsupported dtype {dtype}") };
-        var shards = new List<List<TensorSpec>> { new() };
-        long current = 0;
-        foreach (var spec in layout)
-        {
-            long bytes = spec.ElementCount * elementSize;
-            if (current > 0 && current + bytes > maxShardBytes)
-            {
-                shards.Add([]);
-                current = 0;
-            }
-            shards[^1].Add(spec);
-            current += bytes;
-        }
+        var shards = PlanShards(config, dtype, maxShardBytes);
+        var layout = shards.SelectMany(shard => shard).ToList();
+        long elementSize = ElementSize(dtype);
 
+        var specs = layout.ToDictionary(spec => spec.Name, StringComparer.Ordinal);
         var seeds = layout.Select((spec, i) => (spec.Name, Seed: seed * 1_000_003L + i)).ToDictionary(x => x.Name, x => x.Seed, StringComparer.Ordinal);
-        Tensor Produce(string name)
-        {
-            var spec = layout.First(s => s.Name == name);
-            return RandomValue(spec, seeds[name], dtype);
-        }
+        Tensor Produce(string name) => RandomValue(specs[name], seeds[name], dtype);
 
         var metadata = new Dictionary<string, string> { ["format"] = "pt" };
         if (shards.Count == 1)
@@ -136,6 +121,38 @@ public static class RandomWanFolder
         AtomicFile.WriteAllText(Path.Combine(folder, "diffusion_pytorch_model.safetensors.index.json"),
             index.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
+
+    /// <summary>
+    /// Splits the transformer's tensors, in state-dict order, into shards of at most <paramref name="maxShardBytes"/>
+    /// (a tensor larger than the limit gets a shard of its own), greedily as diffusers' <c>save_pretrained</c> does.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<TensorSpec>> PlanShards(WanTransformerConfig config, ScalarType dtype, long maxShardBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxShardBytes, 1);
+        long elementSize = ElementSize(dtype);
+        var shards = new List<List<TensorSpec>> { new() };
+        long current = 0;
+        foreach (var (key, shape) in WanTransformerLayout.Tensors(config))
+        {
+            var spec = new TensorSpec(key, dtype, shape);
+            long bytes = spec.ElementCount * elementSize;
+            if (current > 0 && current + bytes > maxShardBytes)
+            {
+                shards.Add([]);
+                current = 0;
+            }
+            shards[^1].Add(spec);
+            current += bytes;
+        }
+        return shards;
+    }
+
+    private static long ElementSize(ScalarType dtype) => dtype switch
+    {
+        ScalarType.Float32 => 4,
+        ScalarType.BFloat16 or ScalarType.Float16 => 2,
+        _ => throw new ArgumentException($"random checkpoints are written as Float32, BFloat16 or Float16, not {dtype}", nameof(dtype)),
+    };
 
     /// <summary>
     /// Biases 0, norm gains 1, everything else (weights, modulation tables) N(0, 0.02²) from its own seeded generator.
