@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Kinema.Runtime;
 using Kinema.Wan.Loading;
-using Kinema.Wan.Random;
+using Kinema.Wan.RandomWeights;
 using Kinema.Wan.Transformer;
 using Kinema.Weights;
 using TorchSharp;

@@ -8,7 +8,7 @@ using Kinema.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Kinema.Wan.Random;
+namespace Kinema.Wan.RandomWeights;
 
 /// <summary>The Wan releases a random folder can imitate.</summary>
 public enum WanVariant

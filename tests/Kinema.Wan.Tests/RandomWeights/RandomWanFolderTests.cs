@@ -1,10 +1,10 @@
 using Kinema.Runtime;
-using Kinema.Wan.Random;
+using Kinema.Wan.RandomWeights;
 using Kinema.Wan.Transformer;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Kinema.Wan.Tests.Random;
+namespace Kinema.Wan.Tests.RandomWeights;
 
 public class RandomWanFolderTests
 {
