@@ -1,0 +1,384 @@
+using Kinema.Weights;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Kinema.Wan.Vae;
+
+/// <summary>Residual block, attention, residual block at the lowest resolution (keys <c>resnets.{0,1}</c>, <c>attentions.0</c>).</summary>
+public sealed class WanMidBlock : WanVaeModule
+{
+    private readonly ModuleList<WanResidualBlock> resnets;
+    private readonly ModuleList<WanAttentionBlock> attentions;
+
+    public WanMidBlock(long dim) : base(nameof(WanMidBlock))
+    {
+        resnets = new ModuleList<WanResidualBlock>(new WanResidualBlock(dim, dim), new WanResidualBlock(dim, dim));
+        attentions = new ModuleList<WanAttentionBlock>(new WanAttentionBlock(dim));
+        RegisterComponents();
+    }
+
+    public override Tensor Forward(Tensor x, WanFeatureCache cache, bool firstChunk)
+    {
+        using var scope = NewDisposeScope();
+        x = resnets[0].Forward(x, cache, firstChunk);
+        x = attentions[0].Forward(x, cache, firstChunk);
+        x = resnets[1].Forward(x, cache, firstChunk);
+        return x.MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Wan 2.2 encoder stage: residual blocks and a downsample, plus the parameter-free <see cref="AvgDown3D"/> shortcut of the stage input.</summary>
+public sealed class WanResidualDownBlock : WanVaeModule
+{
+    private readonly ModuleList<WanResidualBlock> resnets;
+    private readonly WanResample? downsampler;
+    private readonly AvgDown3D avg_shortcut;
+
+    public WanResidualDownBlock(long inDim, long outDim, int numResBlocks, bool temporalDown, bool down) : base(nameof(WanResidualDownBlock))
+    {
+        avg_shortcut = new AvgDown3D(inDim, outDim, temporalDown ? 2 : 1, down ? 2 : 1);
+        resnets = new ModuleList<WanResidualBlock>(Enumerable.Range(0, numResBlocks).Select(i => new WanResidualBlock(i == 0 ? inDim : outDim, outDim)).ToArray());
+        downsampler = down ? new WanResample(outDim, temporalDown ? WanResampleMode.Downsample3d : WanResampleMode.Downsample2d) : null;
+        RegisterComponents();
+    }
+
+    public override Tensor Forward(Tensor x, WanFeatureCache cache, bool firstChunk)
+    {
+        using var scope = NewDisposeScope();
+        var h = x;
+        foreach (WanResidualBlock resnet in resnets) h = resnet.Forward(h, cache, firstChunk);
+        if (downsampler is not null) h = downsampler.Forward(h, cache, firstChunk);
+        return (h + avg_shortcut.forward(x)).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Wan 2.1 decoder stage: residual blocks then an optional upsampler (key <c>upsamplers.0</c>).</summary>
+public sealed class WanUpBlock : WanVaeModule
+{
+    private readonly ModuleList<WanResidualBlock> resnets;
+    private readonly ModuleList<WanResample>? upsamplers;
+
+    public WanUpBlock(long inDim, long outDim, int numResBlocks, WanResampleMode? upsample) : base(nameof(WanUpBlock))
+    {
+        resnets = new ModuleList<WanResidualBlock>(Enumerable.Range(0, numResBlocks + 1).Select(i => new WanResidualBlock(i == 0 ? inDim : outDim, outDim)).ToArray());
+        upsamplers = upsample is { } mode ? new ModuleList<WanResample>(new WanResample(outDim, mode)) : null;
+        RegisterComponents();
+    }
+
+    public override Tensor Forward(Tensor x, WanFeatureCache cache, bool firstChunk)
+    {
+        using var scope = NewDisposeScope();
+        foreach (WanResidualBlock resnet in resnets) x = resnet.Forward(x, cache, firstChunk);
+        if (upsamplers is not null) x = upsamplers[0].Forward(x, cache, firstChunk);
+        return x.MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Wan 2.2 decoder stage: residual blocks, an upsampler (key <c>upsampler</c>) keeping the width, plus the <see cref="DupUp3D"/> shortcut.</summary>
+public sealed class WanResidualUpBlock : WanVaeModule
+{
+    private readonly ModuleList<WanResidualBlock> resnets;
+    private readonly WanResample? upsampler;
+    private readonly DupUp3D? avg_shortcut;
+
+    public WanResidualUpBlock(long inDim, long outDim, int numResBlocks, bool temporalUp, bool up) : base(nameof(WanResidualUpBlock))
+    {
+        avg_shortcut = up ? new DupUp3D(inDim, outDim, temporalUp ? 2 : 1, 2) : null;
+        resnets = new ModuleList<WanResidualBlock>(Enumerable.Range(0, numResBlocks + 1).Select(i => new WanResidualBlock(i == 0 ? inDim : outDim, outDim)).ToArray());
+        upsampler = up ? new WanResample(outDim, temporalUp ? WanResampleMode.Upsample3d : WanResampleMode.Upsample2d, upsampleOutDim: outDim) : null;
+        RegisterComponents();
+    }
+
+    public override Tensor Forward(Tensor x, WanFeatureCache cache, bool firstChunk)
+    {
+        using var scope = NewDisposeScope();
+        var h = x;
+        foreach (WanResidualBlock resnet in resnets) h = resnet.Forward(h, cache, firstChunk);
+        if (upsampler is not null) h = upsampler.Forward(h, cache, firstChunk);
+        if (avg_shortcut is not null) h = h + avg_shortcut.forward(x, firstChunk);
+        return h.MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Video (patchified for 2.2) → 2·z channels (mean and log-variance) at 1/4 time and 1/8 space.</summary>
+public sealed class WanEncoder3d : WanVaeModule
+{
+    private readonly WanCausalConv3d conv_in;
+    private readonly ModuleList<WanVaeModule> down_blocks;
+    private readonly WanMidBlock mid_block;
+    private readonly WanRmsNorm norm_out;
+    private readonly WanCausalConv3d conv_out;
+
+    public WanEncoder3d(WanVaeConfig c) : base(nameof(WanEncoder3d))
+    {
+        long[] dims = new[] { 1 }.Concat(c.DimMult).Select(m => (long)c.BaseDim * m).ToArray();
+        conv_in = WanCausalConv3d.Cube(c.InChannels, dims[0], 3);
+        var blocks = new List<WanVaeModule>();
+        double scale = 1.0;
+        int last = c.DimMult.Length - 1;
+        for (int i = 0; i <= last; i++)
+        {
+            long inDim = dims[i], outDim = dims[i + 1];
+            if (c.IsResidual)
+            {
+                blocks.Add(new WanResidualDownBlock(inDim, outDim, c.NumResBlocks, i != last && c.TemperalDownsample[i], i != last));
+                continue;
+            }
+            // Wan 2.1: one flat list (keys down_blocks.N count residual, attention and resample modules alike).
+            for (int j = 0; j < c.NumResBlocks; j++)
+            {
+                blocks.Add(new WanResidualBlock(inDim, outDim));
+                if (c.AttnScales.Contains(scale)) blocks.Add(new WanAttentionBlock(outDim));
+                inDim = outDim;
+            }
+            if (i != last)
+            {
+                blocks.Add(new WanResample(outDim, c.TemperalDownsample[i] ? WanResampleMode.Downsample3d : WanResampleMode.Downsample2d));
+                scale /= 2.0;
+            }
+        }
+        down_blocks = new ModuleList<WanVaeModule>(blocks.ToArray());
+        mid_block = new WanMidBlock(dims[^1]);
+        norm_out = new WanRmsNorm(dims[^1], images: false);
+        conv_out = WanCausalConv3d.Cube(dims[^1], 2L * c.ZDim, 3);
+        RegisterComponents();
+    }
+
+    public override Tensor Forward(Tensor x, WanFeatureCache cache, bool firstChunk)
+    {
+        using var scope = NewDisposeScope();
+        var h = conv_in.forward(x, cache);                                           // (B, dim, T, H, W)
+        foreach (WanVaeModule block in down_blocks) h = block.Forward(h, cache, firstChunk);
+        h = mid_block.Forward(h, cache, firstChunk);
+        h = conv_out.forward(F.silu(norm_out.forward(h)), cache);                    // (B, 2z, T', H/8, W/8)
+        return h.MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>z channels → video (patchified for 2.2): ×4 time (first latent frame → one frame), ×8 space.</summary>
+public sealed class WanDecoder3d : WanVaeModule
+{
+    private readonly WanCausalConv3d conv_in;
+    private readonly WanMidBlock mid_block;
+    private readonly ModuleList<WanVaeModule> up_blocks;
+    private readonly WanRmsNorm norm_out;
+    private readonly WanCausalConv3d conv_out;
+
+    public WanDecoder3d(WanVaeConfig c) : base(nameof(WanDecoder3d))
+    {
+        long[] dims = new[] { c.DimMult[^1] }.Concat(c.DimMult.Reverse()).Select(m => (long)c.DecoderDim * m).ToArray();
+        bool[] temporalUp = c.TemperalDownsample.Reverse().ToArray();
+        conv_in = WanCausalConv3d.Cube(c.ZDim, dims[0], 3);
+        mid_block = new WanMidBlock(dims[0]);
+        var blocks = new List<WanVaeModule>();
+        int last = c.DimMult.Length - 1;
+        for (int i = 0; i <= last; i++)
+        {
+            long inDim = dims[i], outDim = dims[i + 1];
+            bool up = i != last;
+            if (c.IsResidual)
+            {
+                blocks.Add(new WanResidualUpBlock(inDim, outDim, c.NumResBlocks, up && temporalUp[i], up));
+                continue;
+            }
+            // Wan 2.1's upsamplers halve the channels, so every stage after the first receives half its nominal width.
+            if (i > 0) inDim /= 2;
+            WanResampleMode? mode = up ? temporalUp[i] ? WanResampleMode.Upsample3d : WanResampleMode.Upsample2d : null;
+            blocks.Add(new WanUpBlock(inDim, outDim, c.NumResBlocks, mode));
+        }
+        up_blocks = new ModuleList<WanVaeModule>(blocks.ToArray());
+        norm_out = new WanRmsNorm(dims[^1], images: false);
+        conv_out = WanCausalConv3d.Cube(dims[^1], c.OutChannels, 3);
+        RegisterComponents();
+    }
+
+    public override Tensor Forward(Tensor x, WanFeatureCache cache, bool firstChunk)
+    {
+        using var scope = NewDisposeScope();
+        var h = conv_in.forward(x, cache);                                           // (B, 4·dim, T, H, W)
+        h = mid_block.Forward(h, cache, firstChunk);
+        foreach (WanVaeModule block in up_blocks) h = block.Forward(h, cache, firstChunk);
+        h = conv_out.forward(F.silu(norm_out.forward(h)), cache);                    // (B, out, T', 8H, 8W)
+        return h.MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>
+/// diffusers' <c>AutoencoderKLWan</c> (Wan 2.1 and Wan 2.2 VAEs). <see cref="Encode"/> and <see cref="Decode"/> run
+/// chunk by chunk exactly as diffusers does (encode: frame 0 alone, then 4 frames per chunk; decode: one latent
+/// frame per chunk), so activation memory does not grow with the video length; only the output does.
+/// Works in the weights' dtype; Wan runs its VAE in fp32.
+/// </summary>
+public sealed class AutoencoderKLWan : nn.Module
+{
+    private readonly WanEncoder3d encoder;
+    private readonly WanCausalConv3d quant_conv;
+    private readonly WanCausalConv3d post_quant_conv;
+    private readonly WanDecoder3d decoder;
+
+    public WanVaeConfig Config { get; }
+
+    public AutoencoderKLWan(WanVaeConfig config) : base(nameof(AutoencoderKLWan))
+    {
+        config.Validate();
+        Config = config;
+        encoder = new WanEncoder3d(config);
+        quant_conv = WanCausalConv3d.Cube(2L * config.ZDim, 2L * config.ZDim, 1);
+        post_quant_conv = WanCausalConv3d.Cube(config.ZDim, config.ZDim, 1);
+        decoder = new WanDecoder3d(config);
+        RegisterComponents();
+    }
+
+    /// <summary>Reads <paramref name="folder"/>/config.json and its safetensors (file or index), strictly.</summary>
+    public static AutoencoderKLWan Load(string folder, ScalarType dtype = ScalarType.Float32, Device? device = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"VAE folder not found: '{Path.GetFullPath(folder)}'");
+        var vae = new AutoencoderKLWan(WanVaeConfig.Load(Path.Combine(folder, "config.json")));
+        vae.to(dtype);
+        if (device is not null) vae.to(device);
+        using var source = ShardedSafeTensors.Open(folder);
+        StateDictLoader.Load(vae, source, "vae");
+        vae.eval();
+        return vae;
+    }
+
+    /// <summary>
+    /// Video (B, C, T, H, W) in [-1, 1] with T = 1 + 4k → posterior parameters (B, 2z, 1 + k, H/s, W/s): the first z
+    /// channels are the mean (what Wan uses as the latent), the rest the log-variance. Not normalised; see <see cref="NormalizeLatents"/>.
+    /// </summary>
+    public Tensor Encode(Tensor video)
+    {
+        CheckVideo(video);
+        using var scope = NewDisposeScope();
+        using var inference = inference_mode();
+        var x = Patchify(video);
+        long frames = x.shape[2];
+        using var cache = new WanFeatureCache();
+        var chunks = new List<Tensor>();
+        for (long start = 0; start < frames; start += start == 0 ? 1 : 4)
+        {
+            using var chunkScope = NewDisposeScope();
+            long length = start == 0 ? 1 : 4;
+            chunks.Add(encoder.Forward(x.narrow(2, start, length), cache, start == 0).MoveToOuterDisposeScope());
+        }
+        var moments = quant_conv.forward(cat(chunks, 2), null);                     // (B, 2z, T', h, w)
+        return moments.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The latent mean (B, z, T', h, w) of <paramref name="video"/>, unnormalised (diffusers' latent_dist.mode()).</summary>
+    public Tensor EncodeMean(Tensor video)
+    {
+        using var scope = NewDisposeScope();
+        var moments = Encode(video);
+        return moments.narrow(1, 0, Config.ZDim).contiguous().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Latent (B, z, T', h, w), unnormalised → video (B, C, 1 + 4(T'-1), s·h, s·w) clamped to [-1, 1]. Decodes one latent
+    /// frame per chunk; <paramref name="onChunk"/>, when given, receives each decoded chunk (before unpatchify/clamp) as it is produced.
+    /// </summary>
+    public Tensor Decode(Tensor latents, Action<int, Tensor>? onChunk = null)
+    {
+        CheckLatents(latents);
+        using var scope = NewDisposeScope();
+        using var inference = inference_mode();
+        var z = post_quant_conv.forward(latents, null);
+        using var cache = new WanFeatureCache();
+        var chunks = new List<Tensor>();
+        for (int i = 0; i < z.shape[2]; i++)
+        {
+            using var chunkScope = NewDisposeScope();
+            var chunk = decoder.Forward(z.narrow(2, i, 1), cache, firstChunk: i == 0);
+            onChunk?.Invoke(i, chunk);
+            chunks.Add(chunk.MoveToOuterDisposeScope());
+        }
+        var video = Unpatchify(cat(chunks, 2)).clamp(-1.0, 1.0);
+        return video.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Encodes the whole clip in one pass (no chunking). Causality makes this equal to <see cref="Encode"/> up to float
+    /// rounding; it exists to test the chunk caches and needs memory proportional to the length.
+    /// </summary>
+    internal Tensor EncodeWhole(Tensor video)
+    {
+        CheckVideo(video);
+        using var scope = NewDisposeScope();
+        using var inference = inference_mode();
+        using var cache = new WanFeatureCache();
+        return quant_conv.forward(encoder.Forward(Patchify(video), cache, firstChunk: true), null).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Decodes all latent frames in one pass (see <see cref="EncodeWhole"/>).</summary>
+    internal Tensor DecodeWhole(Tensor latents)
+    {
+        CheckLatents(latents);
+        using var scope = NewDisposeScope();
+        using var inference = inference_mode();
+        using var cache = new WanFeatureCache();
+        var video = decoder.Forward(post_quant_conv.forward(latents, null), cache, firstChunk: true);
+        return Unpatchify(video).clamp(-1.0, 1.0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>(μ − mean) / std per channel: the latent space the DiT works in.</summary>
+    public Tensor NormalizeLatents(Tensor mean)
+    {
+        using var scope = NewDisposeScope();
+        var (m, s) = Statistics(mean);
+        return ((mean - m) / s).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>z · std + mean per channel: back to what <see cref="Decode"/> takes.</summary>
+    public Tensor DenormalizeLatents(Tensor latents)
+    {
+        using var scope = NewDisposeScope();
+        var (m, s) = Statistics(latents);
+        return (latents * s + m).MoveToOuterDisposeScope();
+    }
+
+    private (Tensor Mean, Tensor Std) Statistics(Tensor like)
+    {
+        var shape = new long[] { 1, Config.ZDim, 1, 1, 1 };
+        return (tensor(Config.LatentsMean, dtype: like.dtype, device: like.device).view(shape),
+            tensor(Config.LatentsStd, dtype: like.dtype, device: like.device).view(shape));
+    }
+
+    // Wan 2.2: (B, C, T, H, W) → (B, C·p·p, T, H/p, W/p), channel = c·p² + col·p + row (einops "(c r q)").
+    private Tensor Patchify(Tensor x)
+    {
+        int p = Config.PatchSize ?? 1;
+        if (p == 1) return x.alias();
+        long b = x.shape[0], c = x.shape[1], t = x.shape[2], h = x.shape[3], w = x.shape[4];
+        return x.view(b, c, t, h / p, p, w / p, p).permute(0, 1, 6, 4, 2, 3, 5).reshape(b, c * p * p, t, h / p, w / p);
+    }
+
+    private Tensor Unpatchify(Tensor x)
+    {
+        int p = Config.PatchSize ?? 1;
+        if (p == 1) return x.alias();
+        long b = x.shape[0], c = x.shape[1] / (p * p), t = x.shape[2], h = x.shape[3], w = x.shape[4];
+        return x.view(b, c, p, p, t, h, w).permute(0, 1, 4, 5, 3, 6, 2).reshape(b, c, t, h * p, w * p);
+    }
+
+    private void CheckVideo(Tensor video)
+    {
+        ArgumentNullException.ThrowIfNull(video);
+        if (video.dim() != 5) throw new ArgumentException($"a video must be (B, C, T, H, W), got [{string.Join(", ", video.shape)}]");
+        int s = Config.SpatialCompression;
+        if (video.shape[1] != Config.VideoChannels) throw new ArgumentException($"the VAE takes {Config.VideoChannels}-channel video, got {video.shape[1]} channels");
+        if ((video.shape[2] - 1) % Config.TemporalCompression != 0)
+            throw new ArgumentException($"frame count must be 1 + {Config.TemporalCompression}k, got {video.shape[2]}");
+        if (video.shape[3] % s != 0 || video.shape[4] % s != 0)
+            throw new ArgumentException($"height and width must be multiples of {s}, got {video.shape[3]}×{video.shape[4]}");
+    }
+
+    private void CheckLatents(Tensor latents)
+    {
+        ArgumentNullException.ThrowIfNull(latents);
+        if (latents.dim() != 5 || latents.shape[1] != Config.ZDim)
+            throw new ArgumentException($"latents must be (B, {Config.ZDim}, T, H, W), got [{string.Join(", ", latents.shape)}]");
+    }
+}
