@@ -172,14 +172,23 @@ public sealed class UmT5Tokenizer
         return new UmT5Tokenizer(file, normalizer, metaspace, unigram, added.ToArray(), single, padId);
     }
 
-    /// <summary>Wan's prompt cleaning (<c>clean='whitespace'</c>): HTML-unescape twice, trim, collapse whitespace runs to one space.</summary>
-    /// <remarks>Wan also runs ftfy.fix_text first (mojibake repair); that is not reproduced, which only matters for already-broken text.</remarks>
+    /// <summary>
+    /// Wan's prompt cleaning (<c>clean='whitespace'</c>): ftfy.fix_text, HTML-unescape twice, trim, collapse whitespace
+    /// runs to one space. Of ftfy's default fixes only the ones that change well-formed text are reproduced: curly quotes
+    /// become straight quotes and the text is NFC-normalised. Mojibake repair is not, which only matters for text that
+    /// was already garbled (full-width forms and ligatures ftfy also fixes are folded later by the NFKC charsmap anyway).
+    /// </summary>
     public static string CleanPrompt(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        string unescaped = WebUtility.HtmlDecode(WebUtility.HtmlDecode(text)).Trim();
+        string fixedText = UncurlQuotes(text.Normalize(System.Text.NormalizationForm.FormC));
+        string unescaped = WebUtility.HtmlDecode(WebUtility.HtmlDecode(fixedText)).Trim();
         return Regex.Replace(unescaped, @"\s+", " ").Trim();
     }
+
+    // ftfy's uncurl_quotes: the single and double curly-quote families become ' and ".
+    private static string UncurlQuotes(string text) => Regex.Replace(
+        Regex.Replace(text, "[\u02BC\u2018-\u201B]", "'"), "[\u201C-\u201F]", "\"");
 
     /// <summary>Token ids of <paramref name="text"/> (no cleaning, no truncation), with <c>&lt;/s&gt;</c> appended when <paramref name="addSpecialTokens"/>.</summary>
     public List<int> Encode(string text, bool addSpecialTokens = true)

@@ -312,15 +312,31 @@ public sealed class AutoencoderKLWan : nn.Module
         return quant_conv.forward(encoder.Forward(Patchify(video), cache, firstChunk: true), null).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Decodes all latent frames in one pass (see <see cref="EncodeWhole"/>).</summary>
-    internal Tensor DecodeWhole(Tensor latents)
+    /// <summary>Decodes all latent frames in one pass (see <see cref="EncodeWhole"/>); unclamped when <paramref name="clamp"/> is false.</summary>
+    internal Tensor DecodeWhole(Tensor latents, bool clamp = true)
     {
         CheckLatents(latents);
         using var scope = NewDisposeScope();
         using var inference = inference_mode();
         using var cache = new WanFeatureCache();
-        var video = decoder.Forward(post_quant_conv.forward(latents, null), cache, firstChunk: true);
-        return Unpatchify(video).clamp(-1.0, 1.0).MoveToOuterDisposeScope();
+        var video = Unpatchify(decoder.Forward(post_quant_conv.forward(latents, null), cache, firstChunk: true));
+        return (clamp ? video.clamp(-1.0, 1.0) : video).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Chunked decode as <see cref="Decode"/>, without the final clamp (for comparisons that a saturated clamp would hide).</summary>
+    internal Tensor DecodeUnclamped(Tensor latents)
+    {
+        using var scope = NewDisposeScope();
+        var chunks = new List<Tensor>();
+        Decode(latents, (_, chunk) => chunks.Add(chunk.clone().DetachFromDisposeScope()));
+        try
+        {
+            return Unpatchify(cat(chunks, 2)).MoveToOuterDisposeScope();
+        }
+        finally
+        {
+            foreach (var c in chunks) c.Dispose();
+        }
     }
 
     /// <summary>(μ − mean) / std per channel: the latent space the DiT works in.</summary>
