@@ -53,6 +53,10 @@ public sealed class UMT5EncoderTests
         // The mask keeps padding out of attention: a prompt encodes the same alone or next to a longer one.
         var alone = encoder.Encode([prompts[1]]);
         Assert.True(alone[0].allclose(context[1], rtol: 1e-5, atol: 1e-6));
+
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        encoder.Encode(prompts).Dispose();
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 
     [Fact]

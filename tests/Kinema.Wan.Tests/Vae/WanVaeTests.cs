@@ -144,6 +144,24 @@ public sealed class WanVaeTests
         Assert.False(other.narrow(2, 2, 2).allclose(chunked.narrow(2, 2, 2)));
     }
 
+    [Fact]
+    public void Encode_and_decode_leave_no_live_tensors_behind()
+    {
+        using var vae = Tiny(WanVaeConfig.Tiny22, 14);
+        using var video = rand(new long[] { 1, 3, 5, 16, 16 }) * 2 - 1;
+        using var latents = randn(new long[] { 1, 4, 3, 1, 1 });
+        void Run()
+        {
+            using var moments = vae.Encode(video);
+            using var decoded = vae.Decode(latents);
+        }
+        Run();
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        Run();
+        Run();
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
     [Theory]
     [InlineData(WanVaeVariant.Tiny21)]
     [InlineData(WanVaeVariant.Tiny22)]
