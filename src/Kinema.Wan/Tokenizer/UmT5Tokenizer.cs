@@ -173,22 +173,42 @@ public sealed class UmT5Tokenizer
     }
 
     /// <summary>
-    /// Wan's prompt cleaning (<c>clean='whitespace'</c>): ftfy.fix_text, HTML-unescape twice, trim, collapse whitespace
-    /// runs to one space. Of ftfy's default fixes only the ones that change well-formed text are reproduced: curly quotes
-    /// become straight quotes and the text is NFC-normalised. Mojibake repair is not, which only matters for text that
-    /// was already garbled (full-width forms and ligatures ftfy also fixes are folded later by the NFKC charsmap anyway).
+    /// Wan's prompt cleaning (<c>clean='whitespace'</c>, the same as diffusers' <c>prompt_clean</c>): ftfy.fix_text,
+    /// HTML-unescape twice, trim, collapse whitespace runs to one space. Of ftfy's default fixes, those that change
+    /// well-formed text are reproduced: control characters removed, curly quotes straightened, Latin ligatures and
+    /// full/half-width forms expanded, NFC. Its mojibake repair (fix_encoding, C1-control decoding) is not, which only
+    /// matters for text that was garbled before it reached us.
     /// </summary>
     public static string CleanPrompt(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        string fixedText = UncurlQuotes(text.Normalize(System.Text.NormalizationForm.FormC));
+        string fixedText = FtfyLite(text);
         string unescaped = WebUtility.HtmlDecode(WebUtility.HtmlDecode(fixedText)).Trim();
         return Regex.Replace(unescaped, @"\s+", " ").Trim();
     }
 
-    // ftfy's uncurl_quotes: the single and double curly-quote families become ' and ".
-    private static string UncurlQuotes(string text) => Regex.Replace(
-        Regex.Replace(text, "[\u02BC\u2018-\u201B]", "'"), "[\u201C-\u201F]", "\"");
+    // The subset of ftfy.fix_text (ftfy 6 defaults) that applies to well-formed text, in ftfy's order.
+    private static string FtfyLite(string text)
+    {
+        var output = new System.Text.StringBuilder(text.Length);
+        foreach (char c in text.Replace("\r\n", "\n"))
+        {
+            // remove_control_chars: C0 controls other than tab/newline/form feed/CR, DEL, BOM, deprecated format chars.
+            if (c is (>= '\u0000' and <= '\u0008') or '\u000B' or (>= '\u000E' and <= '\u001F') or '\u007F' or '\uFEFF'
+                or (>= '\u206A' and <= '\u206F') or (>= '\uFFF9' and <= '\uFFFC')) continue;
+            // fix_latin_ligatures and fix_character_width: these code points take their compatibility (NFKC) form.
+            if (c is '\u0132' or '\u0133' or '\u0149' or (>= '\u01C4' and <= '\u01CC') or (>= '\u01F1' and <= '\u01F3')
+                or (>= '\uFB00' and <= '\uFB06') or '\u3000' or (>= '\uFF01' and <= '\uFFEE'))
+            {
+                output.Append(c.ToString().Normalize(System.Text.NormalizationForm.FormKC));
+                continue;
+            }
+            output.Append(c);
+        }
+        // uncurl_quotes, then NFC.
+        string uncurled = Regex.Replace(Regex.Replace(output.ToString(), "[\u02BC\u2018-\u201B]", "'"), "[\u201C-\u201F]", "\"");
+        return uncurled.Normalize(System.Text.NormalizationForm.FormC);
+    }
 
     /// <summary>Token ids of <paramref name="text"/> (no cleaning, no truncation), with <c>&lt;/s&gt;</c> appended when <paramref name="addSpecialTokens"/>.</summary>
     public List<int> Encode(string text, bool addSpecialTokens = true)

@@ -80,6 +80,18 @@ public sealed class UMT5EncoderTests
     }
 
     [Fact]
+    public void Xxl_plan_is_umt5_xxl_encoder()
+    {
+        var plan = TextEncoderRandomWriter.Plan(UMT5Config.Xxl);
+        Assert.Equal(1 + 24 * 10 + 1, plan.Count);
+        // wan-spec.md §4.1: 5,680,910,336 parameters (1.05 B of them the embedding).
+        Assert.Equal(5_680_910_336L, plan.Sum(p => p.Shape.Aggregate(1L, (a, b) => a * b)));
+        Assert.Equal(new long[] { 256_384, 4096 }, plan.Single(p => p.Name == UMT5Weights.EmbeddingKey).Shape);
+        Assert.Equal(new long[] { 32, 64 }, plan.Single(p => p.Name == "encoder.block.23.layer.0.SelfAttention.relative_attention_bias.weight").Shape);
+        Assert.Equal(new long[] { 4096, 10_240 }, plan.Single(p => p.Name == "encoder.block.0.layer.1.DenseReluDense.wo.weight").Shape);
+    }
+
+    [Fact]
     public void Half_precision_keeps_wo_in_fp32_like_transformers()
     {
         using var model = new UMT5EncoderModel(UMT5Config.Tiny).ToWeightsDType(ScalarType.BFloat16);

@@ -100,6 +100,8 @@ public sealed class UmT5TokenizerTests
     {
         Assert.Equal("a & b c \"q\" 'r'", UmT5Tokenizer.CleanPrompt("  a &amp;amp; b\n\t c \u201Cq\u201D \u2018r\u2019 "));
         Assert.Equal("", UmT5Tokenizer.CleanPrompt(" \n "));
+        // ftfy's fixes for well-formed text: ligatures and full-width forms expanded, control characters dropped, NFC.
+        Assert.Equal("fine Full caf\u00E9", UmT5Tokenizer.CleanPrompt("\uFB01ne\u0007 \uFF26\uFF55\uFF4C\uFF4C cafe\u0301"));
     }
 
     [Fact]
@@ -176,5 +178,15 @@ public sealed class UmT5TokenizerTests
         Assert.Contains("\"Metaspace\"", json);
         Assert.Contains("\"TemplateProcessing\"", json);
         Assert.True(File.Exists(folder.Combine("tokenizer_config.json")));
+    }
+
+    [Fact]
+    public void Full_size_synthetic_tokenizer_has_umt5_vocabulary_size()
+    {
+        using var folder = new TempFolder();
+        TokenizerJsonWriter.Write(folder.Path, TokenizerJsonWriter.UmT5VocabSize);
+        var tokenizer = UmT5Tokenizer.Load(folder.Path);
+        Assert.Equal(256_384, tokenizer.VocabSize);
+        Assert.Equal(1, tokenizer.Encode("a prompt")[^1]);
     }
 }

@@ -26,7 +26,11 @@ public sealed class TextVaeParityTests
         int maxLength = cases.RootElement.GetProperty("max_length").GetInt32();
         string[] prompts = cases.RootElement.GetProperty("prompts").EnumerateArray().Select(e => e.GetString()!).ToArray();
         string[] cleaned = cases.RootElement.GetProperty("cleaned").EnumerateArray().Select(e => e.GetString()!).ToArray();
-        for (int i = 0; i < prompts.Length; i++) Assert.Equal(cleaned[i], UmT5Tokenizer.CleanPrompt(prompts[i]));
+        // Without ftfy the reference skips ftfy.fix_text, which CleanPrompt reproduces in part; compare only with it.
+        if (cases.RootElement.GetProperty("ftfy").GetBoolean())
+        {
+            for (int i = 0; i < prompts.Length; i++) Assert.Equal(cleaned[i], UmT5Tokenizer.CleanPrompt(prompts[i]));
+        }
 
         var batch = tokenizer.EncodeBatch(prompts, maxLength);
         using var file = SafeTensorsFile.Open(TextVaeFixtures.Require("tokenizer_ids.safetensors"));
