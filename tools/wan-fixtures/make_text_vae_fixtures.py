@@ -28,6 +28,7 @@ from pathlib import Path
 
 DEFAULT_OUT = "tests/Kinema.Wan.Tests/Fixtures/text_vae"
 MAX_LENGTH = 512  # Wan's text length
+TILE_MIN, TILE_STRIDE = 24, 16  # pixels; the C# parity test uses the same WanVaeTiling
 
 PROMPTS = [
     "A cat walks on the grass, realistic style.",
@@ -227,8 +228,13 @@ def make_vae(folder: Path, wan22: bool, torch, seed: int):
     with torch.no_grad():
         mean = vae.encode(video).latent_dist.mean
         decoded = vae.decode(latents).sample
+        # Spatial tiling with tiles small enough to split these latents and overlap (blend) them.
+        vae.enable_tiling(tile_sample_min_height=TILE_MIN, tile_sample_min_width=TILE_MIN,
+                          tile_sample_stride_height=TILE_STRIDE, tile_sample_stride_width=TILE_STRIDE)
+        decoded_tiled = vae.decode(latents).sample
+        vae.disable_tiling()
     return {"video": video.contiguous(), "mean": mean.contiguous(), "latents": latents.contiguous(),
-            "decoded": decoded.contiguous()}
+            "decoded": decoded.contiguous(), "decoded_tiled": decoded_tiled.contiguous()}
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -206,6 +206,18 @@ public sealed class WanDecoder3d : WanVaeModule
 }
 
 /// <summary>
+/// Spatial tiling for <see cref="AutoencoderKLWan.Decode"/>, as diffusers' <c>enable_tiling</c>: overlapping tiles of
+/// at least <see cref="MinHeight"/>×<see cref="MinWidth"/> output pixels every <see cref="StrideHeight"/>/<see cref="StrideWidth"/>
+/// pixels, decoded separately (each chunked in time) and linearly blended over the overlap. Bounds activation memory by
+/// the tile size at any resolution; the result differs slightly from an untiled decode near tile seams.
+/// </summary>
+public sealed record WanVaeTiling(int MinHeight = 256, int MinWidth = 256, int StrideHeight = 192, int StrideWidth = 192)
+{
+    /// <summary>diffusers' defaults: 256-pixel tiles every 192 pixels.</summary>
+    public static WanVaeTiling Default { get; } = new();
+}
+
+/// <summary>
 /// diffusers' <c>AutoencoderKLWan</c> (Wan 2.1 and Wan 2.2 VAEs). <see cref="Encode"/> and <see cref="Decode"/> run
 /// chunk by chunk exactly as diffusers does (encode: frame 0 alone, then 4 frames per chunk; decode: one latent
 /// frame per chunk), so activation memory does not grow with the video length; only the output does.
@@ -278,14 +290,27 @@ public sealed class AutoencoderKLWan : nn.Module
 
     /// <summary>
     /// Latent (B, z, T', h, w), unnormalised → video (B, C, 1 + 4(T'-1), s·h, s·w) clamped to [-1, 1]. Decodes one latent
-    /// frame per chunk; <paramref name="onChunk"/>, when given, receives each decoded chunk (before unpatchify/clamp) as it is produced.
+    /// frame per chunk; <paramref name="onChunk"/>, when given, receives each decoded chunk (before unpatchify/clamp) as it
+    /// is produced. With <paramref name="tiling"/>, latents larger than one tile are decoded tile by tile.
     /// </summary>
-    public Tensor Decode(Tensor latents, Action<int, Tensor>? onChunk = null)
+    public Tensor Decode(Tensor latents, Action<int, Tensor>? onChunk = null, WanVaeTiling? tiling = null)
     {
         CheckLatents(latents);
         using var scope = NewDisposeScope();
         using var inference = inference_mode();
-        var z = post_quant_conv.forward(latents, null);
+        int ratio = Config.ScaleFactorSpatial;
+        Tensor video;
+        if (tiling is not null && (latents.shape[4] > tiling.MinWidth / ratio || latents.shape[3] > tiling.MinHeight / ratio))
+            video = DecodeTiles(latents, tiling);
+        else
+            video = DecodeChunks(post_quant_conv.forward(latents, null), onChunk);
+        return Unpatchify(video).clamp(-1.0, 1.0).MoveToOuterDisposeScope();
+    }
+
+    // One pass of the decoder over all latent frames, one frame per chunk; output still patchified.
+    private Tensor DecodeChunks(Tensor z, Action<int, Tensor>? onChunk)
+    {
+        using var scope = NewDisposeScope();
         using var cache = new WanFeatureCache();
         var chunks = new List<Tensor>();
         for (int i = 0; i < z.shape[2]; i++)
@@ -295,8 +320,64 @@ public sealed class AutoencoderKLWan : nn.Module
             onChunk?.Invoke(i, chunk);
             chunks.Add(chunk.MoveToOuterDisposeScope());
         }
-        var video = Unpatchify(cat(chunks, 2)).clamp(-1.0, 1.0);
-        return video.MoveToOuterDisposeScope();
+        return cat(chunks, 2).MoveToOuterDisposeScope();
+    }
+
+    // diffusers' tiled_decode: decode overlapping latent tiles, blend each with the (already blended) tiles above and
+    // to its left, keep the stride-sized top-left part of each, crop. Sizes are in patchified pixels for Wan 2.2.
+    private Tensor DecodeTiles(Tensor latents, WanVaeTiling tiling)
+    {
+        using var scope = NewDisposeScope();
+        int ratio = Config.ScaleFactorSpatial, patch = Config.PatchSize ?? 1;
+        long height = latents.shape[3], width = latents.shape[4];
+        long sampleHeight = height * ratio / patch, sampleWidth = width * ratio / patch;
+        int tileLatentHeight = tiling.MinHeight / ratio, tileLatentWidth = tiling.MinWidth / ratio;
+        int strideLatentHeight = tiling.StrideHeight / ratio, strideLatentWidth = tiling.StrideWidth / ratio;
+        if (tileLatentHeight < 1 || tileLatentWidth < 1 || strideLatentHeight < 1 || strideLatentWidth < 1)
+            throw new ArgumentException($"tiles of {tiling.MinHeight}×{tiling.MinWidth} every {tiling.StrideHeight}×{tiling.StrideWidth} pixels are smaller than one latent cell ({ratio} pixels)");
+        int strideHeight = tiling.StrideHeight / patch, strideWidth = tiling.StrideWidth / patch;
+        int blendHeight = tiling.MinHeight / patch - strideHeight, blendWidth = tiling.MinWidth / patch - strideWidth;
+
+        var rows = new List<List<Tensor>>();
+        for (long i = 0; i < height; i += strideLatentHeight)
+        {
+            var row = new List<Tensor>();
+            for (long j = 0; j < width; j += strideLatentWidth)
+            {
+                var tile = latents.narrow(3, i, Math.Min(tileLatentHeight, height - i)).narrow(4, j, Math.Min(tileLatentWidth, width - j));
+                row.Add(DecodeChunks(post_quant_conv.forward(tile, null), null));
+            }
+            rows.Add(row);
+        }
+
+        var resultRows = new List<Tensor>();
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var resultRow = new List<Tensor>();
+            for (int j = 0; j < rows[i].Count; j++)
+            {
+                var tile = rows[i][j];
+                if (i > 0) Blend(rows[i - 1][j], tile, blendHeight, dim: 3);
+                if (j > 0) Blend(rows[i][j - 1], tile, blendWidth, dim: 4);
+                resultRow.Add(tile.narrow(3, 0, Math.Min(strideHeight, tile.shape[3])).narrow(4, 0, Math.Min(strideWidth, tile.shape[4])));
+            }
+            resultRows.Add(cat(resultRow, 4));
+        }
+        var video = cat(resultRows, 3);
+        return video.narrow(3, 0, Math.Min(sampleHeight, video.shape[3])).narrow(4, 0, Math.Min(sampleWidth, video.shape[4])).MoveToOuterDisposeScope();
+    }
+
+    // In place, like diffusers' blend_v / blend_h: the first `extent` rows (or columns) of b fade from a's last ones.
+    private static void Blend(Tensor a, Tensor b, int extent, int dim)
+    {
+        extent = (int)Math.Min(Math.Min(a.shape[dim], b.shape[dim]), extent);
+        if (extent <= 0) return;
+        using var scope = NewDisposeScope();
+        var shape = new long[] { 1, 1, 1, 1, 1 };
+        shape[dim] = extent;
+        var weight = (arange(extent, dtype: ScalarType.Float64) / extent).to(b.dtype).view(shape); // y / extent
+        var mixed = a.narrow(dim, a.shape[dim] - extent, extent) * (1 - weight) + b.narrow(dim, 0, extent) * weight;
+        b.narrow(dim, 0, extent).copy_(mixed);
     }
 
     /// <summary>

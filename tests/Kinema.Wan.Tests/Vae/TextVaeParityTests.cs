@@ -77,6 +77,8 @@ public sealed class TextVaeParityTests
         using var scope = NewDisposeScope();
         AssertClose(file.Load("mean"), vae.EncodeMean(file.Load("video")), 1e-4, name + " encode mean");
         AssertClose(file.Load("decoded"), vae.Decode(file.Load("latents")), 1e-4, name + " decode");
+        // Tiles of 24 px every 16 px, as the generator's enable_tiling call.
+        AssertClose(file.Load("decoded_tiled"), vae.Decode(file.Load("latents"), tiling: new WanVaeTiling(24, 24, 16, 16)), 1e-4, name + " tiled decode");
     }
 
     private static void AssertClose(Tensor expected, Tensor actual, double atol, string what)

@@ -144,6 +144,27 @@ public sealed class WanVaeTests
         Assert.False(other.narrow(2, 2, 2).allclose(chunked.narrow(2, 2, 2)));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Tiled_decode_covers_the_frame_and_is_untiled_when_one_tile_suffices(bool wan22)
+    {
+        var config = wan22 ? WanVaeConfig.Tiny22 : WanVaeConfig.Tiny21;
+        using var vae = Tiny(config, 15);
+        using var scope = NewDisposeScope();
+        int s = config.SpatialCompression;
+        var latents = randn(new long[] { 1, config.ZDim, 2, 3, 5 });
+        var plain = vae.Decode(latents);
+        // A tile as large as the frame: diffusers does not tile at all.
+        var single = vae.Decode(latents, tiling: new WanVaeTiling(3 * s, 5 * s, 2 * s, 2 * s));
+        Assert.True(single.allclose(plain, rtol: 0, atol: 0));
+        // Tiles of 2 latent cells every cell: overlapping, blended, cropped back to the frame.
+        var tiled = vae.Decode(latents, tiling: new WanVaeTiling(2 * s, 2 * s, s, s));
+        Assert.Equal(plain.shape, tiled.shape);
+        Assert.True(tiled.isfinite().all().item<bool>());
+        Assert.False(tiled.allclose(plain));
+    }
+
     [Fact]
     public void Encode_and_decode_leave_no_live_tensors_behind()
     {
