@@ -18,10 +18,10 @@ public sealed class UMT5LayerNorm : nn.Module<Tensor, Tensor>
     private readonly Parameter weight;
     private readonly double _eps;
 
-    public UMT5LayerNorm(long dim, double eps) : base(nameof(UMT5LayerNorm))
+    public UMT5LayerNorm(long dim, double eps, ScalarType dtype = ScalarType.Float32) : base(nameof(UMT5LayerNorm))
     {
         _eps = eps;
-        weight = nn.Parameter(ones(dim));
+        weight = nn.Parameter(ones(dim, dtype: dtype));
         RegisterComponents();
     }
 
@@ -42,15 +42,15 @@ public sealed class UMT5Attention : nn.Module<Tensor, Tensor, Tensor, Tensor>
     private readonly Embedding relative_attention_bias;
     private readonly int _heads, _dkv;
 
-    public UMT5Attention(UMT5Config c) : base(nameof(UMT5Attention))
+    public UMT5Attention(UMT5Config c, ScalarType dtype = ScalarType.Float32) : base(nameof(UMT5Attention))
     {
         _heads = c.NumHeads;
         _dkv = c.DKv;
-        q = nn.Linear(c.DModel, c.InnerDim, hasBias: false);
-        k = nn.Linear(c.DModel, c.InnerDim, hasBias: false);
-        v = nn.Linear(c.DModel, c.InnerDim, hasBias: false);
-        o = nn.Linear(c.InnerDim, c.DModel, hasBias: false);
-        relative_attention_bias = nn.Embedding(c.RelativeAttentionNumBuckets, c.NumHeads);
+        q = nn.Linear(c.DModel, c.InnerDim, hasBias: false, dtype: dtype);
+        k = nn.Linear(c.DModel, c.InnerDim, hasBias: false, dtype: dtype);
+        v = nn.Linear(c.DModel, c.InnerDim, hasBias: false, dtype: dtype);
+        o = nn.Linear(c.InnerDim, c.DModel, hasBias: false, dtype: dtype);
+        relative_attention_bias = nn.Embedding(c.RelativeAttentionNumBuckets, c.NumHeads, dtype: dtype);
         RegisterComponents();
     }
 
@@ -79,10 +79,10 @@ public sealed class UMT5LayerSelfAttention : nn.Module<Tensor, Tensor, Tensor, T
     private readonly UMT5Attention SelfAttention;
     private readonly UMT5LayerNorm layer_norm;
 
-    public UMT5LayerSelfAttention(UMT5Config c) : base(nameof(UMT5LayerSelfAttention))
+    public UMT5LayerSelfAttention(UMT5Config c, ScalarType dtype = ScalarType.Float32) : base(nameof(UMT5LayerSelfAttention))
     {
-        SelfAttention = new UMT5Attention(c);
-        layer_norm = new UMT5LayerNorm(c.DModel, c.LayerNormEpsilon);
+        SelfAttention = new UMT5Attention(c, dtype);
+        layer_norm = new UMT5LayerNorm(c.DModel, c.LayerNormEpsilon, dtype);
         RegisterComponents();
     }
 
@@ -100,17 +100,20 @@ public sealed class UMT5DenseGatedActDense : nn.Module<Tensor, Tensor>
     private readonly Linear wi_0, wi_1, wo;
     private readonly GELU.Approximate _approximate;
 
-    public UMT5DenseGatedActDense(UMT5Config c) : base(nameof(UMT5DenseGatedActDense))
+    public UMT5DenseGatedActDense(UMT5Config c, ScalarType dtype = ScalarType.Float32) : base(nameof(UMT5DenseGatedActDense))
     {
-        wi_0 = nn.Linear(c.DModel, c.DFf, hasBias: false);
-        wi_1 = nn.Linear(c.DModel, c.DFf, hasBias: false);
-        wo = nn.Linear(c.DFf, c.DModel, hasBias: false);
+        wi_0 = nn.Linear(c.DModel, c.DFf, hasBias: false, dtype: dtype);
+        wi_1 = nn.Linear(c.DModel, c.DFf, hasBias: false, dtype: dtype);
+        // transformers keeps wo in fp32 when the model is loaded in half precision (_keep_in_fp32_modules).
+        wo = nn.Linear(c.DFf, c.DModel, hasBias: false, dtype: IsHalf(dtype) ? ScalarType.Float32 : dtype);
         // gelu_new and gelu_pytorch_tanh are the tanh approximation; plain "gelu" is the erf form.
         _approximate = c.ActivationName == "gelu" ? GELU.Approximate.none : GELU.Approximate.tanh;
         RegisterComponents();
     }
 
     internal Linear Wo => wo;
+
+    internal static bool IsHalf(ScalarType dtype) => dtype is ScalarType.BFloat16 or ScalarType.Float16;
 
     public override Tensor forward(Tensor x)
     {
@@ -127,10 +130,10 @@ public sealed class UMT5LayerFF : nn.Module<Tensor, Tensor>
     private readonly UMT5DenseGatedActDense DenseReluDense;
     private readonly UMT5LayerNorm layer_norm;
 
-    public UMT5LayerFF(UMT5Config c) : base(nameof(UMT5LayerFF))
+    public UMT5LayerFF(UMT5Config c, ScalarType dtype = ScalarType.Float32) : base(nameof(UMT5LayerFF))
     {
-        DenseReluDense = new UMT5DenseGatedActDense(c);
-        layer_norm = new UMT5LayerNorm(c.DModel, c.LayerNormEpsilon);
+        DenseReluDense = new UMT5DenseGatedActDense(c, dtype);
+        layer_norm = new UMT5LayerNorm(c.DModel, c.LayerNormEpsilon, dtype);
         RegisterComponents();
     }
 
@@ -148,9 +151,9 @@ public sealed class UMT5Block : nn.Module<Tensor, Tensor, Tensor, Tensor>
 {
     private readonly ModuleList<nn.Module> layer;
 
-    public UMT5Block(UMT5Config c) : base(nameof(UMT5Block))
+    public UMT5Block(UMT5Config c, ScalarType dtype = ScalarType.Float32) : base(nameof(UMT5Block))
     {
-        layer = new ModuleList<nn.Module>(new UMT5LayerSelfAttention(c), new UMT5LayerFF(c));
+        layer = new ModuleList<nn.Module>(new UMT5LayerSelfAttention(c, dtype), new UMT5LayerFF(c, dtype));
         RegisterComponents();
     }
 
@@ -171,10 +174,10 @@ public sealed class UMT5Stack : nn.Module<Tensor, Tensor, Tensor, Tensor>
     private readonly ModuleList<UMT5Block> block;
     private readonly UMT5LayerNorm final_layer_norm;
 
-    public UMT5Stack(UMT5Config c) : base(nameof(UMT5Stack))
+    public UMT5Stack(UMT5Config c, ScalarType dtype = ScalarType.Float32) : base(nameof(UMT5Stack))
     {
-        block = new ModuleList<UMT5Block>(Enumerable.Range(0, c.NumLayers).Select(_ => new UMT5Block(c)).ToArray());
-        final_layer_norm = new UMT5LayerNorm(c.DModel, c.LayerNormEpsilon);
+        block = new ModuleList<UMT5Block>(Enumerable.Range(0, c.NumLayers).Select(_ => new UMT5Block(c, dtype)).ToArray());
+        final_layer_norm = new UMT5LayerNorm(c.DModel, c.LayerNormEpsilon, dtype);
         RegisterComponents();
     }
 
@@ -201,12 +204,13 @@ public sealed class UMT5EncoderModel : nn.Module<Tensor, Tensor, Tensor>
 
     public UMT5Config Config { get; }
 
-    public UMT5EncoderModel(UMT5Config config) : base(nameof(UMT5EncoderModel))
+    /// <param name="dtype">Dtype the weights are created in; in half precision every <c>wo</c> is still fp32, as in transformers.</param>
+    public UMT5EncoderModel(UMT5Config config, ScalarType dtype = ScalarType.Float32) : base(nameof(UMT5EncoderModel))
     {
         config.Validate();
         Config = config;
-        shared = nn.Embedding(config.VocabSize, config.DModel);
-        encoder = new UMT5Stack(config);
+        shared = nn.Embedding(config.VocabSize, config.DModel, dtype: dtype);
+        encoder = new UMT5Stack(config, dtype);
         RegisterComponents();
     }
 
@@ -217,7 +221,7 @@ public sealed class UMT5EncoderModel : nn.Module<Tensor, Tensor, Tensor>
     public UMT5EncoderModel ToWeightsDType(ScalarType dtype)
     {
         this.to(dtype);
-        if (dtype is ScalarType.BFloat16 or ScalarType.Float16)
+        if (UMT5DenseGatedActDense.IsHalf(dtype))
         {
             foreach (UMT5Block b in encoder.Blocks) b.FeedForward.Dense.Wo.to(ScalarType.Float32);
         }

@@ -44,19 +44,8 @@ public sealed class WanTextEncoder : IDisposable
     public static UMT5EncoderModel LoadEncoder(string folder, ScalarType dtype = ScalarType.BFloat16, Device? device = null)
     {
         var config = UMT5Config.Load(Path.Combine(folder, "config.json"));
-        // Build directly in the target dtype: umT5-XXL is 22 GB in fp32 but 11 GB in bf16.
-        var previous = get_default_dtype();
-        UMT5EncoderModel model;
-        try
-        {
-            set_default_dtype(dtype is ScalarType.BFloat16 or ScalarType.Float16 or ScalarType.Float64 ? dtype : ScalarType.Float32);
-            model = new UMT5EncoderModel(config);
-        }
-        finally
-        {
-            set_default_dtype(previous);
-        }
-        model.ToWeightsDType(dtype);
+        // Built directly in the target dtype: umT5-XXL is 22 GB in fp32 but 11 GB in bf16.
+        var model = new UMT5EncoderModel(config, dtype);
         if (device is not null) model.to(device);
         using var source = ShardedSafeTensors.Open(folder);
         UMT5Weights.Load(model, source);

@@ -46,20 +46,11 @@ public static class VaeRandomWriter
         ArgumentNullException.ThrowIfNull(config);
         Directory.CreateDirectory(folder);
         config.Save(Path.Combine(folder, "config.json"));
-        List<TensorPlan> plan;
         // The key list comes from the model itself, so the file always matches what the loader expects. Built in
         // fp16 to halve the transient memory (Wan 2.2's VAE is 2.8 GB in fp32); only names and shapes are used.
-        var previous = get_default_dtype();
-        try
-        {
-            set_default_dtype(ScalarType.Float16);
-            using var model = new AutoencoderKLWan(config);
+        List<TensorPlan> plan;
+        using (var model = new AutoencoderKLWan(config, ScalarType.Float16))
             plan = model.state_dict().Select(p => new TensorPlan(p.Key, ScalarType.Float32, p.Value.shape)).ToList();
-        }
-        finally
-        {
-            set_default_dtype(previous);
-        }
         var index = plan.Select((p, i) => (p.Name, i)).ToDictionary(t => t.Name, t => t.i, StringComparer.Ordinal);
         SafeTensorsStreamWriter.Write(Path.Combine(folder, "diffusion_pytorch_model.safetensors"), plan,
             item => Produce(item, seed + index[item.Name]), new Dictionary<string, string> { ["format"] = "pt" });

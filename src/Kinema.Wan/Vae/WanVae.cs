@@ -12,10 +12,10 @@ public sealed class WanMidBlock : WanVaeModule
     private readonly ModuleList<WanResidualBlock> resnets;
     private readonly ModuleList<WanAttentionBlock> attentions;
 
-    public WanMidBlock(long dim) : base(nameof(WanMidBlock))
+    public WanMidBlock(long dim, ScalarType dtype = ScalarType.Float32) : base(nameof(WanMidBlock))
     {
-        resnets = new ModuleList<WanResidualBlock>(new WanResidualBlock(dim, dim), new WanResidualBlock(dim, dim));
-        attentions = new ModuleList<WanAttentionBlock>(new WanAttentionBlock(dim));
+        resnets = new ModuleList<WanResidualBlock>(new WanResidualBlock(dim, dim, dtype), new WanResidualBlock(dim, dim, dtype));
+        attentions = new ModuleList<WanAttentionBlock>(new WanAttentionBlock(dim, dtype));
         RegisterComponents();
     }
 
@@ -36,11 +36,11 @@ public sealed class WanResidualDownBlock : WanVaeModule
     private readonly WanResample? downsampler;
     private readonly AvgDown3D avg_shortcut;
 
-    public WanResidualDownBlock(long inDim, long outDim, int numResBlocks, bool temporalDown, bool down) : base(nameof(WanResidualDownBlock))
+    public WanResidualDownBlock(long inDim, long outDim, int numResBlocks, bool temporalDown, bool down, ScalarType dtype = ScalarType.Float32) : base(nameof(WanResidualDownBlock))
     {
         avg_shortcut = new AvgDown3D(inDim, outDim, temporalDown ? 2 : 1, down ? 2 : 1);
         resnets = new ModuleList<WanResidualBlock>(Enumerable.Range(0, numResBlocks).Select(i => new WanResidualBlock(i == 0 ? inDim : outDim, outDim)).ToArray());
-        downsampler = down ? new WanResample(outDim, temporalDown ? WanResampleMode.Downsample3d : WanResampleMode.Downsample2d) : null;
+        downsampler = down ? new WanResample(outDim, temporalDown ? WanResampleMode.Downsample3d : WanResampleMode.Downsample2d, dtype: dtype) : null;
         RegisterComponents();
     }
 
@@ -60,10 +60,10 @@ public sealed class WanUpBlock : WanVaeModule
     private readonly ModuleList<WanResidualBlock> resnets;
     private readonly ModuleList<WanResample>? upsamplers;
 
-    public WanUpBlock(long inDim, long outDim, int numResBlocks, WanResampleMode? upsample) : base(nameof(WanUpBlock))
+    public WanUpBlock(long inDim, long outDim, int numResBlocks, WanResampleMode? upsample, ScalarType dtype = ScalarType.Float32) : base(nameof(WanUpBlock))
     {
         resnets = new ModuleList<WanResidualBlock>(Enumerable.Range(0, numResBlocks + 1).Select(i => new WanResidualBlock(i == 0 ? inDim : outDim, outDim)).ToArray());
-        upsamplers = upsample is { } mode ? new ModuleList<WanResample>(new WanResample(outDim, mode)) : null;
+        upsamplers = upsample is { } mode ? new ModuleList<WanResample>(new WanResample(outDim, mode, dtype: dtype)) : null;
         RegisterComponents();
     }
 
@@ -83,11 +83,11 @@ public sealed class WanResidualUpBlock : WanVaeModule
     private readonly WanResample? upsampler;
     private readonly DupUp3D? avg_shortcut;
 
-    public WanResidualUpBlock(long inDim, long outDim, int numResBlocks, bool temporalUp, bool up) : base(nameof(WanResidualUpBlock))
+    public WanResidualUpBlock(long inDim, long outDim, int numResBlocks, bool temporalUp, bool up, ScalarType dtype = ScalarType.Float32) : base(nameof(WanResidualUpBlock))
     {
         avg_shortcut = up ? new DupUp3D(inDim, outDim, temporalUp ? 2 : 1, 2) : null;
         resnets = new ModuleList<WanResidualBlock>(Enumerable.Range(0, numResBlocks + 1).Select(i => new WanResidualBlock(i == 0 ? inDim : outDim, outDim)).ToArray());
-        upsampler = up ? new WanResample(outDim, temporalUp ? WanResampleMode.Upsample3d : WanResampleMode.Upsample2d, upsampleOutDim: outDim) : null;
+        upsampler = up ? new WanResample(outDim, temporalUp ? WanResampleMode.Upsample3d : WanResampleMode.Upsample2d, upsampleOutDim: outDim, dtype: dtype) : null;
         RegisterComponents();
     }
 
@@ -111,10 +111,10 @@ public sealed class WanEncoder3d : WanVaeModule
     private readonly WanRmsNorm norm_out;
     private readonly WanCausalConv3d conv_out;
 
-    public WanEncoder3d(WanVaeConfig c) : base(nameof(WanEncoder3d))
+    public WanEncoder3d(WanVaeConfig c, ScalarType dtype = ScalarType.Float32) : base(nameof(WanEncoder3d))
     {
         long[] dims = new[] { 1 }.Concat(c.DimMult).Select(m => (long)c.BaseDim * m).ToArray();
-        conv_in = WanCausalConv3d.Cube(c.InChannels, dims[0], 3);
+        conv_in = WanCausalConv3d.Cube(c.InChannels, dims[0], 3, dtype);
         var blocks = new List<WanVaeModule>();
         double scale = 1.0;
         int last = c.DimMult.Length - 1;
@@ -123,26 +123,26 @@ public sealed class WanEncoder3d : WanVaeModule
             long inDim = dims[i], outDim = dims[i + 1];
             if (c.IsResidual)
             {
-                blocks.Add(new WanResidualDownBlock(inDim, outDim, c.NumResBlocks, i != last && c.TemperalDownsample[i], i != last));
+                blocks.Add(new WanResidualDownBlock(inDim, outDim, c.NumResBlocks, i != last && c.TemperalDownsample[i], i != last, dtype));
                 continue;
             }
             // Wan 2.1: one flat list (keys down_blocks.N count residual, attention and resample modules alike).
             for (int j = 0; j < c.NumResBlocks; j++)
             {
-                blocks.Add(new WanResidualBlock(inDim, outDim));
-                if (c.AttnScales.Contains(scale)) blocks.Add(new WanAttentionBlock(outDim));
+                blocks.Add(new WanResidualBlock(inDim, outDim, dtype));
+                if (c.AttnScales.Contains(scale)) blocks.Add(new WanAttentionBlock(outDim, dtype));
                 inDim = outDim;
             }
             if (i != last)
             {
-                blocks.Add(new WanResample(outDim, c.TemperalDownsample[i] ? WanResampleMode.Downsample3d : WanResampleMode.Downsample2d));
+                blocks.Add(new WanResample(outDim, c.TemperalDownsample[i] ? WanResampleMode.Downsample3d : WanResampleMode.Downsample2d, dtype: dtype));
                 scale /= 2.0;
             }
         }
         down_blocks = new ModuleList<WanVaeModule>(blocks.ToArray());
-        mid_block = new WanMidBlock(dims[^1]);
+        mid_block = new WanMidBlock(dims[^1], dtype);
         norm_out = new WanRmsNorm(dims[^1], images: false);
-        conv_out = WanCausalConv3d.Cube(dims[^1], 2L * c.ZDim, 3);
+        conv_out = WanCausalConv3d.Cube(dims[^1], 2L * c.ZDim, 3, dtype);
         RegisterComponents();
     }
 
@@ -166,12 +166,12 @@ public sealed class WanDecoder3d : WanVaeModule
     private readonly WanRmsNorm norm_out;
     private readonly WanCausalConv3d conv_out;
 
-    public WanDecoder3d(WanVaeConfig c) : base(nameof(WanDecoder3d))
+    public WanDecoder3d(WanVaeConfig c, ScalarType dtype = ScalarType.Float32) : base(nameof(WanDecoder3d))
     {
         long[] dims = new[] { c.DimMult[^1] }.Concat(c.DimMult.Reverse()).Select(m => (long)c.DecoderDim * m).ToArray();
         bool[] temporalUp = c.TemperalDownsample.Reverse().ToArray();
-        conv_in = WanCausalConv3d.Cube(c.ZDim, dims[0], 3);
-        mid_block = new WanMidBlock(dims[0]);
+        conv_in = WanCausalConv3d.Cube(c.ZDim, dims[0], 3, dtype);
+        mid_block = new WanMidBlock(dims[0], dtype);
         var blocks = new List<WanVaeModule>();
         int last = c.DimMult.Length - 1;
         for (int i = 0; i <= last; i++)
@@ -180,17 +180,17 @@ public sealed class WanDecoder3d : WanVaeModule
             bool up = i != last;
             if (c.IsResidual)
             {
-                blocks.Add(new WanResidualUpBlock(inDim, outDim, c.NumResBlocks, up && temporalUp[i], up));
+                blocks.Add(new WanResidualUpBlock(inDim, outDim, c.NumResBlocks, up && temporalUp[i], up, dtype));
                 continue;
             }
             // Wan 2.1's upsamplers halve the channels, so every stage after the first receives half its nominal width.
             if (i > 0) inDim /= 2;
             WanResampleMode? mode = up ? temporalUp[i] ? WanResampleMode.Upsample3d : WanResampleMode.Upsample2d : null;
-            blocks.Add(new WanUpBlock(inDim, outDim, c.NumResBlocks, mode));
+            blocks.Add(new WanUpBlock(inDim, outDim, c.NumResBlocks, mode, dtype));
         }
         up_blocks = new ModuleList<WanVaeModule>(blocks.ToArray());
         norm_out = new WanRmsNorm(dims[^1], images: false);
-        conv_out = WanCausalConv3d.Cube(dims[^1], c.OutChannels, 3);
+        conv_out = WanCausalConv3d.Cube(dims[^1], c.OutChannels, 3, dtype);
         RegisterComponents();
     }
 
@@ -232,14 +232,15 @@ public sealed class AutoencoderKLWan : nn.Module
 
     public WanVaeConfig Config { get; }
 
-    public AutoencoderKLWan(WanVaeConfig config) : base(nameof(AutoencoderKLWan))
+    /// <param name="dtype">Dtype the parameters are created in (Wan runs its VAE in fp32).</param>
+    public AutoencoderKLWan(WanVaeConfig config, ScalarType dtype = ScalarType.Float32) : base(nameof(AutoencoderKLWan))
     {
         config.Validate();
         Config = config;
-        encoder = new WanEncoder3d(config);
-        quant_conv = WanCausalConv3d.Cube(2L * config.ZDim, 2L * config.ZDim, 1);
-        post_quant_conv = WanCausalConv3d.Cube(config.ZDim, config.ZDim, 1);
-        decoder = new WanDecoder3d(config);
+        encoder = new WanEncoder3d(config, dtype);
+        quant_conv = WanCausalConv3d.Cube(2L * config.ZDim, 2L * config.ZDim, 1, dtype);
+        post_quant_conv = WanCausalConv3d.Cube(config.ZDim, config.ZDim, 1, dtype);
+        decoder = new WanDecoder3d(config, dtype);
         RegisterComponents();
     }
 
@@ -248,8 +249,7 @@ public sealed class AutoencoderKLWan : nn.Module
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"VAE folder not found: '{Path.GetFullPath(folder)}'");
-        var vae = new AutoencoderKLWan(WanVaeConfig.Load(Path.Combine(folder, "config.json")));
-        vae.to(dtype);
+        var vae = new AutoencoderKLWan(WanVaeConfig.Load(Path.Combine(folder, "config.json")), dtype);
         if (device is not null) vae.to(device);
         using var source = ShardedSafeTensors.Open(folder);
         StateDictLoader.Load(vae, source, "vae");

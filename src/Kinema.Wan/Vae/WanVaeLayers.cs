@@ -67,11 +67,12 @@ public sealed class WanCausalConv3d : nn.Module<Tensor, WanFeatureCache?, Tensor
     private readonly long[] _stride;
     private readonly long _timePad, _heightPad, _widthPad;
 
-    public WanCausalConv3d(long inChannels, long outChannels, (long T, long H, long W) kernel, (long T, long H, long W) padding, long timeStride = 1)
+    public WanCausalConv3d(long inChannels, long outChannels, (long T, long H, long W) kernel, (long T, long H, long W) padding, long timeStride = 1,
+        ScalarType dtype = ScalarType.Float32)
         : base(nameof(WanCausalConv3d))
     {
-        weight = nn.Parameter(empty(new long[] { outChannels, inChannels, kernel.T, kernel.H, kernel.W }));
-        bias = nn.Parameter(empty(outChannels));
+        weight = nn.Parameter(empty(new long[] { outChannels, inChannels, kernel.T, kernel.H, kernel.W }, dtype: dtype));
+        bias = nn.Parameter(empty(new long[] { outChannels }, dtype: dtype));
         // PyTorch's Conv3d default init (kaiming-uniform with a = √5 reduces to U(±1/√fan_in)); loads overwrite it.
         double bound = 1.0 / Math.Sqrt(inChannels * kernel.T * kernel.H * kernel.W);
         using (no_grad())
@@ -87,8 +88,8 @@ public sealed class WanCausalConv3d : nn.Module<Tensor, WanFeatureCache?, Tensor
     }
 
     /// <summary>A cubic kernel with "same" padding (k/2), the usual case.</summary>
-    public static WanCausalConv3d Cube(long inChannels, long outChannels, long kernel) =>
-        new(inChannels, outChannels, (kernel, kernel, kernel), (kernel / 2, kernel / 2, kernel / 2));
+    public static WanCausalConv3d Cube(long inChannels, long outChannels, long kernel, ScalarType dtype = ScalarType.Float32) =>
+        new(inChannels, outChannels, (kernel, kernel, kernel), (kernel / 2, kernel / 2, kernel / 2), dtype: dtype);
 
     /// <param name="x">(B, C, T, H, W)</param>
     /// <param name="cache">The pass's cache, or null to treat <paramref name="x"/> as the whole (or first) chunk with no history.</param>
@@ -122,9 +123,9 @@ public sealed class WanRmsNorm : nn.Module<Tensor, Tensor>
     private readonly Parameter gamma;
     private readonly double _scale;
 
-    public WanRmsNorm(long channels, bool images) : base(nameof(WanRmsNorm))
+    public WanRmsNorm(long channels, bool images, ScalarType dtype = ScalarType.Float32) : base(nameof(WanRmsNorm))
     {
-        gamma = nn.Parameter(images ? ones(channels, 1, 1) : ones(channels, 1, 1, 1));
+        gamma = nn.Parameter(images ? ones(channels, 1, 1, dtype: dtype) : ones(new long[] { channels, 1, 1, 1 }, dtype: dtype));
         _scale = Math.Sqrt(channels);
         RegisterComponents();
     }
@@ -147,13 +148,13 @@ public sealed class WanResidualBlock : WanVaeModule
     private readonly WanCausalConv3d conv1, conv2;
     private readonly WanCausalConv3d? conv_shortcut;
 
-    public WanResidualBlock(long inDim, long outDim) : base(nameof(WanResidualBlock))
+    public WanResidualBlock(long inDim, long outDim, ScalarType dtype = ScalarType.Float32) : base(nameof(WanResidualBlock))
     {
-        norm1 = new WanRmsNorm(inDim, images: false);
-        conv1 = WanCausalConv3d.Cube(inDim, outDim, 3);
-        norm2 = new WanRmsNorm(outDim, images: false);
-        conv2 = WanCausalConv3d.Cube(outDim, outDim, 3);
-        conv_shortcut = inDim == outDim ? null : WanCausalConv3d.Cube(inDim, outDim, 1);
+        norm1 = new WanRmsNorm(inDim, images: false, dtype);
+        conv1 = WanCausalConv3d.Cube(inDim, outDim, 3, dtype);
+        norm2 = new WanRmsNorm(outDim, images: false, dtype);
+        conv2 = WanCausalConv3d.Cube(outDim, outDim, 3, dtype);
+        conv_shortcut = inDim == outDim ? null : WanCausalConv3d.Cube(inDim, outDim, 1, dtype);
         RegisterComponents();
     }
 
@@ -173,11 +174,11 @@ public sealed class WanAttentionBlock : WanVaeModule
     private readonly WanRmsNorm norm;
     private readonly Conv2d to_qkv, proj;
 
-    public WanAttentionBlock(long dim) : base(nameof(WanAttentionBlock))
+    public WanAttentionBlock(long dim, ScalarType dtype = ScalarType.Float32) : base(nameof(WanAttentionBlock))
     {
-        norm = new WanRmsNorm(dim, images: true);
-        to_qkv = nn.Conv2d(dim, dim * 3, 1);
-        proj = nn.Conv2d(dim, dim, 1);
+        norm = new WanRmsNorm(dim, images: true, dtype);
+        to_qkv = nn.Conv2d(dim, dim * 3, 1, dtype: dtype);
+        proj = nn.Conv2d(dim, dim, 1, dtype: dtype);
         RegisterComponents();
     }
 
@@ -231,7 +232,7 @@ public sealed class WanResample : WanVaeModule
     private readonly WanCausalConv3d? time_conv;
     private readonly WanResampleMode _mode;
 
-    public WanResample(long dim, WanResampleMode mode, long? upsampleOutDim = null) : base(nameof(WanResample))
+    public WanResample(long dim, WanResampleMode mode, long? upsampleOutDim = null, ScalarType dtype = ScalarType.Float32) : base(nameof(WanResample))
     {
         _mode = mode;
         bool up = mode is WanResampleMode.Upsample2d or WanResampleMode.Upsample3d;
@@ -239,11 +240,11 @@ public sealed class WanResample : WanVaeModule
         long outDim = up ? upsampleOutDim ?? dim / 2 : dim;
         resample = nn.Sequential(
             ("0", new ResizeStep(up)),
-            ("1", up ? nn.Conv2d(dim, outDim, 3, padding: 1) : nn.Conv2d(dim, dim, 3, stride: 2)));
+            ("1", up ? nn.Conv2d(dim, outDim, 3, padding: 1, dtype: dtype) : nn.Conv2d(dim, dim, 3, stride: 2, dtype: dtype)));
         time_conv = mode switch
         {
-            WanResampleMode.Upsample3d => new WanCausalConv3d(dim, dim * 2, (3, 1, 1), (1, 0, 0)),
-            WanResampleMode.Downsample3d => new WanCausalConv3d(dim, dim, (3, 1, 1), (0, 0, 0), timeStride: 2),
+            WanResampleMode.Upsample3d => new WanCausalConv3d(dim, dim * 2, (3, 1, 1), (1, 0, 0), dtype: dtype),
+            WanResampleMode.Downsample3d => new WanCausalConv3d(dim, dim, (3, 1, 1), (0, 0, 0), timeStride: 2, dtype: dtype),
             _ => null,
         };
         RegisterComponents();

@@ -94,7 +94,12 @@ public sealed class UMT5EncoderTests
     [Fact]
     public void Half_precision_keeps_wo_in_fp32_like_transformers()
     {
-        using var model = new UMT5EncoderModel(UMT5Config.Tiny).ToWeightsDType(ScalarType.BFloat16);
+        using (var cast = new UMT5EncoderModel(UMT5Config.Tiny).ToWeightsDType(ScalarType.BFloat16))
+            Assert.Equal(ScalarType.Float32, cast.state_dict()["encoder.block.1.layer.1.DenseReluDense.wo.weight"].dtype);
+
+        using var folder = new TempFolder();
+        TextEncoderRandomWriter.WriteFolder(folder.Path, WanTextVariant.Tiny, seed: 8);
+        using var model = WanTextEncoder.LoadEncoder(folder.Combine("text_encoder")); // bf16 by default
         var state = model.state_dict();
         Assert.Equal(ScalarType.Float32, state["encoder.block.0.layer.1.DenseReluDense.wo.weight"].dtype);
         Assert.Equal(ScalarType.BFloat16, state["encoder.block.0.layer.1.DenseReluDense.wi_0.weight"].dtype);

@@ -21,53 +21,44 @@ public sealed class WanVaeTests
     public void Real_configs_have_the_diffusers_key_set()
     {
         // Only names and shapes matter here; half precision halves the transient allocation.
-        var previous = get_default_dtype();
-        set_default_dtype(ScalarType.Float16);
-        try
+        using (var wan21 = new AutoencoderKLWan(WanVaeConfig.Wan21, ScalarType.Float16))
         {
-            using (var wan21 = new AutoencoderKLWan(WanVaeConfig.Wan21))
-            {
-                var state = wan21.state_dict();
-                Assert.Equal(194, state.Count); // wan-spec.md Appendix A: 194 tensors
-                Assert.Equal(126_892_531, state.Values.Sum(t => t.numel()));
-                AssertShape(state, "encoder.conv_in.weight", 96, 3, 3, 3, 3);
-                AssertShape(state, "encoder.down_blocks.2.resample.1.weight", 96, 96, 3, 3);
-                AssertShape(state, "encoder.down_blocks.5.time_conv.weight", 192, 192, 3, 1, 1);
-                AssertShape(state, "encoder.down_blocks.3.conv_shortcut.weight", 192, 96, 1, 1, 1);
-                AssertShape(state, "encoder.mid_block.attentions.0.norm.gamma", 384, 1, 1);
-                AssertShape(state, "encoder.mid_block.attentions.0.to_qkv.weight", 1152, 384, 1, 1);
-                AssertShape(state, "encoder.norm_out.gamma", 384, 1, 1, 1);
-                AssertShape(state, "encoder.conv_out.weight", 32, 384, 3, 3, 3);
-                AssertShape(state, "quant_conv.weight", 32, 32, 1, 1, 1);
-                AssertShape(state, "post_quant_conv.weight", 16, 16, 1, 1, 1);
-                AssertShape(state, "decoder.conv_in.weight", 384, 16, 3, 3, 3);
-                AssertShape(state, "decoder.up_blocks.0.upsamplers.0.time_conv.weight", 768, 384, 3, 1, 1);
-                AssertShape(state, "decoder.up_blocks.0.upsamplers.0.resample.1.weight", 192, 384, 3, 3);
-                AssertShape(state, "decoder.up_blocks.1.resnets.0.conv_shortcut.weight", 384, 192, 1, 1, 1);
-                AssertShape(state, "decoder.up_blocks.2.upsamplers.0.resample.1.weight", 96, 192, 3, 3);
-                AssertShape(state, "decoder.up_blocks.3.resnets.2.conv2.weight", 96, 96, 3, 3, 3);
-                AssertShape(state, "decoder.conv_out.weight", 3, 96, 3, 3, 3);
-            }
-            using (var wan22 = new AutoencoderKLWan(WanVaeConfig.Wan22))
-            {
-                var state = wan22.state_dict();
-                Assert.Equal(196, state.Count); // wan-spec.md §A: 196 tensors
-                AssertShape(state, "encoder.conv_in.weight", 160, 12, 3, 3, 3);
-                AssertShape(state, "encoder.down_blocks.1.resnets.0.conv_shortcut.weight", 320, 160, 1, 1, 1);
-                AssertShape(state, "encoder.down_blocks.1.downsampler.time_conv.weight", 320, 320, 3, 1, 1);
-                AssertShape(state, "encoder.conv_out.weight", 96, 640, 3, 3, 3);
-                AssertShape(state, "quant_conv.weight", 96, 96, 1, 1, 1);
-                AssertShape(state, "post_quant_conv.weight", 48, 48, 1, 1, 1);
-                AssertShape(state, "decoder.conv_in.weight", 1024, 48, 3, 3, 3);
-                AssertShape(state, "decoder.up_blocks.0.upsampler.time_conv.weight", 2048, 1024, 3, 1, 1);
-                AssertShape(state, "decoder.up_blocks.0.upsampler.resample.1.weight", 1024, 1024, 3, 3);
-                AssertShape(state, "decoder.up_blocks.2.upsampler.resample.1.weight", 512, 512, 3, 3);
-                AssertShape(state, "decoder.conv_out.weight", 12, 256, 3, 3, 3);
-            }
+            var state = wan21.state_dict();
+            Assert.Equal(194, state.Count); // wan-spec.md Appendix A: 194 tensors
+            Assert.Equal(126_892_531, state.Values.Sum(t => t.numel()));
+            AssertShape(state, "encoder.conv_in.weight", 96, 3, 3, 3, 3);
+            AssertShape(state, "encoder.down_blocks.2.resample.1.weight", 96, 96, 3, 3);
+            AssertShape(state, "encoder.down_blocks.5.time_conv.weight", 192, 192, 3, 1, 1);
+            AssertShape(state, "encoder.down_blocks.3.conv_shortcut.weight", 192, 96, 1, 1, 1);
+            AssertShape(state, "encoder.mid_block.attentions.0.norm.gamma", 384, 1, 1);
+            AssertShape(state, "encoder.mid_block.attentions.0.to_qkv.weight", 1152, 384, 1, 1);
+            AssertShape(state, "encoder.norm_out.gamma", 384, 1, 1, 1);
+            AssertShape(state, "encoder.conv_out.weight", 32, 384, 3, 3, 3);
+            AssertShape(state, "quant_conv.weight", 32, 32, 1, 1, 1);
+            AssertShape(state, "post_quant_conv.weight", 16, 16, 1, 1, 1);
+            AssertShape(state, "decoder.conv_in.weight", 384, 16, 3, 3, 3);
+            AssertShape(state, "decoder.up_blocks.0.upsamplers.0.time_conv.weight", 768, 384, 3, 1, 1);
+            AssertShape(state, "decoder.up_blocks.0.upsamplers.0.resample.1.weight", 192, 384, 3, 3);
+            AssertShape(state, "decoder.up_blocks.1.resnets.0.conv_shortcut.weight", 384, 192, 1, 1, 1);
+            AssertShape(state, "decoder.up_blocks.2.upsamplers.0.resample.1.weight", 96, 192, 3, 3);
+            AssertShape(state, "decoder.up_blocks.3.resnets.2.conv2.weight", 96, 96, 3, 3, 3);
+            AssertShape(state, "decoder.conv_out.weight", 3, 96, 3, 3, 3);
         }
-        finally
+        using (var wan22 = new AutoencoderKLWan(WanVaeConfig.Wan22, ScalarType.Float16))
         {
-            set_default_dtype(previous);
+            var state = wan22.state_dict();
+            Assert.Equal(196, state.Count); // wan-spec.md §A: 196 tensors
+            AssertShape(state, "encoder.conv_in.weight", 160, 12, 3, 3, 3);
+            AssertShape(state, "encoder.down_blocks.1.resnets.0.conv_shortcut.weight", 320, 160, 1, 1, 1);
+            AssertShape(state, "encoder.down_blocks.1.downsampler.time_conv.weight", 320, 320, 3, 1, 1);
+            AssertShape(state, "encoder.conv_out.weight", 96, 640, 3, 3, 3);
+            AssertShape(state, "quant_conv.weight", 96, 96, 1, 1, 1);
+            AssertShape(state, "post_quant_conv.weight", 48, 48, 1, 1, 1);
+            AssertShape(state, "decoder.conv_in.weight", 1024, 48, 3, 3, 3);
+            AssertShape(state, "decoder.up_blocks.0.upsampler.time_conv.weight", 2048, 1024, 3, 1, 1);
+            AssertShape(state, "decoder.up_blocks.0.upsampler.resample.1.weight", 1024, 1024, 3, 3);
+            AssertShape(state, "decoder.up_blocks.2.upsampler.resample.1.weight", 512, 512, 3, 3);
+            AssertShape(state, "decoder.conv_out.weight", 12, 256, 3, 3, 3);
         }
     }
 
