@@ -6,7 +6,7 @@ using TorchSharp;
 namespace Kinema.Weights;
 
 /// <summary>Writes safetensors files in the reference layout (readable by the Python and Rust libraries).</summary>
-public static class SafeTensors
+public static partial class SafeTensors
 {
     /// <summary>
     /// Saves <paramref name="tensors"/> (any device, any layout; contiguous CPU copies are written) with
@@ -22,16 +22,17 @@ public static class SafeTensors
         var byName = ordered.ToDictionary(item => item.Name, item => item.Tensor, StringComparer.Ordinal);
         var layout = ordered.Select(item => new TensorSpec(item.Name, item.Tensor.dtype, item.Tensor.shape)).ToList();
         // The tensors belong to the caller: hand out aliases so the writer can dispose what it is given.
-        WriteFile(path, layout, name => byName[name].alias(), metadata);
+        WriteFile(path, layout, spec => byName[spec.Name].alias(), metadata);
     }
 
     /// <summary>
-    /// Saves a checkpoint whose tensors are produced one at a time, so a file far larger than memory can be
-    /// written: the header is built from <paramref name="layout"/>, then <paramref name="produce"/> is called
-    /// once per tensor in key order and its result (which must match the declared dtype and shape) is written
-    /// and disposed. Same file layout and atomic rename as <see cref="Save(string, IEnumerable{KeyValuePair{string, torch.Tensor}}, IReadOnlyDictionary{string, string}?)"/>.
+    /// Saves a checkpoint whose tensors are produced one at a time, so a file far larger than memory (a 5.7 B
+    /// parameter text encoder, say) can be written: the header is built from <paramref name="layout"/>, then
+    /// <paramref name="produce"/> is called once per tensor in key order, inside its own dispose scope, and its
+    /// result (which must match the declared dtype and shape) is written and freed before the next. Same file
+    /// layout and atomic rename as the in-memory overload.
     /// </summary>
-    public static void Save(string path, IReadOnlyList<TensorSpec> layout, Func<string, torch.Tensor> produce, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Save(string path, IReadOnlyList<TensorSpec> layout, Func<TensorSpec, torch.Tensor> produce, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(layout);
@@ -39,6 +40,7 @@ public static class SafeTensors
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (TensorSpec spec in layout)
         {
+            ArgumentNullException.ThrowIfNull(spec, nameof(layout));
             if (string.IsNullOrEmpty(spec.Name)) throw new ArgumentException("a tensor name is empty; names must be non-empty strings", nameof(layout));
             if (spec.Name == SafeTensorsHeader.MetadataKey)
                 throw new ArgumentException($"'{SafeTensorsHeader.MetadataKey}' is reserved for metadata and cannot name a tensor", nameof(layout));
@@ -49,7 +51,7 @@ public static class SafeTensors
         WriteFile(path, layout.OrderBy(spec => spec.Name, StringComparer.Ordinal).ToList(), produce, metadata);
     }
 
-    private static void WriteFile(string path, List<TensorSpec> ordered, Func<string, torch.Tensor> produce, IReadOnlyDictionary<string, string>? metadata)
+    private static void WriteFile(string path, List<TensorSpec> ordered, Func<TensorSpec, torch.Tensor> produce, IReadOnlyDictionary<string, string>? metadata)
     {
         byte[] header = BuildHeader(ordered, metadata);
 
@@ -66,12 +68,12 @@ public static class SafeTensors
                 foreach (TensorSpec spec in ordered)
                 {
                     using var scope = torch.NewDisposeScope();
-                    torch.Tensor tensor = produce(spec.Name);
+                    torch.Tensor tensor = produce(spec);
                     if (tensor.dtype != spec.DType || !tensor.shape.SequenceEqual(spec.Shape))
                         throw new InvalidOperationException(
                             $"tensor '{spec.Name}' was declared {spec.DType} [{string.Join(", ", spec.Shape)}] but produced {tensor.dtype} [{string.Join(", ", tensor.shape)}]");
                     torch.Tensor contiguous = tensor.cpu().contiguous();
-                    if (contiguous.numel() > 0) stream.Write(contiguous.bytes);
+                    if (contiguous.numel() > 0) WriteData(stream, contiguous);
                 }
             }
             File.Move(temp, fullPath, overwrite: true);
@@ -79,6 +81,26 @@ public static class SafeTensors
         finally
         {
             if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    private static void WriteData(Stream stream, torch.Tensor contiguous)
+    {
+        // Tensor.bytes copies the whole tensor into one managed array, which cannot exceed 2 GB; umT5-XXL's
+        // 256k x 4096 bf16 embedding is 2.1 GB, so large tensors go out in blocks of the flattened data.
+        const long BlockBytes = 1L << 28;
+        long total = contiguous.numel() * contiguous.ElementSize;
+        if (total <= BlockBytes || contiguous.dim() == 0)
+        {
+            stream.Write(contiguous.bytes);
+            return;
+        }
+        using var flat = contiguous.view(-1);
+        long perBlock = BlockBytes / contiguous.ElementSize;
+        for (long start = 0; start < flat.shape[0]; start += perBlock)
+        {
+            using var part = flat.narrow(0, start, Math.Min(perBlock, flat.shape[0] - start)).contiguous();
+            stream.Write(part.bytes);
         }
     }
 
@@ -121,7 +143,7 @@ public static class SafeTensors
             long offset = 0;
             foreach (TensorSpec spec in ordered)
             {
-                long bytes = spec.ElementCount * SafeTensorsDTypes.ElementSize(spec.DType);
+                long bytes = spec.ByteLength;
                 json.WriteStartObject(spec.Name);
                 json.WriteString("dtype", SafeTensorsDTypes.NameOf(spec.DType));
                 json.WriteStartArray("shape");
@@ -140,11 +162,4 @@ public static class SafeTensors
         for (int i = 0; i < padding; i++) buffer.WriteByte((byte)' ');
         return buffer.ToArray();
     }
-}
-
-/// <summary>A tensor to be written: its name, dtype and shape, declared before its data exists.</summary>
-public sealed record TensorSpec(string Name, torch.ScalarType DType, long[] Shape)
-{
-    /// <summary>Number of elements (1 for a scalar with shape []).</summary>
-    public long ElementCount => Shape.Aggregate(1L, (product, dim) => product * dim);
 }

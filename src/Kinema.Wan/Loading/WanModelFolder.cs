@@ -1,5 +1,8 @@
 using Kinema.Wan.Schedulers;
+using Kinema.Wan.TextEncoder;
+using Kinema.Wan.Tokenizer;
 using Kinema.Wan.Transformer;
+using Kinema.Wan.Vae;
 using Kinema.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -88,6 +91,45 @@ public sealed class WanModelFolder
         {
             model.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Loads <c>tokenizer/tokenizer.json</c> and the umT5 encoder of <c>text_encoder/</c> (config.json + file or index)
+    /// strictly, in <paramref name="dtype"/> on <paramref name="device"/>. The caller owns (and disposes) the result.
+    /// </summary>
+    public WanTextEncoder LoadTextEncoder(ScalarType dtype = ScalarType.BFloat16, Device? device = null)
+    {
+        var tokenizer = Load(WanModelIndex.Tokenizer, folder => UmT5Tokenizer.Load(folder));
+        var encoder = Load(WanModelIndex.TextEncoder, folder => WanTextEncoder.LoadEncoder(folder, dtype, device));
+        try
+        {
+            return new WanTextEncoder(tokenizer, encoder);
+        }
+        catch
+        {
+            encoder.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Loads <c>vae/</c> (config.json + weights) strictly; Wan runs its VAE in fp32. The caller owns the result.</summary>
+    public AutoencoderKLWan LoadVae(ScalarType dtype = ScalarType.Float32, Device? device = null) =>
+        Load(WanModelIndex.Vae, folder => AutoencoderKLWan.Load(folder, dtype, device));
+
+    // Runs a component loader, wrapping what it throws so the message names the component and the file.
+    private T Load<T>(string component, Func<string, T> load)
+    {
+        string folder = ComponentPath(component);
+        try
+        {
+            return load(folder);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or NotSupportedException
+            or SafeTensorsFormatException or WeightMismatchException or TokenizerFormatException or IOException or ArgumentException)
+        {
+            string path = e is FileNotFoundException { FileName: { } file } ? file : folder;
+            throw new WanCheckpointException(component, path, e.Message, e);
         }
     }
 

@@ -3,56 +3,44 @@ using System.Text.Json.Nodes;
 using Kinema.IO;
 using Kinema.Wan.Loading;
 using Kinema.Wan.Schedulers;
+using Kinema.Wan.TextEncoder;
+using Kinema.Wan.Tokenizer;
 using Kinema.Wan.Transformer;
+using Kinema.Wan.Vae;
 using Kinema.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Kinema.Wan.RandomWeights;
 
-/// <summary>The Wan releases a random folder can imitate.</summary>
-public enum WanVariant
-{
-    /// <summary>Wan 2.1 T2V-1.3B.</summary>
-    T2V1_3B,
-    /// <summary>Wan 2.1 T2V-14B.</summary>
-    T2V14B,
-    /// <summary>Wan 2.2 TI2V-5B (48 latent channels, per-token timesteps).</summary>
-    TI2V5B,
-    /// <summary>A two-layer model for tests; not a release.</summary>
-    Tiny,
-}
-
 /// <summary>
-/// Writes random-weight Wan folders in the diffusers layout with the real configs, key names, shapes and
-/// (bf16) dtypes: <c>model_index.json</c>, <c>scheduler/scheduler_config.json</c> and <c>transformer/</c>
-/// (config.json + sharded safetensors + index). The VAE, text encoder and tokenizer folders are not written.
-/// Tensors are generated and written one at a time, so even the 14B transformer never needs more memory than
-/// its largest tensor. Weights are N(0, 0.02²), biases 0 and norm gains 1, so a forward pass stays finite.
+/// Writes random-weight Wan folders in the diffusers layout with the real configs, key names, shapes and dtypes:
+/// <c>model_index.json</c>, <c>scheduler/</c>, <c>transformer/</c> (bf16, 5 GB shards + index), <c>text_encoder/</c>
+/// (umT5, bf16 shards + index), <c>tokenizer/</c> (a synthetic tokenizer.json in umT5's schema) and <c>vae/</c>
+/// (fp32, one file). Tensors are generated and written one at a time, so even the 14B transformer and the 11 GB
+/// text encoder never need more memory than their largest tensor. The weights mean nothing: the folders exist to
+/// exercise loading, memory and speed without downloading a release.
 /// </summary>
 public static class RandomWanFolder
 {
     /// <summary>diffusers' default <c>max_shard_size</c> when the Wan folders were converted.</summary>
     public const long DefaultMaxShardBytes = 5_000_000_000;
 
-    public static WanTransformerConfig TransformerConfig(WanVariant variant) => variant switch
+    /// <summary>Writes every component of <paramref name="variant"/> into <paramref name="root"/>.</summary>
+    /// <param name="maxShardBytes">Shard limit for the transformer and the text encoder (default: each one's usual size).</param>
+    public static void Write(string root, WanVariant variant, long? maxShardBytes = null, int seed = 0)
     {
-        WanVariant.T2V1_3B => WanTransformerConfig.T2V1_3B,
-        WanVariant.T2V14B => WanTransformerConfig.T2V14B,
-        WanVariant.TI2V5B => WanTransformerConfig.TI2V5B,
-        WanVariant.Tiny => WanTransformerConfig.Tiny,
-        _ => throw new ArgumentOutOfRangeException(nameof(variant), variant, null),
-    };
-
-    public static UniPCSchedulerConfig SchedulerConfig(WanVariant variant) =>
-        variant == WanVariant.TI2V5B ? UniPCSchedulerConfig.Wan22TI2V : UniPCSchedulerConfig.Wan21;
-
-    /// <summary>Writes model_index.json, the scheduler and a random transformer for <paramref name="variant"/> into <paramref name="root"/>.</summary>
-    public static void Write(string root, WanVariant variant, long maxShardBytes = DefaultMaxShardBytes, int seed = 0, ScalarType dtype = ScalarType.BFloat16)
-    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        var configs = WanVariants.Configs(variant);
+        Directory.CreateDirectory(root);
         WriteModelIndex(root, variant);
-        WriteScheduler(Path.Combine(root, WanModelIndex.Scheduler), SchedulerConfig(variant));
-        WriteTransformer(Path.Combine(root, WanModelIndex.Transformer), TransformerConfig(variant), maxShardBytes, seed, dtype);
+        WriteScheduler(Path.Combine(root, WanModelIndex.Scheduler), configs.Scheduler);
+        WriteTransformer(Path.Combine(root, WanModelIndex.Transformer), configs.Transformer, maxShardBytes ?? DefaultMaxShardBytes, seed);
+        // The toy encoder is sharded too (small shards), so loaders are exercised on an index.
+        long textShard = maxShardBytes ?? (variant == WanVariant.Tiny ? 64 * 1024 : TextEncoderRandomWriter.DefaultMaxShardBytes);
+        TextEncoderRandomWriter.WriteEncoder(Path.Combine(root, WanModelIndex.TextEncoder), configs.TextEncoder, seed, ScalarType.BFloat16, textShard);
+        TokenizerJsonWriter.Write(Path.Combine(root, WanModelIndex.Tokenizer), configs.TokenizerVocabSize, seed);
+        VaeRandomWriter.Write(Path.Combine(root, WanModelIndex.Vae), configs.Vae, seed);
     }
 
     /// <summary>model_index.json as the diffusers Wan repositories ship it (TI2V adds expand_timesteps and an empty transformer_2).</summary>
@@ -63,7 +51,7 @@ public static class RandomWanFolder
             ["_class_name"] = "WanPipeline",
             ["_diffusers_version"] = "0.35.0",
         };
-        if (variant == WanVariant.TI2V5B)
+        if (WanVariants.Configs(variant).ExpandTimesteps)
         {
             index["boundary_ratio"] = null;
             index["expand_timesteps"] = true;
@@ -81,91 +69,41 @@ public static class RandomWanFolder
         AtomicFile.WriteAllText(Path.Combine(folder, "scheduler_config.json"), config.ToJson());
 
     /// <summary>
-    /// Writes <c>config.json</c>, <c>diffusion_pytorch_model-0000i-of-0000n.safetensors</c> shards of at most
-    /// <paramref name="maxShardBytes"/> (greedy in state-dict order, as diffusers shards) and
-    /// <c>diffusion_pytorch_model.safetensors.index.json</c>. A single shard is written without an index, as
-    /// diffusers does (<c>diffusion_pytorch_model.safetensors</c>).
+    /// Writes <c>config.json</c> and the weights as <c>diffusion_pytorch_model-0000i-of-0000n.safetensors</c> shards of at
+    /// most <paramref name="maxShardBytes"/> plus <c>diffusion_pytorch_model.safetensors.index.json</c>, or a single
+    /// <c>diffusion_pytorch_model.safetensors</c> without an index when everything fits, as diffusers does.
+    /// Weights N(0, 0.02²), biases 0, norm gains 1, so a forward pass stays finite.
     /// </summary>
     public static void WriteTransformer(string folder, WanTransformerConfig config, long maxShardBytes = DefaultMaxShardBytes, int seed = 0, ScalarType dtype = ScalarType.BFloat16)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxShardBytes, 1);
+        if (dtype is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16))
+            throw new ArgumentException($"random checkpoints are written as Float32, BFloat16 or Float16, not {dtype}", nameof(dtype));
         Directory.CreateDirectory(folder);
         AtomicFile.WriteAllText(Path.Combine(folder, "config.json"), config.ToJson());
-
-        var shards = PlanShards(config, dtype, maxShardBytes);
-        var layout = shards.SelectMany(shard => shard).ToList();
-        long elementSize = ElementSize(dtype);
-
-        var specs = layout.ToDictionary(spec => spec.Name, StringComparer.Ordinal);
+        var layout = Layout(config, dtype);
         var seeds = layout.Select((spec, i) => (spec.Name, Seed: seed * 1_000_003L + i)).ToDictionary(x => x.Name, x => x.Seed, StringComparer.Ordinal);
-        Tensor Produce(string name) => RandomValue(specs[name], seeds[name], dtype);
-
-        var metadata = new Dictionary<string, string> { ["format"] = "pt" };
-        if (shards.Count == 1)
-        {
-            SafeTensors.Save(Path.Combine(folder, "diffusion_pytorch_model.safetensors"), shards[0], Produce, metadata);
-            return;
-        }
-        var weightMap = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        for (int s = 0; s < shards.Count; s++)
-        {
-            string file = $"diffusion_pytorch_model-{s + 1:D5}-of-{shards.Count:D5}.safetensors";
-            SafeTensors.Save(Path.Combine(folder, file), shards[s], Produce, metadata);
-            foreach (var spec in shards[s]) weightMap[spec.Name] = file;
-        }
-        var index = new JsonObject
-        {
-            ["metadata"] = new JsonObject { ["total_size"] = layout.Sum(s => s.ElementCount * elementSize) },
-            ["weight_map"] = new JsonObject(weightMap.Select(pair => KeyValuePair.Create(pair.Key, (JsonNode?)pair.Value))),
-        };
-        AtomicFile.WriteAllText(Path.Combine(folder, "diffusion_pytorch_model.safetensors.index.json"),
-            index.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        SafeTensors.SaveSharded(folder, "diffusion_pytorch_model", layout, spec => RandomValue(spec, seeds[spec.Name]), maxShardBytes);
     }
 
-    /// <summary>
-    /// Splits the transformer's tensors, in state-dict order, into shards of at most <paramref name="maxShardBytes"/>
-    /// (a tensor larger than the limit gets a shard of its own), greedily as diffusers' <c>save_pretrained</c> does.
-    /// </summary>
-    public static IReadOnlyList<IReadOnlyList<TensorSpec>> PlanShards(WanTransformerConfig config, ScalarType dtype, long maxShardBytes)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxShardBytes, 1);
-        long elementSize = ElementSize(dtype);
-        var shards = new List<List<TensorSpec>> { new() };
-        long current = 0;
-        foreach (var (key, shape) in WanTransformerLayout.Tensors(config))
-        {
-            var spec = new TensorSpec(key, dtype, shape);
-            long bytes = spec.ElementCount * elementSize;
-            if (current > 0 && current + bytes > maxShardBytes)
-            {
-                shards.Add([]);
-                current = 0;
-            }
-            shards[^1].Add(spec);
-            current += bytes;
-        }
-        return shards;
-    }
+    /// <summary>The transformer's shards as <see cref="WriteTransformer"/> writes them (state-dict order, greedy).</summary>
+    public static IReadOnlyList<IReadOnlyList<TensorSpec>> PlanShards(WanTransformerConfig config, ScalarType dtype, long maxShardBytes) =>
+        SafeTensors.PlanShards(Layout(config, dtype), maxShardBytes);
 
-    private static long ElementSize(ScalarType dtype) => dtype switch
-    {
-        ScalarType.Float32 => 4,
-        ScalarType.BFloat16 or ScalarType.Float16 => 2,
-        _ => throw new ArgumentException($"random checkpoints are written as Float32, BFloat16 or Float16, not {dtype}", nameof(dtype)),
-    };
+    private static List<TensorSpec> Layout(WanTransformerConfig config, ScalarType dtype) =>
+        WanTransformerLayout.Tensors(config).Select(t => new TensorSpec(t.Key, dtype, t.Shape)).ToList();
 
     /// <summary>
     /// Biases 0, norm gains 1, everything else (weights, modulation tables) N(0, 0.02²) from its own seeded generator.
     /// Called inside the writer's per-tensor dispose scope, which frees the temporaries.
     /// </summary>
-    private static Tensor RandomValue(TensorSpec spec, long seed, ScalarType dtype)
+    private static Tensor RandomValue(TensorSpec spec, long seed)
     {
         string name = spec.Name;
-        if (name.EndsWith(".bias", StringComparison.Ordinal)) return zeros(spec.Shape, dtype: dtype);
+        if (name.EndsWith(".bias", StringComparison.Ordinal)) return zeros(spec.Shape, dtype: spec.DType);
         if (name.EndsWith("norm_q.weight", StringComparison.Ordinal) || name.EndsWith("norm_k.weight", StringComparison.Ordinal)
             || name.EndsWith("norm2.weight", StringComparison.Ordinal))
-            return ones(spec.Shape, dtype: dtype);
+            return ones(spec.Shape, dtype: spec.DType);
         using var generator = new Generator((ulong)seed);
-        return (randn(spec.Shape, dtype: ScalarType.Float32, generator: generator) * 0.02).to(dtype);
+        return (randn(spec.Shape, dtype: ScalarType.Float32, generator: generator) * 0.02).to(spec.DType);
     }
 }

@@ -1,37 +1,19 @@
-using Kinema.Wan.Tokenizer;
 using Kinema.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Kinema.Wan.TextEncoder;
 
-/// <summary>Which text stack a random Wan folder gets: a toy, or the real umT5-XXL shapes (shared by Wan 2.1 and 2.2).</summary>
-public enum WanTextVariant
-{
-    Tiny,
-    UmT5Xxl,
-}
-
 /// <summary>
-/// Writes randomly initialised <c>text_encoder/</c> and <c>tokenizer/</c> folders in the exact layout of a diffusers
-/// Wan repository (config.json, <c>model-0000k-of-0000n.safetensors</c> shards in bf16, <c>model.safetensors.index.json</c>;
-/// tokenizer.json). Tensors are generated and written one at a time, so umT5-XXL (11 GB in bf16) never sits in memory.
-/// The initialisation is transformers' umT5 init (normal, std by fan-in; norms at 1), which keeps activations finite.
+/// Writes a randomly initialised <c>text_encoder/</c> folder in the exact layout of a diffusers Wan repository
+/// (config.json, <c>model-0000k-of-0000n.safetensors</c> shards in bf16, <c>model.safetensors.index.json</c>); whole
+/// folders come from <see cref="RandomWeights.RandomWanFolder"/>. Tensors are generated and written one at a time, so
+/// umT5-XXL (11 GB in bf16) never sits in memory. The initialisation is transformers' umT5 init (normal, std by fan-in; norms at 1), which keeps activations finite.
 /// </summary>
 public static class TextEncoderRandomWriter
 {
     /// <summary>Shard size: umT5-XXL (11.4 GB) comes out as 5 shards, like the real repositories.</summary>
     public const long DefaultMaxShardBytes = 2_500_000_000;
-
-    /// <summary>Writes <paramref name="modelFolder"/>/text_encoder and <paramref name="modelFolder"/>/tokenizer for <paramref name="variant"/>.</summary>
-    public static void WriteFolder(string modelFolder, WanTextVariant variant, int seed = 0)
-    {
-        var config = variant == WanTextVariant.Tiny ? UMT5Config.Tiny : UMT5Config.Xxl;
-        // The tiny variant is sharded too (small shards), so loaders are exercised on an index.
-        long shard = variant == WanTextVariant.Tiny ? 64 * 1024 : DefaultMaxShardBytes;
-        WriteEncoder(Path.Combine(modelFolder, "text_encoder"), config, seed, ScalarType.BFloat16, shard);
-        TokenizerJsonWriter.Write(Path.Combine(modelFolder, "tokenizer"), variant == WanTextVariant.Tiny ? config.VocabSize : TokenizerJsonWriter.UmT5VocabSize, seed);
-    }
 
     /// <summary>Writes config.json and the (sharded) weights of a random umT5 encoder into <paramref name="folder"/>.</summary>
     public static IReadOnlyList<string> WriteEncoder(string folder, UMT5Config config, int seed = 0, ScalarType dtype = ScalarType.BFloat16,
@@ -41,9 +23,9 @@ public static class TextEncoderRandomWriter
         config.Validate();
         Directory.CreateDirectory(folder);
         config.Save(Path.Combine(folder, "config.json"), dtype == ScalarType.BFloat16 ? "bfloat16" : dtype == ScalarType.Float16 ? "float16" : "float32");
-        var plan = Plan(config).Select(p => new TensorPlan(p.Name, dtype, p.Shape)).ToList();
+        var plan = Plan(config).Select(p => new TensorSpec(p.Name, dtype, p.Shape)).ToList();
         var index = plan.Select((p, i) => (p.Name, i)).ToDictionary(t => t.Name, t => t.i, StringComparer.Ordinal);
-        return SafeTensorsStreamWriter.WriteSharded(folder, "model", plan, item => Produce(item, config, seed + index[item.Name]), maxShardBytes);
+        return SafeTensors.SaveSharded(folder, "model", plan, item => Produce(item, config, seed + index[item.Name]), maxShardBytes);
     }
 
     /// <summary>Every tensor of a transformers UMT5EncoderModel checkpoint, in its state_dict order.</summary>
@@ -68,7 +50,7 @@ public static class TextEncoderRandomWriter
         return plan;
     }
 
-    private static Tensor Produce(TensorPlan item, UMT5Config c, int seed)
+    private static Tensor Produce(TensorSpec item, UMT5Config c, int seed)
     {
         string name = item.Name;
         if (name.EndsWith("layer_norm.weight", StringComparison.Ordinal)) return ones(item.Shape, dtype: item.DType);

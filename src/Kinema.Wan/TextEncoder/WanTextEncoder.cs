@@ -7,7 +7,8 @@ namespace Kinema.Wan.TextEncoder;
 
 /// <summary>
 /// Prompt → Wan context: the umT5 tokenizer and encoder of a diffusers Wan folder (<c>tokenizer/</c>,
-/// <c>text_encoder/</c>), used the way Wan's pipelines use them.
+/// <c>text_encoder/</c>), used the way Wan's pipelines use them. Load one with
+/// <see cref="Loading.WanModelFolder.LoadTextEncoder"/>.
 /// </summary>
 public sealed class WanTextEncoder : IDisposable
 {
@@ -26,19 +27,6 @@ public sealed class WanTextEncoder : IDisposable
 
     /// <summary>Text length of every context row set (512 for Wan).</summary>
     public int MaxLength { get; init; } = UmT5Tokenizer.WanMaxLength;
-
-    /// <summary>
-    /// Loads <c>tokenizer/tokenizer.json</c> and <c>text_encoder/</c> (config.json plus one safetensors file or an
-    /// index with shards) from a diffusers Wan folder, with weights in <paramref name="dtype"/> on <paramref name="device"/>.
-    /// </summary>
-    public static WanTextEncoder Load(string modelFolder, ScalarType dtype = ScalarType.BFloat16, Device? device = null)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(modelFolder);
-        if (!Directory.Exists(modelFolder)) throw new DirectoryNotFoundException($"Wan model folder not found: '{Path.GetFullPath(modelFolder)}'");
-        var tokenizer = UmT5Tokenizer.Load(Path.Combine(modelFolder, "tokenizer"));
-        var model = LoadEncoder(Path.Combine(modelFolder, "text_encoder"), dtype, device);
-        return new WanTextEncoder(tokenizer, model);
-    }
 
     /// <summary>Builds the encoder from <paramref name="folder"/>/config.json and loads its weights strictly.</summary>
     public static UMT5EncoderModel LoadEncoder(string folder, ScalarType dtype = ScalarType.BFloat16, Device? device = null)

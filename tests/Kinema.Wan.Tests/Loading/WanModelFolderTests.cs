@@ -11,7 +11,7 @@ namespace Kinema.Wan.Tests.Loading;
 
 public class WanModelFolderTests
 {
-    // The tiny transformer is 21,000 bf16 values (42,000 bytes, largest tensor 6,912): this splits it into exactly two shards.
+    // The tiny folder's transformer is 21,384 bf16 values (42,768 bytes, largest tensor 6,912): this splits it into exactly two shards.
     private const long TwoShards = 30_000;
 
     public WanModelFolderTests() => TorchRuntime.EnsureLoaded();
@@ -39,7 +39,7 @@ public class WanModelFolderTests
 
         using var weights = ShardedSafeTensors.Open(IndexPath(root));
         Assert.All(weights.Entries.Values, entry => Assert.Equal("BF16", entry.DType));
-        var layout = WanTransformerLayout.Tensors(WanTransformerConfig.Tiny).Select(t => t.Key).Order(StringComparer.Ordinal);
+        var layout = WanTransformerLayout.Tensors(WanVariants.Configs(WanVariant.Tiny).Transformer).Select(t => t.Key).Order(StringComparer.Ordinal);
         Assert.Equal(layout, weights.Entries.Keys.Order(StringComparer.Ordinal));
         var index = JsonNode.Parse(File.ReadAllText(IndexPath(root)))!;
         Assert.Equal(weights.Entries.Values.Sum(e => e.ByteLength), index["metadata"]!["total_size"]!.GetValue<long>());
@@ -51,7 +51,7 @@ public class WanModelFolderTests
         using var folder = new TempFolder();
         string root = WriteTiny(folder);
         var model = WanModelFolder.Open(root);
-        Assert.Equal(["text_encoder", "tokenizer", "vae"], model.MissingComponents);
+        Assert.Empty(model.MissingComponents);
         Assert.True(model.Has("transformer"));
         Assert.False(model.Index.ExpandTimesteps);
 
@@ -67,7 +67,7 @@ public class WanModelFolderTests
 
         using var scope = NewDisposeScope();
         using var noGrad = inference_mode();
-        var output = transformer.Forward(randn(new long[] { 1, 4, 3, 6, 4 }), tensor(new long[] { 999 }), randn(1, 8, 16));
+        var output = transformer.Forward(randn(new long[] { 1, 4, 3, 6, 4 }), tensor(new long[] { 999 }), randn(1, 8, transformer.Config.TextDim));
         Assert.True(output.isfinite().all().item<bool>());
     }
 
@@ -89,7 +89,7 @@ public class WanModelFolderTests
         using var folder = new TempFolder();
         string root = WriteTiny(folder);
         // The config now asks for a wider FFN than the checkpoint holds.
-        File.WriteAllText(Path.Combine(TransformerFolder(root), "config.json"), (WanTransformerConfig.Tiny with { FfnDim = 48 }).ToJson());
+        File.WriteAllText(Path.Combine(TransformerFolder(root), "config.json"), (WanVariants.Configs(WanVariant.Tiny).Transformer with { FfnDim = 48 }).ToJson());
         var error = Assert.Throws<WanCheckpointException>(() => WanModelFolder.Open(root).LoadTransformer().Dispose());
         Assert.Contains("'blocks.0.ffn.net.0.proj.weight' has shape [40, 24] in the checkpoint but the config expects [48, 24]", error.Message);
         var mismatch = Assert.IsType<WeightMismatchException>(error.InnerException);
@@ -116,7 +116,8 @@ public class WanModelFolderTests
         using var folder = new TempFolder();
         string root = WriteTiny(folder);
         var model = WanModelFolder.Open(root);
-        var vae = Assert.Throws<WanCheckpointException>(() => model.OpenWeights("vae"));
+        Directory.Delete(Path.Combine(root, "vae"), recursive: true);
+        var vae = Assert.Throws<WanCheckpointException>(() => model.LoadVae());
         Assert.Equal("vae", vae.Component);
         Assert.Contains("does not exist", vae.Message);
         var unlisted = Assert.Throws<WanCheckpointException>(() => model.ComponentPath("image_encoder"));

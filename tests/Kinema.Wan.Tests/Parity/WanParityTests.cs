@@ -20,12 +20,7 @@ internal static class ParityFixtures
         {
             string? overridden = Environment.GetEnvironmentVariable("KINEMA_WAN_FIXTURES");
             if (!string.IsNullOrWhiteSpace(overridden)) return overridden;
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "Kinema.slnx")))
-                    return Path.Combine(dir.FullName, "tests", "Kinema.Wan.Tests", "Fixtures", "wan-parity");
-            }
-            throw new InvalidOperationException($"cannot find the repository root (Kinema.slnx) above {AppContext.BaseDirectory}; set KINEMA_WAN_FIXTURES");
+            return Path.Combine(WanParity.RepoRoot, "tests", "Kinema.Wan.Tests", "Fixtures", "wan-parity");
         }
     }
 
@@ -77,7 +72,7 @@ public class WanParityTests
         return (WanModelFolder.Open(ParityFixtures.Root).LoadTransformer(dtype), io);
     }
 
-    [Fact]
+    [WanParityFact]
     public void Dit_forward_matches_diffusers_with_scalar_timesteps()
     {
         var (model, io) = LoadDit(ScalarType.Float32);
@@ -97,7 +92,7 @@ public class WanParityTests
         }
     }
 
-    [Fact]
+    [WanParityFact]
     public void Dit_forward_matches_diffusers_with_TI2V_per_token_timesteps()
     {
         var (model, io) = LoadDit(ScalarType.Float32);
@@ -111,7 +106,7 @@ public class WanParityTests
         }
     }
 
-    [Fact]
+    [WanParityFact]
     public void Dit_bf16_forward_is_close_to_diffusers_bf16()
     {
         var (model, io) = LoadDit(ScalarType.BFloat16);
@@ -128,7 +123,7 @@ public class WanParityTests
         }
     }
 
-    [Fact]
+    [WanParityFact]
     public void Schedules_match_diffusers_set_timesteps()
     {
         using var schedules = ShardedSafeTensors.Open(ParityFixtures.Require("scheduler_schedules.safetensors"));
@@ -150,7 +145,7 @@ public class WanParityTests
         }
     }
 
-    [Fact]
+    [WanParityFact]
     public void Scheduler_config_written_by_diffusers_loads()
     {
         ParityFixtures.Require("scheduler");
@@ -160,7 +155,7 @@ public class WanParityTests
         Assert.Equal(3.0, config.FlowShift);
     }
 
-    [Fact]
+    [WanParityFact]
     public void One_step_matches_diffusers()
     {
         using var step = ShardedSafeTensors.Open(ParityFixtures.Require("scheduler_step.safetensors"));
@@ -171,7 +166,7 @@ public class WanParityTests
         ParityFixtures.AssertClose(step.Load("prev_sample"), next, 1e-5, 1e-6, "UniPC step 0");
     }
 
-    [Fact]
+    [WanParityFact]
     public void Sampling_loops_match_diffusers_step_by_step()
     {
         using var loops = ShardedSafeTensors.Open(ParityFixtures.Require("scheduler_loop.safetensors"));

@@ -1,4 +1,5 @@
-using Kinema.Wan.Tests.TextVae;
+using Kinema.Wan.Loading;
+using Kinema.Wan.RandomWeights;
 using Kinema.Wan.TextEncoder;
 using Kinema.Weights;
 using TorchSharp;
@@ -9,6 +10,10 @@ namespace Kinema.Wan.Tests.TextEncoder;
 [Collection("torch")]
 public sealed class UMT5EncoderTests
 {
+    // Small shards, so the loader is exercised on an index.
+    private static void WriteTinyEncoder(TempFolder folder, int seed) =>
+        TextEncoderRandomWriter.WriteEncoder(folder.Combine("text_encoder"), UMT5Config.Tiny, seed, maxShardBytes: 64 * 1024);
+
     [Fact]
     public void Relative_position_buckets_follow_t5_bidirectional_rule()
     {
@@ -33,8 +38,8 @@ public sealed class UMT5EncoderTests
     public void Encode_gives_512_rows_zero_beyond_each_prompt_and_ignores_padding()
     {
         using var folder = new TempFolder();
-        TextEncoderRandomWriter.WriteFolder(folder.Path, WanTextVariant.Tiny, seed: 3);
-        using var encoder = WanTextEncoder.Load(folder.Path, ScalarType.Float32);
+        RandomWanFolder.Write(folder.Path, WanVariant.Tiny, seed: 3);
+        using var encoder = WanModelFolder.Open(folder.Path).LoadTextEncoder(ScalarType.Float32);
         using var scope = NewDisposeScope();
 
         string[] prompts = ["a red fox jumps", "two cats"];
@@ -63,7 +68,7 @@ public sealed class UMT5EncoderTests
     public void Random_folder_round_trips_strictly_through_the_sharded_checkpoint()
     {
         using var folder = new TempFolder();
-        TextEncoderRandomWriter.WriteFolder(folder.Path, WanTextVariant.Tiny, seed: 5);
+        WriteTinyEncoder(folder, seed: 5);
         string textEncoder = folder.Combine("text_encoder");
         Assert.True(File.Exists(Path.Combine(textEncoder, "model.safetensors.index.json")));
         Assert.True(Directory.GetFiles(textEncoder, "model-*-of-*.safetensors").Length > 1, "the tiny variant is sharded to exercise the index");
@@ -98,7 +103,7 @@ public sealed class UMT5EncoderTests
             Assert.Equal(ScalarType.Float32, cast.state_dict()["encoder.block.1.layer.1.DenseReluDense.wo.weight"].dtype);
 
         using var folder = new TempFolder();
-        TextEncoderRandomWriter.WriteFolder(folder.Path, WanTextVariant.Tiny, seed: 8);
+        WriteTinyEncoder(folder, seed: 8);
         using var model = WanTextEncoder.LoadEncoder(folder.Combine("text_encoder")); // bf16 by default
         var state = model.state_dict();
         Assert.Equal(ScalarType.Float32, state["encoder.block.0.layer.1.DenseReluDense.wo.weight"].dtype);

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using Kinema.Wan.Tests.TextVae;
 using Kinema.Wan.Tokenizer;
 
 namespace Kinema.Wan.Tests.Tokenizer;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Kinema.Wan.Tests.TextVae;
+using Kinema.Wan.Tests.Parity;
 using Kinema.Wan.TextEncoder;
 using Kinema.Wan.Tokenizer;
 using Kinema.Wan.Vae;
@@ -18,7 +18,7 @@ namespace Kinema.Wan.Tests.Vae;
 [Trait("Category", "WanParity")]
 public sealed class TextVaeParityTests
 {
-    [Fact]
+    [WanParityFact]
     public void Tokenizer_ids_and_mask_match_transformers()
     {
         var tokenizer = UmT5Tokenizer.Load(TextVaeFixtures.Require("tokenizer/tokenizer.json"));
@@ -44,7 +44,7 @@ public sealed class TextVaeParityTests
         }
     }
 
-    [Fact]
+    [WanParityFact]
     public void Text_encoder_matches_transformers_and_wan_context()
     {
         using var model = WanTextEncoder.LoadEncoder(TextVaeFixtures.Require("text_encoder"), ScalarType.Float32);
@@ -67,7 +67,7 @@ public sealed class TextVaeParityTests
         AssertClose(file.Load("wan_context"), encoder.Encode(batch), 1e-4, "wan_context");
     }
 
-    [Theory]
+    [WanParityTheory]
     [InlineData("vae21")]
     [InlineData("vae22")]
     public void Vae_matches_diffusers(string name)
