@@ -32,7 +32,6 @@ public sealed class WanPipeline(WanModel model)
 
         progress?.Report(new GenerationProgress(GenerationStage.EncodingText, 0, 1, clock.Elapsed));
         var (context, negativeContext) = EncodePrompts(r);
-        progress?.Report(new GenerationProgress(GenerationStage.EncodingText, 1, 1, clock.Elapsed));
         cancellation.ThrowIfCancellationRequested();
 
         long latentFrames = (r.Frames - 1) / Model.FrameStride + 1;

@@ -206,8 +206,10 @@ internal sealed class ResizeStep : nn.Module<Tensor, Tensor>
         _upsample = upsample;
     }
 
+    // align_corners is meaningless for nearest-exact, but libtorch's C++ interpolate only exempts kNearest/kArea from its
+    // "default align_corners changed" warning, so leaving it unset prints that warning on every decoded chunk.
     public override Tensor forward(Tensor x) => _upsample
-        ? F.interpolate(x, scale_factor: new double[] { 2, 2 }, mode: InterpolationMode.NearestExact)
+        ? F.interpolate(x, scale_factor: new double[] { 2, 2 }, mode: InterpolationMode.NearestExact, align_corners: false)
         : F.pad(x, new long[] { 0, 1, 0, 1 });
 }
 
