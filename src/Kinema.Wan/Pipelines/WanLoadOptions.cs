@@ -15,6 +15,12 @@ public sealed record WanLoadOptions
     /// </summary>
     public ScalarType? ComputeType { get; init; }
 
+    /// <summary>
+    /// Dtype of the umT5 encoder alone (default: <see cref="ComputeType"/>). umT5-XXL is 22 GB in Float32 and 11 GB in
+    /// BFloat16; on a CPU machine with less memory than that, BFloat16 here trades one slower encoder pass for half the memory.
+    /// </summary>
+    public ScalarType? TextEncoderType { get; init; }
+
     /// <summary>Decode the video in overlapping spatial tiles (diffusers' tiled decode) to bound VAE memory at large sizes; null: whole frames.</summary>
     public WanVaeTiling? VaeTiling { get; init; }
 }
