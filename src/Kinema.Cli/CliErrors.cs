@@ -38,5 +38,6 @@ public static class CliErrors
 
     /// <summary>Problems with what the user passed: arguments, requests, missing or malformed input files.</summary>
     private static bool IsBadInput(Exception e) => e is ArgumentException or FileNotFoundException or DirectoryNotFoundException
-        or InvalidDataException or FormatException or Weights.SafeTensorsFormatException or Weights.WeightMismatchException;
+        or InvalidDataException or FormatException or Weights.SafeTensorsFormatException or Weights.WeightMismatchException
+        or Wan.Loading.WanCheckpointException or Wan.Tokenizer.TokenizerFormatException;
 }

@@ -26,6 +26,7 @@ public static class Program
             EvalCommand.Create(),
             PolicyCommand.Create(),
             VerifyCommand.Create(),
+            WanCommand.Create(),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -1,12 +1,14 @@
 using System.CommandLine;
 using Kinema.Pipelines;
 using Kinema.Schedulers;
+using Kinema.Wan.Pipelines;
 
 namespace Kinema.Cli.Commands;
 
 /// <summary>
 /// <c>kinema generate "prompt" -o out.mp4</c>: text to video. Videos longer than the model's window
-/// (or with --window) are generated window by window with overlapping context, in bounded memory.
+/// (or with --window) are generated window by window with overlapping context, in bounded memory. A diffusers Wan
+/// folder (model_index.json naming WanPipeline) is run by <see cref="WanGeneration"/> with the same output handling.
 /// </summary>
 public static class GenerateCommand
 {
@@ -23,6 +25,12 @@ public static class GenerateCommand
             GenerationOptions.CheckVideoOutput(output);
             var request = options.Request(parse, CharacterCommand.ExpandPrompt(parse.GetValue(prompt)!));
             if (options.CheckPolicy(parse, "generate", ("prompt", request.Prompt), ("negative_prompt", request.NegativePrompt)) is { } refused) return refused;
+            string folder = options.ModelFolder(parse);
+            if (WanModel.IsWanFolder(folder))
+            {
+                if (parse.GetValue(window) is not null) throw new ArgumentException("--window is not supported for Wan folders");
+                return await WanGeneration.RunAsync(parse, options, folder, request, output, cancellation);
+            }
             using var model = options.LoadModel(parse, cancellation);
             var resolved = VideoRequestValidator.Resolve(request, model.Config);
             GenerationOptions.NoteUnknownWords(model, [resolved.Prompt]);

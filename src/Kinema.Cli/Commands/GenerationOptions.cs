@@ -62,8 +62,11 @@ public sealed class GenerationOptions
         };
     }
 
+    /// <summary>The model folder: --model, else $KINEMA_MODEL, else the default (see <see cref="ModelLocator"/>).</summary>
+    public string ModelFolder(ParseResult parse) => ModelLocator.Resolve(parse.GetValue(Model));
+
     public KinemaModel LoadModel(ParseResult parse, CancellationToken cancellation)
-        => KinemaModel.Load(ModelLocator.Resolve(parse.GetValue(Model)), new ModelLoadOptions { Device = parse.GetValue(Device)! }, cancellation: cancellation);
+        => KinemaModel.Load(ModelFolder(parse), new ModelLoadOptions { Device = parse.GetValue(Device)! }, cancellation: cancellation);
 
     /// <summary>Tells the user which prompt words the model never saw (it still generates).</summary>
     public static void NoteUnknownWords(KinemaModel model, IEnumerable<string> prompts)

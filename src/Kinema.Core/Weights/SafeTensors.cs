@@ -6,7 +6,7 @@ using TorchSharp;
 namespace Kinema.Weights;
 
 /// <summary>Writes safetensors files in the reference layout (readable by the Python and Rust libraries).</summary>
-public static class SafeTensors
+public static partial class SafeTensors
 {
     /// <summary>
     /// Saves <paramref name="tensors"/> (any device, any layout; contiguous CPU copies are written) with
@@ -19,6 +19,40 @@ public static class SafeTensors
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(tensors);
         var ordered = Validate(tensors);
+        var byName = ordered.ToDictionary(item => item.Name, item => item.Tensor, StringComparer.Ordinal);
+        var layout = ordered.Select(item => new TensorSpec(item.Name, item.Tensor.dtype, item.Tensor.shape)).ToList();
+        // The tensors belong to the caller: hand out aliases so the writer can dispose what it is given.
+        WriteFile(path, layout, spec => byName[spec.Name].alias(), metadata);
+    }
+
+    /// <summary>
+    /// Saves a checkpoint whose tensors are produced one at a time, so a file far larger than memory (a 5.7 B
+    /// parameter text encoder, say) can be written: the header is built from <paramref name="layout"/>, then
+    /// <paramref name="produce"/> is called once per tensor in key order, inside its own dispose scope, and its
+    /// result (which must match the declared dtype and shape) is written and freed before the next. Same file
+    /// layout and atomic rename as the in-memory overload.
+    /// </summary>
+    public static void Save(string path, IReadOnlyList<TensorSpec> layout, Func<TensorSpec, torch.Tensor> produce, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(produce);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (TensorSpec spec in layout)
+        {
+            ArgumentNullException.ThrowIfNull(spec, nameof(layout));
+            if (string.IsNullOrEmpty(spec.Name)) throw new ArgumentException("a tensor name is empty; names must be non-empty strings", nameof(layout));
+            if (spec.Name == SafeTensorsHeader.MetadataKey)
+                throw new ArgumentException($"'{SafeTensorsHeader.MetadataKey}' is reserved for metadata and cannot name a tensor", nameof(layout));
+            if (!seen.Add(spec.Name)) throw new ArgumentException($"tensor '{spec.Name}' is given twice", nameof(layout));
+            if (SafeTensorsDTypes.NameOf(spec.DType) is null)
+                throw new ArgumentException($"tensor '{spec.Name}' has dtype {spec.DType}, which safetensors cannot store; allowed: {SafeTensorsDTypes.LoadableNames}", nameof(layout));
+        }
+        WriteFile(path, layout.OrderBy(spec => spec.Name, StringComparer.Ordinal).ToList(), produce, metadata);
+    }
+
+    private static void WriteFile(string path, List<TensorSpec> ordered, Func<TensorSpec, torch.Tensor> produce, IReadOnlyDictionary<string, string>? metadata)
+    {
         byte[] header = BuildHeader(ordered, metadata);
 
         string fullPath = Path.GetFullPath(path);
@@ -31,11 +65,15 @@ public static class SafeTensors
                 BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
                 stream.Write(prefix);
                 stream.Write(header);
-                foreach (var (_, tensor, _) in ordered)
+                foreach (TensorSpec spec in ordered)
                 {
                     using var scope = torch.NewDisposeScope();
+                    torch.Tensor tensor = produce(spec);
+                    if (tensor.dtype != spec.DType || !tensor.shape.SequenceEqual(spec.Shape))
+                        throw new InvalidOperationException(
+                            $"tensor '{spec.Name}' was declared {spec.DType} [{string.Join(", ", spec.Shape)}] but produced {tensor.dtype} [{string.Join(", ", tensor.shape)}]");
                     torch.Tensor contiguous = tensor.cpu().contiguous();
-                    if (contiguous.numel() > 0) stream.Write(contiguous.bytes);
+                    if (contiguous.numel() > 0) WriteData(stream, contiguous);
                 }
             }
             File.Move(temp, fullPath, overwrite: true);
@@ -43,6 +81,26 @@ public static class SafeTensors
         finally
         {
             if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    private static void WriteData(Stream stream, torch.Tensor contiguous)
+    {
+        // Tensor.bytes copies the whole tensor into one managed array, which cannot exceed 2 GB; umT5-XXL's
+        // 256k x 4096 bf16 embedding is 2.1 GB, so large tensors go out in blocks of the flattened data.
+        const long BlockBytes = 1L << 28;
+        long total = contiguous.numel() * contiguous.ElementSize;
+        if (total <= BlockBytes || contiguous.dim() == 0)
+        {
+            stream.Write(contiguous.bytes);
+            return;
+        }
+        using var flat = contiguous.view(-1);
+        long perBlock = BlockBytes / contiguous.ElementSize;
+        for (long start = 0; start < flat.shape[0]; start += perBlock)
+        {
+            using var part = flat.narrow(0, start, Math.Min(perBlock, flat.shape[0] - start)).contiguous();
+            stream.Write(part.bytes);
         }
     }
 
@@ -65,7 +123,7 @@ public static class SafeTensors
         return list;
     }
 
-    private static byte[] BuildHeader(List<(string Name, torch.Tensor Tensor, string DType)> ordered, IReadOnlyDictionary<string, string>? metadata)
+    private static byte[] BuildHeader(List<TensorSpec> ordered, IReadOnlyDictionary<string, string>? metadata)
     {
         using var buffer = new MemoryStream();
         // serde_json (the reference) escapes only what JSON requires; match it rather than .NET's HTML-safe default.
@@ -83,13 +141,13 @@ public static class SafeTensors
                 json.WriteEndObject();
             }
             long offset = 0;
-            foreach (var (name, tensor, dtype) in ordered)
+            foreach (TensorSpec spec in ordered)
             {
-                long bytes = tensor.numel() * tensor.ElementSize;
-                json.WriteStartObject(name);
-                json.WriteString("dtype", dtype);
+                long bytes = spec.ByteLength;
+                json.WriteStartObject(spec.Name);
+                json.WriteString("dtype", SafeTensorsDTypes.NameOf(spec.DType));
                 json.WriteStartArray("shape");
-                foreach (long dim in tensor.shape) json.WriteNumberValue(dim);
+                foreach (long dim in spec.Shape) json.WriteNumberValue(dim);
                 json.WriteEndArray();
                 json.WriteStartArray("data_offsets");
                 json.WriteNumberValue(offset);

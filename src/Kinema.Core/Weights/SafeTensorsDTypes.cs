@@ -42,6 +42,9 @@ internal static class SafeTensorsDTypes
         return null;
     }
 
+    public static int ElementSize(torch.ScalarType type) =>
+        TryGetSize(NameOf(type) ?? throw new ArgumentException($"safetensors cannot store {type}"), out int size) ? size : 0;
+
     public static bool IsFloating(string dtype) => dtype is "F64" or "F32" or "F16" or "BF16";
 
     public static bool IsFloating(torch.ScalarType type) =>

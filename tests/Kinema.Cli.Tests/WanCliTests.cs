@@ -1,0 +1,60 @@
+using Kinema.Media;
+
+namespace Kinema.Cli.Tests;
+
+/// <summary>The Wan path end to end: `kinema wan make-random` writes a diffusers folder, `kinema generate --model` runs it.</summary>
+public sealed class WanCliTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"kinema-cli-wan-{Guid.NewGuid():N}");
+
+    public WanCliTests() => Directory.CreateDirectory(_root);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+
+    [Fact]
+    public void Make_random_tiny_then_generate_writes_an_mp4_with_1_plus_4k_frames()
+    {
+        string folder = Path.Combine(_root, "wan-tiny");
+        var made = CliRunner.Run("wan", "make-random", "--variant", "tiny", "--out", folder, "--seed", "4");
+        Assert.True(made.ExitCode == 0, made.StdErr);
+        Assert.True(File.Exists(Path.Combine(folder, "model_index.json")));
+
+        string output = Path.Combine(_root, "wan.mp4");
+        // 9 frames = 1 + 4·2 at 16 fps; 32x32 is two latent cells of the tiny VAE's 16-pixel grid per side.
+        var result = CliRunner.Run("generate", "a red fox runs through snow", "--model", folder, "--size", "32x32", "--seconds", "0.5625",
+            "--fps", "16", "--steps", "2", "--seed", "1", "-o", output);
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Contains("step 2/2", result.StdErr);
+        Assert.Contains("provenance:", result.StdErr);
+        var probe = VideoFile.Probe(output);
+        Assert.Equal((32, 32, 9), (probe.Width, probe.Height, probe.FrameCount));
+        Assert.Equal(16.0, probe.Fps, 3);
+    }
+
+    [Fact]
+    public void A_wan_folder_missing_its_transformer_exits_2_naming_it_and_bad_frame_counts_are_explained()
+    {
+        string folder = Path.Combine(_root, "broken");
+        Assert.Equal(0, CliRunner.Run("wan", "make-random", "--variant", "tiny", "--out", folder).ExitCode);
+        var frames = CliRunner.Run("generate", "a fox", "--model", folder, "--size", "32x32", "--seconds", "2", "--fps", "16", "-o", Path.Combine(_root, "f.mp4"));
+        Assert.Equal(2, frames.ExitCode);
+        Assert.Contains("Wan generates 1 + 4k frames; 2 s at 16 fps is 32 frames", frames.StdErr);
+
+        Directory.Delete(Path.Combine(folder, "transformer"), recursive: true);
+        var result = CliRunner.Run("generate", "a fox", "--model", folder, "--size", "32x32", "-o", Path.Combine(_root, "x.mp4"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("component 'transformer'", result.StdErr);
+        Assert.Contains("does not exist", result.StdErr);
+    }
+
+    [Fact]
+    public void Make_random_rejects_an_unknown_variant()
+    {
+        var result = CliRunner.Run("wan", "make-random", "--variant", "7B", "--out", Path.Combine(_root, "x"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("1.3B, 14B, ti2v-5B, tiny", result.StdErr);
+    }
+}
