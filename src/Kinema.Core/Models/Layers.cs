@@ -51,6 +51,36 @@ public sealed class ChannelRmsNorm : nn.Module<Tensor, Tensor>
     }
 }
 
+/// <summary>
+/// Layer normalisation of each video frame over (C, H, W), with a per-channel gain and bias. Statistics come
+/// from one frame only, so the VAE stays causal and chunked decoding stays exact. Unlike
+/// <see cref="ChannelRmsNorm"/> it keeps each pixel's brightness relative to the frame: with the per-voxel
+/// RMS norm our VAE sat at a blurry mean-colour plateau for hundreds of steps (docs/training.md).
+/// </summary>
+public sealed class FrameLayerNorm : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter weight;
+    private readonly Parameter bias;
+    private readonly double _eps;
+
+    public FrameLayerNorm(long channels, double eps = 1e-6) : base(nameof(FrameLayerNorm))
+    {
+        _eps = eps;
+        weight = nn.Parameter(ones(channels));
+        bias = nn.Parameter(zeros(channels));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        long b = x.shape[0], c = x.shape[1], t = x.shape[2], h = x.shape[3], w = x.shape[4];
+        var frames = x.transpose(1, 2).reshape(b * t, c, h, w);                      // (B·T, C, H, W)
+        var normed = nn.functional.group_norm(frames, 1, weight, bias, _eps);
+        return normed.view(b, t, c, h, w).transpose(1, 2).MoveToOuterDisposeScope(); // (B, C, T, H, W)
+    }
+}
+
 /// <summary>Sinusoidal embedding of a continuous timestep, as in DiT and Wan (cos half first).</summary>
 public static class TimestepEmbedding
 {

@@ -41,17 +41,17 @@ public sealed class CausalConv3d : nn.Module<Tensor, CausalCache, Tensor>
 /// <summary>Pre-norm residual block of two causal 3x3x3 convolutions.</summary>
 public sealed class CausalResidualBlock : nn.Module<Tensor, CausalCache, Tensor>
 {
-    private readonly ChannelRmsNorm norm1;
+    private readonly FrameLayerNorm norm1;
     private readonly CausalConv3d conv1;
-    private readonly ChannelRmsNorm norm2;
+    private readonly FrameLayerNorm norm2;
     private readonly CausalConv3d conv2;
     private readonly Conv3d? shortcut;
 
     public CausalResidualBlock(long inChannels, long outChannels) : base(nameof(CausalResidualBlock))
     {
-        norm1 = new ChannelRmsNorm(inChannels);
+        norm1 = new FrameLayerNorm(inChannels);
         conv1 = new CausalConv3d(inChannels, outChannels);
-        norm2 = new ChannelRmsNorm(outChannels);
+        norm2 = new FrameLayerNorm(outChannels);
         conv2 = new CausalConv3d(outChannels, outChannels);
         shortcut = inChannels == outChannels ? null : nn.Conv3d(inChannels, outChannels, 1);
         RegisterComponents();
@@ -142,7 +142,7 @@ public sealed class VideoEncoder : nn.Module<Tensor, CausalCache, Tensor>
     private readonly CausalConv3d conv_in;
     private readonly ModuleList<nn.Module<Tensor, CausalCache, Tensor>> down;
     private readonly CausalResidualBlock mid;
-    private readonly ChannelRmsNorm norm_out;
+    private readonly FrameLayerNorm norm_out;
     private readonly CausalConv3d conv_out;
 
     public VideoEncoder(VideoVaeConfig config) : base(nameof(VideoEncoder))
@@ -161,7 +161,7 @@ public sealed class VideoEncoder : nn.Module<Tensor, CausalCache, Tensor>
             if (stage < channels.Length - 1) down.Add(new VideoDownsample(current, config.TemporalDownsample[stage]));
         }
         mid = new CausalResidualBlock(current, current);
-        norm_out = new ChannelRmsNorm(current);
+        norm_out = new FrameLayerNorm(current);
         conv_out = new CausalConv3d(current, 2L * config.LatentChannels);
         RegisterComponents();
         _latentChannels = config.LatentChannels;
@@ -195,7 +195,7 @@ public sealed class VideoDecoder : nn.Module<Tensor, CausalCache, Tensor>
     private readonly CausalConv3d conv_in;
     private readonly CausalResidualBlock mid;
     private readonly ModuleList<nn.Module<Tensor, CausalCache, Tensor>> up;
-    private readonly ChannelRmsNorm norm_out;
+    private readonly FrameLayerNorm norm_out;
     private readonly CausalConv3d conv_out;
 
     public VideoDecoder(VideoVaeConfig config) : base(nameof(VideoDecoder))
@@ -215,7 +215,7 @@ public sealed class VideoDecoder : nn.Module<Tensor, CausalCache, Tensor>
                 current = channels[stage - 1];
             }
         }
-        norm_out = new ChannelRmsNorm(current);
+        norm_out = new FrameLayerNorm(current);
         conv_out = new CausalConv3d(current, config.ImageChannels);
         RegisterComponents();
     }
