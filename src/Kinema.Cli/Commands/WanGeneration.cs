@@ -15,7 +15,7 @@ public static class WanGeneration
     {
         var model = WanModel.Open(folder, new WanLoadOptions { Device = parse.GetValue(options.Device)! });
         var r = WanRequestValidator.Resolve(request, model);
-        Console.Error.WriteLine($"{model.Name} (Wan, {model.ComputeType} on {model.Device.type.ToString().ToLowerInvariant()}): {r.Width}x{r.Height}, "
+        Console.Error.WriteLine($"{model.Name} (Wan, {model.ComputeType} on {model.Device.type.ToString().ToLowerInvariant()}, text encoder {model.TextEncoderType}): {r.Width}x{r.Height}, "
             + $"{r.Frames} frames at {r.Fps} fps, {r.Steps} steps (unipc, shift {r.Shift}), guidance {r.Guidance}, seed {r.Seed}");
         var result = await GenerationOptions.RunWithProgress(r.Steps, p => new WanPipeline(model).Generate(request, p, cancellation), cancellation);
         return options.WriteVideo(parse, output, result);

@@ -27,6 +27,7 @@ public sealed class WanModel
         Device = device;
         ComputeType = computeType;
         Options = options;
+        TextEncoderType = options.TextEncoderType ?? TextEncoderTypeThatFits(folder, device, computeType);
         Defaults = IsWan22 ? WanDefaults.Wan22(scheduler.FlowShift) : WanDefaults.Wan21(scheduler.FlowShift);
     }
 
@@ -41,6 +42,33 @@ public sealed class WanModel
 
     public WanLoadOptions Options { get; }
     public WanDefaults Defaults { get; }
+
+    /// <summary>
+    /// Dtype the umT5 encoder loads in: <see cref="WanLoadOptions.TextEncoderType"/> if given, else
+    /// <see cref="ComputeType"/>, except on a CPU whose available memory would not hold the encoder in Float32
+    /// (umT5-XXL: 22 GB), where it is BFloat16 — the dtype Wan's own code runs T5 in.
+    /// </summary>
+    public ScalarType TextEncoderType { get; }
+
+    private static ScalarType TextEncoderTypeThatFits(WanModelFolder folder, Device device, ScalarType computeType)
+    {
+        if (device.type != DeviceType.CPU || computeType != ScalarType.Float32) return computeType;
+        // Checkpoints ship in 16-bit (or 32-bit) floats, so twice the on-disk size bounds the Float32 footprint.
+        long onDisk = Directory.EnumerateFiles(folder.ComponentPath(WanModelIndex.TextEncoder), "*.safetensors").Sum(f => new FileInfo(f).Length);
+        long? available = AvailableMemoryBytes();
+        return available is long bytes && 2 * onDisk > bytes * 0.8 ? ScalarType.BFloat16 : computeType;
+    }
+
+    private static long? AvailableMemoryBytes()
+    {
+        const string meminfo = "/proc/meminfo";
+        if (!File.Exists(meminfo)) return null;
+        foreach (var line in File.ReadLines(meminfo))
+            if (line.StartsWith("MemAvailable:", StringComparison.Ordinal)
+                && long.TryParse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], out long kib))
+                return kib * 1024;
+        return null;
+    }
 
     /// <summary>The folder's name (e.g. Wan2.1-T2V-1.3B-Diffusers), used in metadata and provenance.</summary>
     public string Name => Path.GetFileName(Folder.Root.TrimEnd(Path.DirectorySeparatorChar));

@@ -59,7 +59,7 @@ public sealed class WanPipeline(WanModel model)
     // (1, 512, text_dim) contexts in Float32 on the device; the encoder is freed before anything else is loaded.
     private (Tensor Context, Tensor? Negative) EncodePrompts(WanResolvedRequest r)
     {
-        using var encoder = Model.Folder.LoadTextEncoder(Model.Options.TextEncoderType ?? Model.ComputeType, Model.Device);
+        using var encoder = Model.Folder.LoadTextEncoder(Model.TextEncoderType, Model.Device);
         // Encoded one prompt at a time, as the reference does: a batch would pad both to the longer one anyway.
         var context = encoder.Encode([r.Prompt], ScalarType.Float32);
         var negative = r.Guided ? encoder.Encode([r.NegativePrompt], ScalarType.Float32) : null;
