@@ -1,3 +1,4 @@
+using Kinema.Models;
 using Kinema.Weights;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -19,7 +20,7 @@ public sealed class WanMidBlock : WanVaeModule
         RegisterComponents();
     }
 
-    public override Tensor Forward(Tensor x, WanFeatureCache cache, bool firstChunk)
+    public override Tensor Forward(Tensor x, CausalCache cache, bool firstChunk)
     {
         using var scope = NewDisposeScope();
         x = resnets[0].Forward(x, cache, firstChunk);
@@ -44,7 +45,7 @@ public sealed class WanResidualDownBlock : WanVaeModule
         RegisterComponents();
     }
 
-    public override Tensor Forward(Tensor x, WanFeatureCache cache, bool firstChunk)
+    public override Tensor Forward(Tensor x, CausalCache cache, bool firstChunk)
     {
         using var scope = NewDisposeScope();
         var h = x;
@@ -67,7 +68,7 @@ public sealed class WanUpBlock : WanVaeModule
         RegisterComponents();
     }
 
-    public override Tensor Forward(Tensor x, WanFeatureCache cache, bool firstChunk)
+    public override Tensor Forward(Tensor x, CausalCache cache, bool firstChunk)
     {
         using var scope = NewDisposeScope();
         foreach (WanResidualBlock resnet in resnets) x = resnet.Forward(x, cache, firstChunk);
@@ -91,7 +92,7 @@ public sealed class WanResidualUpBlock : WanVaeModule
         RegisterComponents();
     }
 
-    public override Tensor Forward(Tensor x, WanFeatureCache cache, bool firstChunk)
+    public override Tensor Forward(Tensor x, CausalCache cache, bool firstChunk)
     {
         using var scope = NewDisposeScope();
         var h = x;
@@ -146,7 +147,7 @@ public sealed class WanEncoder3d : WanVaeModule
         RegisterComponents();
     }
 
-    public override Tensor Forward(Tensor x, WanFeatureCache cache, bool firstChunk)
+    public override Tensor Forward(Tensor x, CausalCache cache, bool firstChunk)
     {
         using var scope = NewDisposeScope();
         var h = conv_in.forward(x, cache);                                           // (B, dim, T, H, W)
@@ -194,7 +195,7 @@ public sealed class WanDecoder3d : WanVaeModule
         RegisterComponents();
     }
 
-    public override Tensor Forward(Tensor x, WanFeatureCache cache, bool firstChunk)
+    public override Tensor Forward(Tensor x, CausalCache cache, bool firstChunk)
     {
         using var scope = NewDisposeScope();
         var h = conv_in.forward(x, cache);                                           // (B, 4·dim, T, H, W)
@@ -268,7 +269,7 @@ public sealed class AutoencoderKLWan : nn.Module
         using var inference = inference_mode();
         var x = Patchify(video);
         long frames = x.shape[2];
-        using var cache = new WanFeatureCache();
+        using var cache = new CausalCache();
         var chunks = new List<Tensor>();
         for (long start = 0; start < frames; start += start == 0 ? 1 : 4)
         {
@@ -311,7 +312,7 @@ public sealed class AutoencoderKLWan : nn.Module
     private Tensor DecodeChunks(Tensor z, Action<int, Tensor>? onChunk)
     {
         using var scope = NewDisposeScope();
-        using var cache = new WanFeatureCache();
+        using var cache = new CausalCache();
         var chunks = new List<Tensor>();
         for (int i = 0; i < z.shape[2]; i++)
         {
@@ -389,7 +390,7 @@ public sealed class AutoencoderKLWan : nn.Module
         CheckVideo(video);
         using var scope = NewDisposeScope();
         using var inference = inference_mode();
-        using var cache = new WanFeatureCache();
+        using var cache = new CausalCache();
         return quant_conv.forward(encoder.Forward(Patchify(video), cache, firstChunk: true), null).MoveToOuterDisposeScope();
     }
 
@@ -399,7 +400,7 @@ public sealed class AutoencoderKLWan : nn.Module
         CheckLatents(latents);
         using var scope = NewDisposeScope();
         using var inference = inference_mode();
-        using var cache = new WanFeatureCache();
+        using var cache = new CausalCache();
         var video = Unpatchify(decoder.Forward(post_quant_conv.forward(latents, null), cache, firstChunk: true));
         return (clamp ? video.clamp(-1.0, 1.0) : video).MoveToOuterDisposeScope();
     }

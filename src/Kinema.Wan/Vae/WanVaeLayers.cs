@@ -1,3 +1,4 @@
+using Kinema.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -8,40 +9,8 @@ namespace Kinema.Wan.Vae;
 // Building blocks of Wan's causal video VAE, named as diffusers' AutoencoderKLWan so state_dict keys match
 // vae/diffusion_pytorch_model.safetensors. Every temporal convolution is causal, which is what lets the VAE run
 // chunk by chunk (1 frame, then 4 at a time when encoding; 1 latent frame at a time when decoding) with a small
-// per-layer cache of trailing frames, in memory independent of the video length.
-
-/// <summary>
-/// The trailing frames each causal layer carries from one temporal chunk to the next, for one pass over one
-/// video (diffusers' <c>feat_cache</c>, keyed by layer instead of by call index). A fresh cache means "this chunk
-/// starts at frame 0". Cached tensors are detached from dispose scopes and freed when replaced or disposed.
-/// </summary>
-public sealed class WanFeatureCache : IDisposable
-{
-    private readonly Dictionary<object, Tensor> _frames = new(ReferenceEqualityComparer.Instance);
-    private readonly HashSet<object> _started = new(ReferenceEqualityComparer.Instance);
-
-    /// <summary>True once <paramref name="layer"/> has processed a chunk of this pass.</summary>
-    public bool HasStarted(object layer) => _started.Contains(layer);
-
-    public void MarkStarted(object layer) => _started.Add(layer);
-
-    public Tensor? Get(object layer) => _frames.TryGetValue(layer, out var t) ? t : null;
-
-    /// <summary>Keeps a copy of <paramref name="frames"/> (a copy, so a slice does not pin its parent) beyond the current scope.</summary>
-    public void Set(object layer, Tensor frames)
-    {
-        var copy = frames.clone().DetachFromDisposeScope();
-        if (_frames.Remove(layer, out var old)) old.Dispose();
-        _frames[layer] = copy;
-    }
-
-    public void Dispose()
-    {
-        foreach (var t in _frames.Values) t.Dispose();
-        _frames.Clear();
-        _started.Clear();
-    }
-}
+// per-layer cache of trailing frames (Kinema.Models.CausalCache, diffusers' feat_cache keyed by layer), in memory
+// independent of the video length.
 
 /// <summary>A module of the VAE: takes a (B, C, T, H, W) chunk, the pass's cache, and whether this is the pass's first chunk.</summary>
 public abstract class WanVaeModule : nn.Module
@@ -50,7 +19,7 @@ public abstract class WanVaeModule : nn.Module
     {
     }
 
-    public abstract Tensor Forward(Tensor x, WanFeatureCache cache, bool firstChunk);
+    public abstract Tensor Forward(Tensor x, CausalCache cache, bool firstChunk);
 }
 
 /// <summary>
@@ -58,7 +27,7 @@ public abstract class WanVaeModule : nn.Module
 /// cached conv prepends the last ≤2 input frames of the previous chunk and pads only what history is missing, so
 /// chunked and whole-video results agree. Holds <c>weight</c> and <c>bias</c> itself, as diffusers' subclass of Conv3d does.
 /// </summary>
-public sealed class WanCausalConv3d : nn.Module<Tensor, WanFeatureCache?, Tensor>
+public sealed class WanCausalConv3d : nn.Module<Tensor, CausalCache?, Tensor>
 {
     private const int CacheFrames = 2;
 
@@ -93,7 +62,7 @@ public sealed class WanCausalConv3d : nn.Module<Tensor, WanFeatureCache?, Tensor
 
     /// <param name="x">(B, C, T, H, W)</param>
     /// <param name="cache">The pass's cache, or null to treat <paramref name="x"/> as the whole (or first) chunk with no history.</param>
-    public override Tensor forward(Tensor x, WanFeatureCache? cache)
+    public override Tensor forward(Tensor x, CausalCache? cache)
     {
         using var scope = NewDisposeScope();
         long front = _timePad;
@@ -158,7 +127,7 @@ public sealed class WanResidualBlock : WanVaeModule
         RegisterComponents();
     }
 
-    public override Tensor Forward(Tensor x, WanFeatureCache cache, bool firstChunk)
+    public override Tensor Forward(Tensor x, CausalCache cache, bool firstChunk)
     {
         using var scope = NewDisposeScope();
         var shortcut = conv_shortcut is null ? x : conv_shortcut.forward(x, null);
@@ -182,7 +151,7 @@ public sealed class WanAttentionBlock : WanVaeModule
         RegisterComponents();
     }
 
-    public override Tensor Forward(Tensor x, WanFeatureCache cache, bool firstChunk)
+    public override Tensor Forward(Tensor x, CausalCache cache, bool firstChunk)
     {
         using var scope = NewDisposeScope();
         long b = x.shape[0], c = x.shape[1], t = x.shape[2], h = x.shape[3], w = x.shape[4];
@@ -252,7 +221,7 @@ public sealed class WanResample : WanVaeModule
         RegisterComponents();
     }
 
-    public override Tensor Forward(Tensor x, WanFeatureCache cache, bool firstChunk)
+    public override Tensor Forward(Tensor x, CausalCache cache, bool firstChunk)
     {
         using var scope = NewDisposeScope();
         var h = _mode == WanResampleMode.Upsample3d ? DoubleTime(x, cache) : x;
@@ -264,9 +233,9 @@ public sealed class WanResample : WanVaeModule
     }
 
     // (B, C, T, H, W) → (B, C, T', H, W) with T' = 1 + 2(T-1) on the first chunk, 2T after.
-    private Tensor DoubleTime(Tensor x, WanFeatureCache cache)
+    private Tensor DoubleTime(Tensor x, CausalCache cache)
     {
-        if (!cache.HasStarted(this))
+        if (cache.IsStart(this))
         {
             cache.MarkStarted(this);
             // Frame 0 stays one frame and is not used as history by the temporal conv.
@@ -276,7 +245,7 @@ public sealed class WanResample : WanVaeModule
         return Interleave(x, cache);
     }
 
-    private Tensor Interleave(Tensor x, WanFeatureCache cache)
+    private Tensor Interleave(Tensor x, CausalCache cache)
     {
         long b = x.shape[0], c = x.shape[1], t = x.shape[2], h = x.shape[3], w = x.shape[4];
         var pairs = time_conv!.forward(x, cache);                                    // (B, 2C, T, H, W), causal with history
@@ -285,11 +254,11 @@ public sealed class WanResample : WanVaeModule
     }
 
     // (B, C, T, H, W) → first chunk: 1 + (T-1)/2 frames (frame 0 alone); later chunks: T/2 frames.
-    private Tensor HalveTime(Tensor h, WanFeatureCache cache)
+    private Tensor HalveTime(Tensor h, CausalCache cache)
     {
         long t = h.shape[2];
         Tensor result;
-        if (!cache.HasStarted(this))
+        if (cache.IsStart(this))
         {
             cache.MarkStarted(this);
             if ((t - 1) % 2 != 0) throw new ArgumentException($"the first chunk of a temporal downsample needs 1 + 2k frames, got {t}");

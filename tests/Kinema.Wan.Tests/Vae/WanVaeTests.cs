@@ -1,3 +1,4 @@
+using Kinema.Models;
 using Kinema.Wan.Vae;
 using Kinema.Weights;
 using TorchSharp;
