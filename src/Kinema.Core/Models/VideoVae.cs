@@ -28,10 +28,15 @@ public sealed class CausalConv3d : nn.Module<Tensor, CausalCache, Tensor>
     {
         if (_pastFrames == 0) return conv.forward(x);
         using var scope = NewDisposeScope();
-        var past = cache.Get(this) ?? zeros(new[] { x.shape[0], x.shape[1], _pastFrames, x.shape[3], x.shape[4] }, dtype: x.dtype, device: x.device);
+        var cached = cache.Get(this);
+        var past = cached ?? zeros(new[] { x.shape[0], x.shape[1], _pastFrames, x.shape[3], x.shape[4] }, dtype: x.dtype, device: x.device);
         var padded = cat(new[] { past, x }, 2);                                  // (B, C, past + T, H, W)
         cache.Set(this, padded.narrow(2, padded.shape[2] - _pastFrames, _pastFrames));
         cache.MarkStarted(this);
+        // A lone first frame sees only zero padding in the past, so only the kernel's last temporal tap
+        // contributes: the same result at a third of the cost (every image, every first chunk).
+        if (cached is null && x.shape[2] == 1)
+            return F.conv3d(x, conv.weight!.narrow(2, _pastFrames, 1), conv.bias, padding: conv.padding).MoveToOuterDisposeScope();
         return conv.forward(padded).MoveToOuterDisposeScope();                  // (B, C', T, H, W)
     }
 
@@ -72,9 +77,11 @@ public sealed class VideoDownsample : nn.Module<Tensor, CausalCache, Tensor>
 {
     private readonly Conv3d spatial;
     private readonly Conv3d? temporal;
+    private readonly bool _shortcut;
 
-    public VideoDownsample(long channels, bool halveTime) : base(nameof(VideoDownsample))
+    public VideoDownsample(long channels, bool halveTime, bool shortcut = false) : base(nameof(VideoDownsample))
     {
+        _shortcut = shortcut;
         spatial = nn.Conv3d(channels, channels, (1, 3, 3), stride: (1, 2, 2));
         temporal = halveTime ? nn.Conv3d(channels, channels, (3, 1, 1), stride: (2, 1, 1)) : null;
         RegisterComponents();
@@ -84,6 +91,7 @@ public sealed class VideoDownsample : nn.Module<Tensor, CausalCache, Tensor>
     {
         using var scope = NewDisposeScope();
         var h = spatial.forward(F.pad(x, new long[] { 0, 1, 0, 1, 0, 0 }));    // (B, C, T, H/2, W/2)
+        if (_shortcut) h = h + F.avg_pool3d(x, new long[] { 1, 2, 2 }, new long[] { 1, 2, 2 });
         if (temporal is null) return h.MoveToOuterDisposeScope();
         long t = h.shape[2];
         Tensor result;
@@ -91,16 +99,24 @@ public sealed class VideoDownsample : nn.Module<Tensor, CausalCache, Tensor>
         {
             // Frame 0 passes through on its own; frames (2j-2, 2j-1, 2j) make latent frame j.
             if ((t - 1) % 2 != 0) throw new ArgumentException($"a first temporal chunk must have an odd frame count (1 + 2k), got {t}");
-            result = t == 1 ? h.alias() : cat(new[] { h.narrow(2, 0, 1), temporal.forward(h) }, 2);
+            result = t == 1 ? h.alias() : cat(new[] { h.narrow(2, 0, 1), temporal.forward(h) + PairMeans(h.narrow(2, 1, t - 1)) }, 2);
         }
         else
         {
             if (t % 2 != 0) throw new ArgumentException($"a continuing temporal chunk must have an even frame count, got {t}");
-            result = temporal.forward(cat(new[] { cache.Get(this)!, h }, 2));
+            result = temporal.forward(cat(new[] { cache.Get(this)!, h }, 2)) + PairMeans(h);
         }
         cache.Set(this, h.narrow(2, t - 1, 1));
         cache.MarkStarted(this);
         return result.MoveToOuterDisposeScope();                                // (B, C, 1 + (T-1)/2 or T/2, H/2, W/2)
+    }
+
+    /// <summary>Mean of frames (2j, 2j+1): the shortcut for the temporal convolution, or zero without shortcuts.</summary>
+    private Tensor PairMeans(Tensor h)
+    {
+        if (!_shortcut) return zeros(1, dtype: h.dtype, device: h.device);
+        long b = h.shape[0], c = h.shape[1], t = h.shape[2];
+        return h.view(b, c, t / 2, 2, h.shape[3], h.shape[4]).mean(new long[] { 3 });
     }
 }
 
@@ -109,9 +125,13 @@ public sealed class VideoUpsample : nn.Module<Tensor, CausalCache, Tensor>
 {
     private readonly CausalConv3d? temporal;
     private readonly Conv3d spatial;
+    private readonly bool _shortcut;
 
-    public VideoUpsample(long inChannels, long outChannels, bool doubleTime) : base(nameof(VideoUpsample))
+    public VideoUpsample(long inChannels, long outChannels, bool doubleTime, bool shortcut = false) : base(nameof(VideoUpsample))
     {
+        if (shortcut && inChannels % outChannels != 0 && outChannels % inChannels != 0)
+            throw new ArgumentException($"an upsampling shortcut needs channel counts that divide each other, got {inChannels} -> {outChannels}");
+        _shortcut = shortcut;
         temporal = doubleTime ? new CausalConv3d(inChannels, inChannels * 2, temporalKernel: 3, spatialKernel: 1) : null;
         spatial = nn.Conv3d(inChannels, outChannels, (1, 3, 3), padding: (0, 1, 1));
         RegisterComponents();
@@ -129,10 +149,33 @@ public sealed class VideoUpsample : nn.Module<Tensor, CausalCache, Tensor>
                 .view(b, 2, c, t, height, width).permute(0, 2, 3, 1, 4, 5)
                 .reshape(b, c, 2 * t, height, width);                            // (B, C, 2T, H, W), frame t → 2t, 2t+1
             h = start ? cat(new[] { x.narrow(2, 0, 1), pairs.narrow(2, 2, 2 * t - 2) }, 2) : pairs;
+            if (_shortcut) h = h + (start ? cat(new[] { x.narrow(2, 0, 1), x.narrow(2, 1, t - 1).repeat_interleave(2, 2) }, 2) : x.repeat_interleave(2, 2));
             cache.MarkStarted(this);
         }
         var up = F.interpolate(h, scale_factor: new double[] { 1, 2, 2 }, mode: InterpolationMode.Nearest);
-        return spatial.forward(up).MoveToOuterDisposeScope();                   // (B, C', T', 2H, 2W)
+        var result = spatial.forward(up);
+        if (_shortcut) result = result + ChannelResample.To(up, spatial.out_channels);
+        return result.MoveToOuterDisposeScope();                                // (B, C', T', 2H, 2W)
+    }
+}
+
+/// <summary>Parameter-free channel change for shortcuts: means over groups going down, repetition going up.</summary>
+internal static class ChannelResample
+{
+    public static Tensor To(Tensor x, long channels)
+    {
+        long c = x.shape[1];
+        if (c == channels) return x.alias();
+        if (c % channels == 0)
+        {
+            var shape = x.shape.ToArray();
+            var grouped = new long[shape.Length + 1];
+            grouped[0] = shape[0]; grouped[1] = channels; grouped[2] = c / channels;
+            Array.Copy(shape, 2, grouped, 3, shape.Length - 2);
+            return x.reshape(grouped).mean(new long[] { 2 });
+        }
+        if (channels % c == 0) return x.repeat_interleave(channels / c, 1);
+        throw new ArgumentException($"channel counts must divide each other, got {c} -> {channels}");
     }
 }
 
@@ -158,16 +201,18 @@ public sealed class VideoEncoder : nn.Module<Tensor, CausalCache, Tensor>
                 down.Add(new CausalResidualBlock(current, channels[stage]));
                 current = channels[stage];
             }
-            if (stage < channels.Length - 1) down.Add(new VideoDownsample(current, config.TemporalDownsample[stage]));
+            if (stage < channels.Length - 1) down.Add(new VideoDownsample(current, config.TemporalDownsample[stage], config.ResamplingShortcuts));
         }
         mid = new CausalResidualBlock(current, current);
         norm_out = new FrameLayerNorm(current);
         conv_out = new CausalConv3d(current, 2L * config.LatentChannels);
         RegisterComponents();
         _latentChannels = config.LatentChannels;
+        _shortcut = config.ResamplingShortcuts;
     }
 
     private readonly int _latentChannels;
+    private readonly bool _shortcut;
 
     /// <summary>
     /// Starts the log-variance half of the output at −6 (σ ≈ 0.05). With the default 0 the sampled latents
@@ -185,7 +230,10 @@ public sealed class VideoEncoder : nn.Module<Tensor, CausalCache, Tensor>
         var h = conv_in.forward(video, cache);
         foreach (var layer in down) h = layer.forward(h, cache);
         h = mid.forward(h, cache);
-        return conv_out.forward(F.silu(norm_out.forward(h)), cache).MoveToOuterDisposeScope(); // (B, 2z, t, h, w)
+        var moments = conv_out.forward(F.silu(norm_out.forward(h)), cache);         // (B, 2z, t, h, w)
+        if (!_shortcut) return moments.MoveToOuterDisposeScope();
+        var mean = moments.narrow(1, 0, _latentChannels) + ChannelResample.To(h, _latentChannels);
+        return cat(new[] { mean, moments.narrow(1, _latentChannels, _latentChannels) }, 1).MoveToOuterDisposeScope();
     }
 }
 
@@ -211,19 +259,26 @@ public sealed class VideoDecoder : nn.Module<Tensor, CausalCache, Tensor>
             current = channels[stage];
             if (stage > 0)
             {
-                up.Add(new VideoUpsample(current, channels[stage - 1], config.TemporalDownsample[stage - 1]));
+                up.Add(new VideoUpsample(current, channels[stage - 1], config.TemporalDownsample[stage - 1], config.ResamplingShortcuts));
                 current = channels[stage - 1];
             }
         }
         norm_out = new FrameLayerNorm(current);
         conv_out = new CausalConv3d(current, config.ImageChannels);
         RegisterComponents();
+        _shortcut = config.ResamplingShortcuts;
+        _bottleneckChannels = channels[^1];
     }
+
+    private readonly bool _shortcut;
+    private readonly long _bottleneckChannels;
 
     public override Tensor forward(Tensor latents, CausalCache cache)
     {
         using var scope = NewDisposeScope();
-        var h = mid.forward(conv_in.forward(latents, cache), cache);
+        var h = conv_in.forward(latents, cache);
+        if (_shortcut) h = h + ChannelResample.To(latents, _bottleneckChannels);
+        h = mid.forward(h, cache);
         foreach (var layer in up) h = layer.forward(h, cache);
         return conv_out.forward(F.silu(norm_out.forward(h)), cache).MoveToOuterDisposeScope();
     }

@@ -15,6 +15,13 @@ public sealed record VideoVaeConfig
     public int ResidualBlocksPerStage { get; init; } = 1;
     /// <summary>For each downsample between stages: whether it also halves time.</summary>
     public bool[] TemporalDownsample { get; init; } = [false, true, true];
+    /// <summary>
+    /// Parameter-free shortcuts around every resampling step (space/time averaging going down, repetition
+    /// going up, channel averaging into the latent and repetition out of it), after DC-AE's residual
+    /// autoencoding. Without them the deep convolutional path must learn an identity first, and training
+    /// sits for thousands of steps at a blurred average; false keeps the original layout for old models.
+    /// </summary>
+    public bool ResamplingShortcuts { get; init; }
     /// <summary>Per-channel mean of the encoder's latents, subtracted so the diffusion model sees ~N(0, 1).</summary>
     public float[] LatentsMean { get; init; } = [];
     /// <summary>Per-channel standard deviation of the encoder's latents.</summary>
@@ -44,5 +51,12 @@ public sealed record VideoVaeConfig
         if (LatentsStd.Length != 0 && LatentsStd.Length != LatentChannels)
             throw new ArgumentException($"vae.latents_std must have {LatentChannels} entries, got {LatentsStd.Length}");
         if (LatentsStd.Any(s => !(s > 0))) throw new ArgumentException("vae.latents_std entries must be > 0");
+        if (ResamplingShortcuts)
+        {
+            int[] channels = ChannelMultipliers.Select(m => m * BaseChannels).ToArray();
+            static bool Divide(int a, int b) => a % b == 0 || b % a == 0;
+            if (!Divide(channels[^1], LatentChannels) || channels.Zip(channels.Skip(1)).Any(p => !Divide(p.First, p.Second)))
+                throw new ArgumentException($"vae.resampling_shortcuts needs stage channels [{string.Join(", ", channels)}] and latent_channels {LatentChannels} that divide each other in turn");
+        }
     }
 }

@@ -12,7 +12,7 @@ public static class ModelPresets
         Description = "Kinema's built-in text-to-video model shape for the procedural toy world.",
         TextEncoder = new TextEncoderConfig { VocabularySize = vocabularySize, MaxLength = 48, HiddenSize = 256, Depth = 4, Heads = 4 },
         Transformer = new VideoDitConfig { LatentChannels = 16, PatchSize = [1, 2, 2], HiddenSize = 256, Depth = 8, Heads = 4, TextDim = 256 },
-        Vae = new VideoVaeConfig { LatentChannels = 16, BaseChannels = 16, ChannelMultipliers = [1, 2, 4, 8], TemporalDownsample = [false, true, true] },
+        Vae = new VideoVaeConfig { LatentChannels = 16, BaseChannels = 16, ChannelMultipliers = [1, 2, 4, 8], TemporalDownsample = [false, true, true], ResamplingShortcuts = true },
         Defaults = new GenerationDefaults { Seconds = 4, Fps = 8, Width = 128, Height = 128, Steps = 20, Guidance = 5, Shift = 3 },
         Limits = new GenerationLimits { MaxWidth = 512, MaxHeight = 512, MaxSeconds = 60, MaxFps = 30 },
     };
@@ -24,7 +24,7 @@ public static class ModelPresets
         Description = "Minimal shape for tests.",
         TextEncoder = new TextEncoderConfig { VocabularySize = vocabularySize, MaxLength = 16, HiddenSize = 32, Depth = 1, Heads = 2 },
         Transformer = new VideoDitConfig { LatentChannels = 4, HiddenSize = 32, Depth = 1, Heads = 2, TextDim = 32, FrequencyEmbeddingSize = 32 },
-        Vae = new VideoVaeConfig { LatentChannels = 4, BaseChannels = 4, ChannelMultipliers = [1, 1, 2, 2], TemporalDownsample = [false, true, true] },
+        Vae = new VideoVaeConfig { LatentChannels = 4, BaseChannels = 4, ChannelMultipliers = [1, 1, 2, 2], TemporalDownsample = [false, true, true], ResamplingShortcuts = true },
         Defaults = new GenerationDefaults { Seconds = 1, Fps = 8, Width = 64, Height = 64, Steps = 4, Guidance = 3, Shift = 3 },
         Limits = new GenerationLimits { MaxWidth = 256, MaxHeight = 256, MaxSeconds = 60, MaxFps = 30 },
     };

@@ -9,10 +9,10 @@ public class VideoVaeTests
 {
     public VideoVaeTests() => TorchRuntime.EnsureLoaded();
 
-    private static VideoVae NewVae()
+    private static VideoVae NewVae(bool shortcuts = false)
     {
         manual_seed(1);
-        var vae = new VideoVae(TinyConfigs.Vae);
+        var vae = new VideoVae(TinyConfigs.Vae with { ResamplingShortcuts = shortcuts });
         vae.eval();
         return vae;
     }
@@ -37,10 +37,12 @@ public class VideoVaeTests
         Assert.Equal(new long[] { 1, 3, 9, 32, 48 }, video.shape);
     }
 
-    [Fact]
-    public void Changing_a_later_frame_leaves_earlier_latents_unchanged()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Changing_a_later_frame_leaves_earlier_latents_unchanged(bool shortcuts)
     {
-        using var vae = NewVae();
+        using var vae = NewVae(shortcuts);
         using var guard = inference_mode();
         using var video = rand(new long[] { 1, 3, 13, 16, 16 }) * 2 - 1;
         using var edited = video.clone();
@@ -51,10 +53,12 @@ public class VideoVaeTests
         Assert.False(a.narrow(2, 3, 1).allclose(b.narrow(2, 3, 1)), "latent frame 3 must see frame 9");
     }
 
-    [Fact]
-    public void First_frame_is_encoded_on_its_own()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void First_frame_is_encoded_on_its_own(bool shortcuts)
     {
-        using var vae = NewVae();
+        using var vae = NewVae(shortcuts);
         using var guard = inference_mode();
         using var video = rand(new long[] { 1, 3, 5, 16, 16 }) * 2 - 1;
         using var alone = vae.Encode(video.narrow(2, 0, 1));
@@ -62,11 +66,13 @@ public class VideoVaeTests
         Assert.True(alone.allclose(within.narrow(2, 0, 1), rtol: 0, atol: 1e-6));
     }
 
-    [Fact]
-    public void Chunked_decode_equals_whole_decode_within_1e_5()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Chunked_decode_equals_whole_decode_within_1e_5(bool shortcuts)
     {
         // Same arithmetic in a different order of concatenation; only float rounding may differ.
-        using var vae = NewVae();
+        using var vae = NewVae(shortcuts);
         using var guard = inference_mode();
         using var latents = randn(new long[] { 1, 4, 5, 4, 4 });
         using var whole = vae.DecodeWhole(latents);
@@ -77,10 +83,12 @@ public class VideoVaeTests
         Assert.True((whole - twoAtATime).abs().max().item<float>() < 1e-5f);
     }
 
-    [Fact]
-    public void Decoder_is_causal_in_latent_frames()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Decoder_is_causal_in_latent_frames(bool shortcuts)
     {
-        using var vae = NewVae();
+        using var vae = NewVae(shortcuts);
         using var guard = inference_mode();
         using var latents = randn(new long[] { 1, 4, 3, 4, 4 });
         using var edited = latents.clone();
@@ -119,5 +127,37 @@ public class VideoVaeTests
         using var video = zeros(new long[] { 1, 3, 5, 20, 16 });
         var e = Assert.Throws<ArgumentException>(() => vae.Encode(video));
         Assert.Contains("multiples of 8", e.Message);
+    }
+
+    [Fact]
+    public void Resampling_shortcuts_add_no_weights()
+    {
+        using var plain = new VideoVae(TinyConfigs.Vae);
+        using var withShortcuts = new VideoVae(TinyConfigs.Vae with { ResamplingShortcuts = true });
+        var plainShapes = plain.state_dict().Select(kv => $"{kv.Key} [{string.Join(",", kv.Value.shape)}]").ToList();
+        var shortcutShapes = withShortcuts.state_dict().Select(kv => $"{kv.Key} [{string.Join(",", kv.Value.shape)}]").ToList();
+        Assert.Equal(plainShapes, shortcutShapes);
+    }
+
+    [Fact]
+    public void Resampling_shortcuts_change_the_output()
+    {
+        using var guard = inference_mode();
+        using var latents = randn(new long[] { 1, 4, 2, 4, 4 });
+        using var plain = NewVae(false);
+        using var withShortcuts = NewVae(true);
+        withShortcuts.load_state_dict(plain.state_dict());
+        using var a = plain.DecodeWhole(latents);
+        using var b = withShortcuts.DecodeWhole(latents);
+        Assert.False(a.allclose(b, rtol: 0, atol: 1e-3));
+    }
+
+    [Fact]
+    public void Shortcuts_with_channel_counts_that_do_not_divide_are_rejected()
+    {
+        var config = TinyConfigs.Vae with { BaseChannels = 3, ChannelMultipliers = [1, 2, 3, 3], ResamplingShortcuts = true };
+        var e = Assert.Throws<ArgumentException>(() => config.Validate());
+        Assert.Contains("resampling_shortcuts", e.Message);
+        Assert.Contains("[3, 6, 9, 9]", e.Message);
     }
 }
