@@ -53,6 +53,8 @@ public static class DitTrainer
         manual_seed(options.Seed);
         using var modules = new TextToVideoModules(config);
         modules.InitializeWeights();
+        if (options.InitFrom is not null && new Checkpoints.CheckpointStore(options.RunFolder).LatestPath() is null)
+            WarmStart(modules, config, tokenizer, options.InitFrom, say);
         using var ema = new TextToVideoModules(config);
         modules.to(device); ema.to(device); ema.eval();
         var source = new WorldBatchSource(options.Buckets, options.Seed, options.Fps);
@@ -102,6 +104,26 @@ public static class DitTrainer
         var target = noise - clean;
         var weight = (~knownVoxels).to(ScalarType.Float32).expand_as(target);
         return ((velocity - target).pow(2) * weight).sum() / weight.sum().clamp_min(1);
+    }
+
+    /// <summary>
+    /// Loads a model folder's text encoder and transformer into a new run. The vocabulary and the module
+    /// shapes must match: a warm start reuses what was learned about captions and motion, not a different model.
+    /// </summary>
+    private static void WarmStart(TextToVideoModules modules, ModelConfig config, WordTokenizer tokenizer, string modelFolder, Action<string> say)
+    {
+        var source = ModelConfig.Load(Path.Combine(modelFolder, ModelConfig.FileName));
+        var sourceTokenizer = WordTokenizer.Load(Path.Combine(modelFolder, KinemaModel.TokenizerFile));
+        if (!sourceTokenizer.Vocabulary.SequenceEqual(tokenizer.Vocabulary))
+            throw new ArgumentException($"--init-from {modelFolder}: its vocabulary ({sourceTokenizer.Vocabulary.Count} words) differs from this run's ({tokenizer.Vocabulary.Count}); a warm start needs the same tokenizer");
+        if (JsonSerializer.Serialize(source.TextEncoder, Json.Options) != JsonSerializer.Serialize(config.TextEncoder, Json.Options)
+            || JsonSerializer.Serialize(source.Transformer, Json.Options) != JsonSerializer.Serialize(config.Transformer, Json.Options))
+            throw new ArgumentException($"--init-from {modelFolder}: its text encoder or transformer shape differs from this run's preset");
+        using (var weights = Weights.ShardedSafeTensors.Open(Path.Combine(modelFolder, KinemaModel.TextEncoderFile)))
+            Weights.StateDictLoader.Load(modules.text_encoder, weights, "text encoder (--init-from)");
+        using (var weights = Weights.ShardedSafeTensors.Open(Path.Combine(modelFolder, KinemaModel.TransformerFile)))
+            Weights.StateDictLoader.Load(modules.transformer, weights, "transformer (--init-from)");
+        say($"transformer: warm start from {modelFolder}");
     }
 
     private static double? Validate(TrainingOptions options, ModelConfig config, WordTokenizer tokenizer, TextToVideoModules ema, VideoVae vae, Device device, long step)

@@ -36,6 +36,11 @@ public sealed record TrainingOptions
     public double CaptionDropout { get; init; } = 0.1;
     public int ValidationSamples { get; init; } = 4;
     public int ValidationSteps { get; init; } = 20;
+    /// <summary>
+    /// A model folder whose text encoder and transformer start a new run (a warm start, e.g. after the VAE
+    /// changed); ignored when the run resumes from its own checkpoint.
+    /// </summary>
+    public string? InitFrom { get; init; }
     /// <summary>Scenes whose captions (all styles) make up the vocabulary.</summary>
     public int VocabularyScenes { get; init; } = 20_000;
 

@@ -40,13 +40,14 @@ public static class TrainCommand
         var statisticsClips = new Option<int>("--statistics-clips") { Description = "Clips for the exported latent statistics (vae)", DefaultValueFactory = _ => 32 };
         var evaluationClips = new Option<int>("--evaluation-clips") { Description = "Held-out clips for the final PSNR/SSIM (vae)", DefaultValueFactory = _ => 16 };
         var vocabularyScenes = new Option<int>("--vocabulary-scenes") { Description = "Scenes whose captions make up the vocabulary (dit)", DefaultValueFactory = _ => 20_000 };
+        var initFrom = new Option<string?>("--init-from") { Description = "Model folder whose text encoder and transformer start a new run (dit; same vocabulary and shape)" };
         var validationSamples = new Option<int>("--validation-samples") { Description = "Judge-scored samples per validation (dit)", DefaultValueFactory = _ => 4 };
         var command = new Command(stage, stage == "vae" ? "Stage 1: train the video VAE" : "Stage 2: train the diffusion transformer and text encoder")
         {
             run, steps, lr, warmup, buckets, seed, checkpointEvery, validateEvery, device, preset,
         };
         if (stage == "vae") { command.Options.Add(statisticsClips); command.Options.Add(evaluationClips); }
-        else { command.Options.Add(vocabularyScenes); command.Options.Add(validationSamples); }
+        else { command.Options.Add(vocabularyScenes); command.Options.Add(validationSamples); command.Options.Add(initFrom); }
         if (needsVae) command.Options.Add(vae);
         command.SetAction((parse, cancellation) => Task.FromResult(CliErrors.Guard(() =>
         {
@@ -65,6 +66,7 @@ public static class TrainCommand
                 EvaluationClips = parse.GetValue(evaluationClips),
                 VocabularyScenes = parse.GetValue(vocabularyScenes),
                 ValidationSamples = parse.GetValue(validationSamples),
+                InitFrom = stage == "vae" ? null : parse.GetValue(initFrom),
             };
             var shape = ModelPresets.ByName(parse.GetValue(preset)!, vocabularySize: 4);
             return RunOnTrainingThread(() =>

@@ -1,0 +1,95 @@
+using Kinema.Models;
+using Kinema.Pipelines;
+using Kinema.Text;
+using Kinema.Training.Checkpoints;
+using Kinema.Training.Data;
+using Kinema.Weights;
+using static TorchSharp.torch;
+
+namespace Kinema.Training.Tests;
+
+/// <summary>`kinema train dit --init-from MODEL`: a new run starting from a model's text encoder and transformer.</summary>
+public sealed class WarmStartTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("kinema-warm-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private TrainingOptions Options(string name, string? initFrom = null, int steps = 2, double lr = 3e-4) => new()
+    {
+        RunFolder = Path.Combine(_root, name),
+        Steps = steps,
+        LearningRate = lr,
+        WarmupSteps = 0,
+        CheckpointEvery = 1,
+        ValidateEvery = 0,
+        PrefetchDepth = 1,
+        Buckets = ClipBucket.ParseList("64x64x1:1"),
+        VocabularyScenes = 50,
+        InitFrom = initFrom,
+    };
+
+    /// <summary>A VAE export and a trained-for-two-steps model folder to start from.</summary>
+    private (string Vae, string Model) Source()
+    {
+        var tinyVae = ModelPresets.Tiny(4).Vae;
+        string vaeFolder = Path.Combine(_root, "vae");
+        manual_seed(0);
+        using (var vae = new VideoVae(tinyVae)) VaeTrainer.Export(vae, tinyVae, vaeFolder);
+        var source = Options("source") with { Seed = 7 };   // another initialisation than the runs under test
+        DitTrainer.Run(source, vaeFolder, ModelPresets.Tiny(4), _ => { }, CancellationToken.None);
+        string model = Path.Combine(_root, "model");
+        DitTrainer.Export(source.RunFolder, vaeFolder, model, "source");
+        return (vaeFolder, model);
+    }
+
+    private static float MaxDifference(string checkpointWeights, string modelFolder, string prefix, string file)
+    {
+        using var run = ShardedSafeTensors.Open(checkpointWeights);
+        using var model = ShardedSafeTensors.Open(Path.Combine(modelFolder, file));
+        float worst = 0;
+        foreach (var name in model.Entries.Keys)
+        {
+            using var a = run.Load(prefix + name, ScalarType.Float32);
+            using var b = model.Load(name, ScalarType.Float32);
+            worst = Math.Max(worst, (a - b).abs().max().item<float>());
+        }
+        return worst;
+    }
+
+    [Fact]
+    public void A_warm_started_run_begins_from_the_models_weights()
+    {
+        var (vae, model) = Source();
+        var warm = Options("warm", initFrom: model, steps: 1, lr: 1e-12);
+        var messages = new List<string>();
+        DitTrainer.Run(warm, vae, ModelPresets.Tiny(4), messages.Add, CancellationToken.None);
+
+        string weights = Path.Combine(warm.RunFolder, "checkpoints", "step-0000001", CheckpointStore.WeightsFile);
+        Assert.Contains(messages, m => m.Contains("warm start"));
+        Assert.True(MaxDifference(weights, model, "transformer.", KinemaModel.TransformerFile) < 1e-2f);
+        Assert.True(MaxDifference(weights, model, "text_encoder.", KinemaModel.TextEncoderFile) < 1e-2f);
+    }
+
+    [Fact]
+    public void A_cold_run_does_not_begin_from_the_models_weights()
+    {
+        var (vae, model) = Source();
+        var cold = Options("cold", steps: 1, lr: 1e-12);
+        DitTrainer.Run(cold, vae, ModelPresets.Tiny(4), _ => { }, CancellationToken.None);
+        string weights = Path.Combine(cold.RunFolder, "checkpoints", "step-0000001", CheckpointStore.WeightsFile);
+        Assert.True(MaxDifference(weights, model, "transformer.", KinemaModel.TransformerFile) > 1e-2f);
+    }
+
+    [Fact]
+    public void A_model_with_another_vocabulary_is_rejected_by_name()
+    {
+        var (vae, model) = Source();
+        var original = WordTokenizer.Load(Path.Combine(model, KinemaModel.TokenizerFile));
+        new WordTokenizer(original.Vocabulary.Skip(5).Append("zebra"), original.MaxLength).Save(Path.Combine(model, KinemaModel.TokenizerFile));
+        var warm = Options("mismatch", initFrom: model, steps: 1);
+        var e = Assert.Throws<ArgumentException>(() => DitTrainer.Run(warm, vae, ModelPresets.Tiny(4), _ => { }, CancellationToken.None));
+        Assert.Contains("--init-from", e.Message);
+        Assert.Contains("vocabulary", e.Message);
+    }
+}
