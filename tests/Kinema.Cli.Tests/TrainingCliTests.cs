@@ -37,6 +37,11 @@ public sealed class TrainingCliTests : IDisposable
         var eval = CliRunner.Run(["eval", "adherence", "--model", model, "--split", "heldout", "--count", "1"], timeoutSeconds: 300);
         Assert.True(eval.ExitCode == 0, eval.StdErr);
         Assert.Contains("\"mean_overall\"", eval.StdOut);
+
+        var warm = CliRunner.Run(["train", "dit", "--run", Path.Combine(_root, "warm"), "--vae", Path.Combine(vae, "export"), "--preset", "tiny",
+            "--steps", "1", "--warmup", "0", "--buckets", "64x64x1:1", "--validate-every", "0", "--vocabulary-scenes", "30", "--init-from", model], timeoutSeconds: 300);
+        Assert.True(warm.ExitCode == 0, warm.StdErr);
+        Assert.Contains("warm start from " + model, warm.StdOut);
     }
 
     [Fact]
