@@ -28,34 +28,10 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
 }
 
 /// <summary>
-/// RMS normalisation over the channel axis of a (B, C, T, H, W) video tensor. It looks at one voxel at a
-/// time, so unlike GroupNorm it never mixes frames: the VAE stays causal and chunked decoding stays exact.
-/// </summary>
-public sealed class ChannelRmsNorm : nn.Module<Tensor, Tensor>
-{
-    private readonly Parameter weight;
-    private readonly double _eps;
-
-    public ChannelRmsNorm(long channels, double eps = 1e-6) : base(nameof(ChannelRmsNorm))
-    {
-        _eps = eps;
-        weight = nn.Parameter(ones(channels, 1, 1, 1));
-        RegisterComponents();
-    }
-
-    public override Tensor forward(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        var normed = x * x.pow(2).mean(new long[] { 1 }, keepdim: true).add(_eps).rsqrt();
-        return (normed * weight).MoveToOuterDisposeScope();
-    }
-}
-
-/// <summary>
 /// Layer normalisation of each video frame over (C, H, W), with a per-channel gain and bias. Statistics come
-/// from one frame only, so the VAE stays causal and chunked decoding stays exact. Unlike
-/// <see cref="ChannelRmsNorm"/> it keeps each pixel's brightness relative to the frame: with the per-voxel
-/// RMS norm our VAE sat at a blurry mean-colour plateau for hundreds of steps (docs/training.md).
+/// from one frame only, so the VAE stays causal and chunked decoding stays exact. Unlike a per-voxel RMS
+/// norm over channels (Wan's choice) it keeps each pixel's brightness relative to the frame: with that norm
+/// our VAE sat at a blurry mean-colour plateau for hundreds of steps (docs/training.md).
 /// </summary>
 public sealed class FrameLayerNorm : nn.Module<Tensor, Tensor>
 {

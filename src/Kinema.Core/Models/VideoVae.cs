@@ -99,24 +99,23 @@ public sealed class VideoDownsample : nn.Module<Tensor, CausalCache, Tensor>
         {
             // Frame 0 passes through on its own; frames (2j-2, 2j-1, 2j) make latent frame j.
             if ((t - 1) % 2 != 0) throw new ArgumentException($"a first temporal chunk must have an odd frame count (1 + 2k), got {t}");
-            result = t == 1 ? h.alias() : cat(new[] { h.narrow(2, 0, 1), temporal.forward(h) + PairMeans(h.narrow(2, 1, t - 1)) }, 2);
+            result = t == 1 ? h.alias() : cat(new[] { h.narrow(2, 0, 1), HalveTime(temporal.forward(h), h.narrow(2, 1, t - 1)) }, 2);
         }
         else
         {
             if (t % 2 != 0) throw new ArgumentException($"a continuing temporal chunk must have an even frame count, got {t}");
-            result = temporal.forward(cat(new[] { cache.Get(this)!, h }, 2)) + PairMeans(h);
+            result = HalveTime(temporal.forward(cat(new[] { cache.Get(this)!, h }, 2)), h);
         }
         cache.Set(this, h.narrow(2, t - 1, 1));
         cache.MarkStarted(this);
         return result.MoveToOuterDisposeScope();                                // (B, C, 1 + (T-1)/2 or T/2, H/2, W/2)
     }
 
-    /// <summary>Mean of frames (2j, 2j+1): the shortcut for the temporal convolution, or zero without shortcuts.</summary>
-    private Tensor PairMeans(Tensor h)
+    /// <summary>The temporal convolution's output plus, with shortcuts, the mean of each frame pair (2j, 2j+1) of <paramref name="pairs"/>.</summary>
+    private Tensor HalveTime(Tensor convolved, Tensor pairs)
     {
-        if (!_shortcut) return zeros(1, dtype: h.dtype, device: h.device);
-        long b = h.shape[0], c = h.shape[1], t = h.shape[2];
-        return h.view(b, c, t / 2, 2, h.shape[3], h.shape[4]).mean(new long[] { 3 });
+        if (!_shortcut) return convolved;
+        return convolved + pairs.unflatten(2, new long[] { pairs.shape[2] / 2, 2 }).mean(new long[] { 3 });
     }
 }
 
@@ -166,14 +165,7 @@ internal static class ChannelResample
     {
         long c = x.shape[1];
         if (c == channels) return x.alias();
-        if (c % channels == 0)
-        {
-            var shape = x.shape.ToArray();
-            var grouped = new long[shape.Length + 1];
-            grouped[0] = shape[0]; grouped[1] = channels; grouped[2] = c / channels;
-            Array.Copy(shape, 2, grouped, 3, shape.Length - 2);
-            return x.reshape(grouped).mean(new long[] { 2 });
-        }
+        if (c % channels == 0) return x.unflatten(1, new long[] { channels, c / channels }).mean(new long[] { 2 });
         if (channels % c == 0) return x.repeat_interleave(channels / c, 1);
         throw new ArgumentException($"channel counts must divide each other, got {c} -> {channels}");
     }
