@@ -20,7 +20,7 @@ internal static class ParityFixtures
         {
             string? overridden = Environment.GetEnvironmentVariable("KINEMA_WAN_FIXTURES");
             if (!string.IsNullOrWhiteSpace(overridden)) return overridden;
-            return Path.Combine(WanParity.RepoRoot, "tests", "Kinema.Wan.Tests", "Fixtures", "wan-parity");
+            return Path.Combine(WanParity.FixturesRoot, "wan-parity");
         }
     }
 
@@ -72,7 +72,7 @@ public class WanParityTests
         return (WanModelFolder.Open(ParityFixtures.Root).LoadTransformer(dtype), io);
     }
 
-    [WanParityFact]
+    [WanParityFact("wan-parity/manifest.json")]
     public void Dit_forward_matches_diffusers_with_scalar_timesteps()
     {
         var (model, io) = LoadDit(ScalarType.Float32);
@@ -92,7 +92,7 @@ public class WanParityTests
         }
     }
 
-    [WanParityFact]
+    [WanParityFact("wan-parity/manifest.json")]
     public void Dit_forward_matches_diffusers_with_TI2V_per_token_timesteps()
     {
         var (model, io) = LoadDit(ScalarType.Float32);
@@ -106,7 +106,7 @@ public class WanParityTests
         }
     }
 
-    [WanParityFact]
+    [WanParityFact("wan-parity/manifest.json")]
     public void Dit_bf16_forward_is_close_to_diffusers_bf16()
     {
         var (model, io) = LoadDit(ScalarType.BFloat16);
@@ -123,7 +123,7 @@ public class WanParityTests
         }
     }
 
-    [WanParityFact]
+    [WanParityFact("wan-parity/manifest.json")]
     public void Schedules_match_diffusers_set_timesteps()
     {
         using var schedules = ShardedSafeTensors.Open(ParityFixtures.Require("scheduler_schedules.safetensors"));
@@ -145,7 +145,7 @@ public class WanParityTests
         }
     }
 
-    [WanParityFact]
+    [WanParityFact("wan-parity/manifest.json")]
     public void Scheduler_config_written_by_diffusers_loads()
     {
         ParityFixtures.Require("scheduler");
@@ -155,7 +155,7 @@ public class WanParityTests
         Assert.Equal(3.0, config.FlowShift);
     }
 
-    [WanParityFact]
+    [WanParityFact("wan-parity/manifest.json")]
     public void One_step_matches_diffusers()
     {
         using var step = ShardedSafeTensors.Open(ParityFixtures.Require("scheduler_step.safetensors"));
@@ -166,7 +166,7 @@ public class WanParityTests
         ParityFixtures.AssertClose(step.Load("prev_sample"), next, 1e-5, 1e-6, "UniPC step 0");
     }
 
-    [WanParityFact]
+    [WanParityFact("wan-parity/manifest.json")]
     public void Sampling_loops_match_diffusers_step_by_step()
     {
         using var loops = ShardedSafeTensors.Open(ParityFixtures.Require("scheduler_loop.safetensors"));

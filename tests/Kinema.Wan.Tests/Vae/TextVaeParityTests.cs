@@ -12,13 +12,13 @@ namespace Kinema.Wan.Tests.Vae;
 /// <summary>
 /// Parity with the reference Python code (transformers UMT5EncoderModel / PreTrainedTokenizerFast, diffusers
 /// AutoencoderKLWan and WanPipeline._get_t5_prompt_embeds). The expected values are produced by
-/// tools/wan-fixtures/make_text_vae_fixtures.py, never by this code; without the fixtures these tests fail.
+/// tools/wan-fixtures/make_text_vae_fixtures.py, never by this code (see WanParity for when they run).
 /// </summary>
 [Collection("torch")]
 [Trait("Category", "WanParity")]
 public sealed class TextVaeParityTests
 {
-    [WanParityFact]
+    [WanParityFact("text_vae/tokenizer/tokenizer.json")]
     public void Tokenizer_ids_and_mask_match_transformers()
     {
         var tokenizer = UmT5Tokenizer.Load(TextVaeFixtures.Require("tokenizer/tokenizer.json"));
@@ -44,7 +44,7 @@ public sealed class TextVaeParityTests
         }
     }
 
-    [WanParityFact]
+    [WanParityFact("text_vae/text_encoder_io.safetensors")]
     public void Text_encoder_matches_transformers_and_wan_context()
     {
         using var model = WanTextEncoder.LoadEncoder(TextVaeFixtures.Require("text_encoder"), ScalarType.Float32);
@@ -67,7 +67,7 @@ public sealed class TextVaeParityTests
         AssertClose(file.Load("wan_context"), encoder.Encode(batch), 1e-4, "wan_context");
     }
 
-    [WanParityTheory]
+    [WanParityTheory("text_vae/vae21_io.safetensors")]
     [InlineData("vae21")]
     [InlineData("vae22")]
     public void Vae_matches_diffusers(string name)
