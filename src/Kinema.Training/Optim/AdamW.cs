@@ -36,7 +36,8 @@ public sealed class AdamW : IDisposable
         double correction1 = 1 - Math.Pow(Beta1, StepCount);
         double correction2 = 1 - Math.Pow(Beta2, StepCount);
         // Scalars are made once and held for the whole step: an implicit double→Scalar temporary can be
-        // finalized by the GC while libtorch still reads it (seen as "Unknown scalar type" mid-run).
+        // finalized by the GC while libtorch still reads it (seen as "Unknown scalar type" mid-run, and as
+        // "Expected false to be true" from Scalar::toFloat inside add_ at step ~495 of a session-5 run).
         using var beta1 = Beta1.ToScalar();
         using var oneMinusBeta1 = (1 - Beta1).ToScalar();
         using var beta2 = Beta2.ToScalar();
@@ -44,6 +45,7 @@ public sealed class AdamW : IDisposable
         using var decay = (1 - learningRate * WeightDecay).ToScalar();
         using var secondCorrection = correction2.ToScalar();
         using var eps = Eps.ToScalar();
+        using var one = 1.0.ToScalar();   // add_(Scalar) alone makes its alpha = 1 as just such a temporary
         using var stepSize = (-learningRate / correction1).ToScalar();
         using var noGrad = no_grad();
         foreach (var (name, p) in _parameters)
@@ -55,7 +57,7 @@ public sealed class AdamW : IDisposable
             m.mul_(beta1).add_(grad, alpha: oneMinusBeta1);
             v.mul_(beta2).addcmul_(grad, grad, value: oneMinusBeta2);
             if (WeightDecay > 0 && p.dim() > 1) p.mul_(decay);
-            var denominator = v.div(secondCorrection).sqrt_().add_(eps);
+            var denominator = v.div(secondCorrection).sqrt_().add_(eps, one);
             p.addcdiv_(m, denominator, value: stepSize);
         }
     }
