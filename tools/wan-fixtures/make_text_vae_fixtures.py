@@ -269,7 +269,7 @@ def main():
     except ImportError:
         if "text" in parts:
             print("warning: ftfy is not installed, so prompt_clean skips ftfy.fix_text; the cleaned strings are then "
-              "not compared by the C# test (ids still are)", file=sys.stderr)
+                  "not compared by the C# test (ids still are)", file=sys.stderr)
 
     torch.set_grad_enabled(False)
     out = Path(args.out)

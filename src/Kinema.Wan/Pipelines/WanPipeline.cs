@@ -88,7 +88,7 @@ public sealed class WanPipeline(WanModel model)
             {
                 // Wan 2.2 TI2V: one timestep per token; the clean first frame's tokens are at t = 0.
                 timesteps = full(new long[] { 1, gridFrames * tokensPerFrame }, (float)t, dtype: ScalarType.Float32, device: Model.Device);
-                if (clean is not null) timesteps.narrow(1, 0, tokensPerFrame).fill_(0);
+                if (clean is not null) timesteps.narrow(1, 0, tokensPerFrame).zero_();
             }
             else
             {

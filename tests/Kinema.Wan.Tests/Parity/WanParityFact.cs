@@ -13,16 +13,26 @@ internal static class WanParity
 
     public static bool Strict => Environment.GetEnvironmentVariable(StrictVariable) == "1";
 
-    /// <summary>Null (run) when strict, when fixtures are redirected, or when <paramref name="fixture"/> exists.</summary>
+    /// <summary>Null (run) when strict or when <paramref name="fixture"/> (relative to Fixtures/) exists.</summary>
     public static string? SkipReason(string fixture)
     {
-        if (Strict || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("KINEMA_WAN_FIXTURES"))) return null;
-        string path = Path.Combine(FixturesRoot, fixture);
+        if (Strict) return null;
+        string path = fixture.StartsWith(WanParityPrefix, StringComparison.Ordinal)
+            ? Path.Combine(WanParityFolder, fixture[WanParityPrefix.Length..])
+            : Path.Combine(FixturesRoot, fixture);
         if (File.Exists(path) || Directory.Exists(path)) return null;
-        return $"Wan parity fixture '{fixture}' is not committed yet (tools/wan-fixtures/README.md); {StrictVariable}=1 makes this a failure";
+        return $"Wan parity fixture '{path}' is not there (tools/wan-fixtures/README.md); {StrictVariable}=1 makes this a failure";
     }
 
     public static string FixturesRoot => Path.Combine(RepoRoot, "tests", "Kinema.Wan.Tests", "Fixtures");
+
+    private const string WanParityPrefix = "wan-parity/";
+
+    /// <summary>The DiT/scheduler fixtures: Fixtures/wan-parity, or the folder named by KINEMA_WAN_FIXTURES.</summary>
+    public static string WanParityFolder =>
+        Environment.GetEnvironmentVariable("KINEMA_WAN_FIXTURES") is { } overridden && !string.IsNullOrWhiteSpace(overridden)
+            ? overridden
+            : Path.Combine(FixturesRoot, "wan-parity");
 
     /// <summary>The folder holding Kinema.slnx.</summary>
     public static string RepoRoot

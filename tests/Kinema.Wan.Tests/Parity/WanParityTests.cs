@@ -14,15 +14,7 @@ namespace Kinema.Wan.Tests.Parity;
 /// </summary>
 internal static class ParityFixtures
 {
-    public static string Root
-    {
-        get
-        {
-            string? overridden = Environment.GetEnvironmentVariable("KINEMA_WAN_FIXTURES");
-            if (!string.IsNullOrWhiteSpace(overridden)) return overridden;
-            return Path.Combine(WanParity.FixturesRoot, "wan-parity");
-        }
-    }
+    public static string Root => WanParity.WanParityFolder;
 
     /// <summary>The path of fixture <paramref name="name"/>, or a failure that says how to generate it.</summary>
     public static string Require(string name)

@@ -61,10 +61,14 @@ public sealed class TextVaeParityTests
         }
 
         // The ids come from the fixture, so any tokenizer will do here (the tokenizer has its own fixture and test).
-        string tokenizerFolder = Directory.CreateTempSubdirectory("kinema-umt5-").FullName;
-        TokenizerJsonWriter.Write(tokenizerFolder, vocabSize: model.Config.VocabSize);
-        var tokenizer = UmT5Tokenizer.Load(Path.Combine(tokenizerFolder, "tokenizer.json"));
-        Directory.Delete(tokenizerFolder, recursive: true);
+        var tokenizerFolder = Directory.CreateTempSubdirectory("kinema-umt5-");
+        UmT5Tokenizer tokenizer;
+        try
+        {
+            TokenizerJsonWriter.Write(tokenizerFolder.FullName, vocabSize: model.Config.VocabSize);
+            tokenizer = UmT5Tokenizer.Load(Path.Combine(tokenizerFolder.FullName, "tokenizer.json"));
+        }
+        finally { tokenizerFolder.Delete(recursive: true); }
         // Not disposed: it owns the same model as the using above.
         var encoder = new WanTextEncoder(tokenizer, model) { MaxLength = (int)ids.shape[1] };
         var batch = new TokenBatch(

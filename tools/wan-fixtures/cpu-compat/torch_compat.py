@@ -1,5 +1,5 @@
-"""Lets diffusers (2025+) import on Debian's torch 1.13 CPU. Not committed."""
-import sys, types, math
+"""Lets diffusers (2025+) import and run on Debian's torch 1.13 (CPU only); see README.md beside this file."""
+import contextlib, enum, math, sys, types
 import torch
 import torch.nn.functional as F
 
@@ -10,12 +10,11 @@ class _NoDevice:
     def device_count(): return 0
     def __getattr__(self, name):
         return lambda *a, **k: None
-for name in ("xpu", "mps", "mtia", "npu"):
-    if not hasattr(torch, name) or name in ("xpu", "mtia", "npu"):
-        try:
-            setattr(torch, name, _NoDevice())
-        except Exception:
-            pass
+# Inert devices: diffusers probes them at import time; only mps may already exist.
+for name in ("xpu", "mtia", "npu"):
+    setattr(torch, name, _NoDevice())
+if not hasattr(torch, "mps"):
+    torch.mps = _NoDevice()
 if not hasattr(torch.backends, "mps"):
     torch.backends.mps = _NoDevice()
 
@@ -62,7 +61,6 @@ for _name in ("float8_e4m3fn", "float8_e5m2", "uint16", "uint32", "uint64", "flo
     if not hasattr(torch, _name):
         setattr(torch, _name, type("missing_dtype_" + _name, (), {})())
 
-import contextlib, enum
 if "torch.nn.attention" not in sys.modules:
     try:
         import torch.nn.attention  # noqa

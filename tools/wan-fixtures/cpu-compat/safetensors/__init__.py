@@ -1,4 +1,4 @@
-"""Minimal pure-Python stand-in for the safetensors package (read/write, torch only). Not committed."""
+"""Minimal pure-Python stand-in for the safetensors package (read/write, torch only); see ../README.md."""
 import json, struct
 __version__ = "0.4.0-shim"
 
