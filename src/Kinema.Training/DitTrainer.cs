@@ -107,8 +107,10 @@ public static class DitTrainer
     }
 
     /// <summary>
-    /// Loads a model folder's text encoder and transformer into a new run. The vocabulary and the module
-    /// shapes must match: a warm start reuses what was learned about captions and motion, not a different model.
+    /// Loads a model folder's text encoder and transformer into a new run. The vocabulary, the text encoder
+    /// and the transformer's width and depth must match: a warm start reuses what was learned about
+    /// captions and motion, not a different model. The latent layout (channels, patch size) may differ,
+    /// so a model can move to a new VAE: then the layers that touch latents start fresh and are named.
     /// </summary>
     private static void WarmStart(TextToVideoModules modules, ModelConfig config, WordTokenizer tokenizer, string modelFolder, Action<string> say)
     {
@@ -116,13 +118,17 @@ public static class DitTrainer
         var sourceTokenizer = WordTokenizer.Load(Path.Combine(modelFolder, KinemaModel.TokenizerFile));
         if (!sourceTokenizer.Vocabulary.SequenceEqual(tokenizer.Vocabulary))
             throw new ArgumentException($"--init-from {modelFolder}: its vocabulary ({sourceTokenizer.Vocabulary.Count} words) differs from this run's ({tokenizer.Vocabulary.Count}); a warm start needs the same tokenizer");
+        var latentLayoutIgnored = source.Transformer with { LatentChannels = config.Transformer.LatentChannels, PatchSize = config.Transformer.PatchSize };
         if (JsonSerializer.Serialize(source.TextEncoder, Json.Options) != JsonSerializer.Serialize(config.TextEncoder, Json.Options)
-            || JsonSerializer.Serialize(source.Transformer, Json.Options) != JsonSerializer.Serialize(config.Transformer, Json.Options))
-            throw new ArgumentException($"--init-from {modelFolder}: its text encoder or transformer shape differs from this run's preset");
+            || JsonSerializer.Serialize(latentLayoutIgnored, Json.Options) != JsonSerializer.Serialize(config.Transformer, Json.Options))
+            throw new ArgumentException($"--init-from {modelFolder}: its text encoder or transformer shape differs from this run's preset (only latent channels and patch size may differ)");
         using (var weights = Weights.ShardedSafeTensors.Open(Path.Combine(modelFolder, KinemaModel.TextEncoderFile)))
             Weights.StateDictLoader.Load(modules.text_encoder, weights, "text encoder (--init-from)");
         using (var weights = Weights.ShardedSafeTensors.Open(Path.Combine(modelFolder, KinemaModel.TransformerFile)))
-            Weights.StateDictLoader.Load(modules.transformer, weights, "transformer (--init-from)");
+        {
+            var fresh = Weights.StateDictLoader.LoadMatching(modules.transformer, weights);
+            if (fresh.Count > 0) say($"transformer: the latent layout differs from {modelFolder}; these start fresh: {string.Join(", ", fresh)}");
+        }
         say($"transformer: warm start from {modelFolder}");
     }
 

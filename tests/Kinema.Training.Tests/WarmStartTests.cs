@@ -92,4 +92,32 @@ public sealed class WarmStartTests : IDisposable
         Assert.Contains("--init-from", e.Message);
         Assert.Contains("vocabulary", e.Message);
     }
+
+    [Fact]
+    public void A_warm_start_onto_another_latent_layout_loads_the_blocks_and_starts_the_latent_layers_fresh()
+    {
+        var (_, model) = Source();
+        var wider = ModelPresets.Tiny(4).Vae with { LatentChannels = 8 };
+        string vaeFolder = Path.Combine(_root, "vae8");
+        using (var vae = new VideoVae(wider)) VaeTrainer.Export(vae, wider, vaeFolder);
+        var warm = Options("relayout", initFrom: model, steps: 1, lr: 1e-12);
+        var messages = new List<string>();
+        DitTrainer.Run(warm, vaeFolder, ModelPresets.Tiny(4), messages.Add, CancellationToken.None);
+
+        Assert.Contains(messages, m => m.Contains("start fresh") && m.Contains("patch"));
+        string weights = Path.Combine(warm.RunFolder, "checkpoints", "step-0000001", CheckpointStore.WeightsFile);
+        using var run = ShardedSafeTensors.Open(weights);
+        using var source = ShardedSafeTensors.Open(Path.Combine(model, KinemaModel.TransformerFile));
+        int same = 0, differentShape = 0;
+        foreach (var (name, entry) in source.Entries)
+        {
+            var target = run.Entries["transformer." + name];
+            if (!target.Shape.SequenceEqual(entry.Shape)) { differentShape++; continue; }
+            using var a = run.Load("transformer." + name, ScalarType.Float32);
+            using var b = source.Load(name, ScalarType.Float32);
+            Assert.True((a - b).abs().max().item<float>() < 1e-2f, name);
+            same++;
+        }
+        Assert.True(differentShape > 0 && same > differentShape);
+    }
 }

@@ -36,7 +36,7 @@ public static class TrainCommand
         var checkpointEvery = new Option<int>("--checkpoint-every") { DefaultValueFactory = _ => 100 };
         var validateEvery = new Option<int>("--validate-every") { Description = "0 = never", DefaultValueFactory = _ => 500 };
         var device = CommonOptions.Device();
-        var preset = new Option<string>("--preset") { Description = "Model shape: toy or tiny", DefaultValueFactory = _ => "toy" };
+        var preset = new Option<string>("--preset") { Description = "Model shape: toy, toy2 or tiny", DefaultValueFactory = _ => "toy" };
         var statisticsClips = new Option<int>("--statistics-clips") { Description = "Clips for the exported latent statistics (vae)", DefaultValueFactory = _ => 32 };
         var evaluationClips = new Option<int>("--evaluation-clips") { Description = "Held-out clips for the final PSNR/SSIM (vae)", DefaultValueFactory = _ => 16 };
         var vocabularyScenes = new Option<int>("--vocabulary-scenes") { Description = "Scenes whose captions make up the vocabulary (dit)", DefaultValueFactory = _ => 20_000 };
@@ -152,12 +152,16 @@ public static class EvalCommand
     {
         var vae = new Option<string>("--vae") { Description = "Stage-1 export folder or a model folder", Required = true };
         var count = new Option<int>("--count") { DefaultValueFactory = _ => 32 };
-        var command = new Command("vae", "PSNR/SSIM of VAE reconstructions on held-out toy-world clips at 128x128") { vae, count };
+        var save = new Option<string?>("--save") { Description = "Folder to write each clip's ground truth above its reconstruction as a PNG (first, middle, last frame)" };
+        var command = new Command("vae", "PSNR/SSIM of VAE reconstructions on held-out toy-world clips at 128x128, and the judge's score before and after the round trip") { vae, count, save };
         command.SetAction(parse => CliErrors.Guard(() =>
         {
             var device = TorchSharp.torch.CPU;
             using var loaded = VaeTrainer.Load(parse.GetValue(vae)!, device);
-            var report = VaeEvaluation.Run(loaded, device, parse.GetValue(count), seed: 3_000_000);
+            string? folder = parse.GetValue(save);
+            if (folder is not null) Directory.CreateDirectory(folder);
+            var report = VaeEvaluation.Run(loaded, device, parse.GetValue(count), seed: 3_000_000, onClip: folder is null ? null
+                : (i, truth, reconstruction) => Media.ImageFile.WritePng(Path.Combine(folder, $"clip{i:000}.png"), Media.ContactSheet.Rows([truth, reconstruction], columns: 3)));
             Console.WriteLine(JsonSerializer.Serialize(report, IO.Json.Options));
             return ExitCodes.Success;
         }));

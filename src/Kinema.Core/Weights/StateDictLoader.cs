@@ -33,6 +33,33 @@ public static class StateDictLoader
         }
     }
 
+    /// <summary>
+    /// A warm start across shapes: copies every checkpoint tensor whose key and shape match the module's
+    /// and leaves the rest at their current (initial) values. Returns the module's keys that were not
+    /// copied, so the caller can say what starts fresh. Dtypes convert as in <see cref="Load"/>.
+    /// </summary>
+    public static IReadOnlyList<string> LoadMatching(torch.nn.Module module, ShardedSafeTensors source)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(source);
+        Dictionary<string, torch.Tensor> expected = module.state_dict();
+        var skipped = new List<string>();
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        foreach (var (key, target) in expected.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        {
+            if (!source.Entries.TryGetValue(key, out TensorEntry? entry) || !entry.Shape.SequenceEqual(target.shape)
+                || !(SafeTensorsDTypes.IsFloating(target.dtype) ? SafeTensorsDTypes.IsFloating(entry.DType)
+                    : SafeTensorsDTypes.TryGetScalarType(entry.DType, out var stored) && stored == target.dtype))
+            {
+                skipped.Add(key);
+                continue;
+            }
+            target.copy_(source.Load(key, target.dtype, target.device));
+        }
+        return skipped;
+    }
+
     private static void Check(Dictionary<string, torch.Tensor> expected, ShardedSafeTensors source, string component)
     {
         var missing = expected.Keys.Where(key => !source.Entries.ContainsKey(key)).Order(StringComparer.Ordinal).ToList();

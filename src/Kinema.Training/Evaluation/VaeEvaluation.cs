@@ -1,3 +1,4 @@
+using Kinema.Media;
 using Kinema.Models;
 using Kinema.Pipelines;
 using Kinema.Training.Losses;
@@ -6,20 +7,26 @@ using static TorchSharp.torch;
 
 namespace Kinema.Training.Evaluation;
 
-/// <summary>Reconstruction quality on held-out toy-world clips at 128x128 (17 frames, 8 fps).</summary>
-public sealed record VaeReport(int Clips, double Psnr, double Ssim);
+/// <summary>
+/// Reconstruction quality on held-out toy-world clips at 128x128 (17 frames, 8 fps). The two judge
+/// scores bound what any transformer on this latent space can reach: the judge's score for the
+/// ground-truth clips, and for the same clips after the VAE round trip.
+/// </summary>
+public sealed record VaeReport(int Clips, double Psnr, double Ssim, double JudgeGroundTruth, double JudgeRoundTrip);
 
 public static class VaeEvaluation
 {
-    public static VaeReport Run(VideoVae vae, Device device, int count, int seed)
+    /// <param name="onClip">Called per clip with the ground truth and its reconstruction, e.g. to save them for a look.</param>
+    public static VaeReport Run(VideoVae vae, Device device, int count, int seed, Action<int, IReadOnlyList<RgbFrame>, IReadOnlyList<RgbFrame>>? onClip = null)
     {
         using var guard = no_grad();
-        double psnr = 0, ssim = 0;
+        double psnr = 0, ssim = 0, judgeTruth = 0, judgeRoundTrip = 0;
+        const double fps = 8;
         for (int i = 0; i < count; i++)
         {
             using var scope = NewDisposeScope();
             var scene = SceneSampler.Sample(seed + i, SplitName.HeldOut);
-            var frames = SceneRenderer.Render(scene, new RenderSettings { Width = 128, Height = 128, Fps = 8, Seconds = 17 / 8.0, MaxDegreeOfParallelism = 1 });
+            var frames = SceneRenderer.Render(scene, new RenderSettings { Width = 128, Height = 128, Fps = fps, Seconds = 17 / 8.0, MaxDegreeOfParallelism = 1 });
             var video = FrameConversion.ToTensor(frames).to(device);
             var (mean, _) = vae.EncodeDistribution(video);
             var reconstruction = vae.DecodeForTraining(mean).clamp(-1, 1);
@@ -29,7 +36,11 @@ public static class VaeEvaluation
             double mse = (a - b).pow(2).mean().item<float>();
             psnr += 10 * Math.Log10(255.0 * 255.0 / Math.Max(mse, 1e-10));
             ssim += Ssim.Mean(reconstruction, video).item<float>();
+            judgeTruth += WorldJudge.Judge(frames, fps, scene).Overall;
+            var reconstructed = FrameConversion.ToFrames(reconstruction.cpu());
+            judgeRoundTrip += WorldJudge.Judge(reconstructed, fps, scene).Overall;
+            onClip?.Invoke(i, frames, reconstructed);
         }
-        return new VaeReport(count, psnr / count, ssim / count);
+        return new VaeReport(count, psnr / count, ssim / count, judgeTruth / count, judgeRoundTrip / count);
     }
 }
