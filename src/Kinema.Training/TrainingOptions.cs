@@ -37,10 +37,13 @@ public sealed record TrainingOptions
     public int ValidationSamples { get; init; } = 4;
     public int ValidationSteps { get; init; } = 20;
     /// <summary>
-    /// A model folder whose text encoder and transformer start a new run (a warm start, e.g. after the VAE
-    /// changed); ignored when the run resumes from its own checkpoint.
+    /// Weights that start a new run (a warm start); ignored when the run resumes from its own checkpoint.
+    /// Stage 2: a model folder whose text encoder and transformer to load (e.g. after the VAE changed).
+    /// Stage 1: a VAE export, model folder or VAE run of the same shape.
     /// </summary>
     public string? InitFrom { get; init; }
+    /// <summary>Stage 1 with <see cref="InitFrom"/>: zero the loaded VAE's frame-mixing weights first (see <c>VideoVae.InflateFromImages</c>).</summary>
+    public bool InflateFromImages { get; init; }
     /// <summary>Scenes whose captions (all styles) make up the vocabulary.</summary>
     public int VocabularyScenes { get; init; } = 20_000;
 
@@ -78,6 +81,7 @@ public sealed record TrainingOptions
         if (LogEvery < 1) problems.Add("log interval must be >= 1");
         if (CaptionDropout is < 0 or > 1) problems.Add("caption dropout must be in [0, 1]");
         if (Buckets.Count == 0) problems.Add("at least one bucket is needed");
+        if (InflateFromImages && InitFrom is null) problems.Add("inflating needs --init-from: the image-trained VAE to inflate");
         if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
     }
 }

@@ -20,6 +20,7 @@ namespace Kinema.Training;
 public static class VaeTrainer
 {
     public const string ConfigFile = "vae.json";
+    private const string RunConfigFile = "vae-config.json";
 
     public static void Run(TrainingOptions options, VideoVaeConfig config, Action<string> say, CancellationToken cancellation)
     {
@@ -30,6 +31,8 @@ public static class VaeTrainer
         manual_seed(options.Seed);
         using var vae = new VideoVae(config);
         vae.InitializeWeights();
+        if (options.InitFrom is not null && new Checkpoints.CheckpointStore(options.RunFolder).LatestPath() is null)
+            WarmStart(vae, options.InitFrom, options.InflateFromImages, say);
         using var ema = new VideoVae(config);
         vae.to(device); ema.to(device); ema.eval();
         var source = new WorldBatchSource(options.Buckets, options.Seed, options.Fps);
@@ -47,6 +50,22 @@ public static class VaeTrainer
         var report = VaeEvaluation.Run(ema, device, count: options.EvaluationClips, seed: 2_000_000);
         File.WriteAllText(Path.Combine(options.RunFolder, "eval.json"), JsonSerializer.Serialize(report, Json.Options));
         say($"vae: held-out PSNR {report.Psnr:0.00} dB, SSIM {report.Ssim:0.0000} over {report.Clips} clips");
+    }
+
+    /// <summary>Starts a new run from another VAE of the same shape, optionally inflating an image-trained one.</summary>
+    private static void WarmStart(VideoVae vae, string folder, bool inflate, Action<string> say)
+    {
+        using var source = Load(folder, CPU);
+        var sameShape = source.Config with { LatentsMean = vae.Config.LatentsMean, LatentsStd = vae.Config.LatentsStd };
+        if (JsonSerializer.Serialize(sameShape, Json.Options) != JsonSerializer.Serialize(vae.Config, Json.Options))
+            throw new ArgumentException($"--init-from {folder}: its VAE shape differs from this run's preset");
+        using (var noGrad = no_grad())
+        {
+            var target = vae.state_dict();
+            foreach (var (key, value) in source.state_dict()) target[key].copy_(value);
+        }
+        if (inflate) vae.InflateFromImages();
+        say($"vae: warm start from {folder}{(inflate ? ", inflated (frame-mixing weights zeroed)" : "")}");
     }
 
     internal static Tensor Loss(VideoVae vae, TrainingBatch batch, long step, TrainingOptions options, Device device)
@@ -96,11 +115,20 @@ public static class VaeTrainer
     public static VideoVae Load(string folder, Device device)
     {
         VideoVaeConfig config;
-        string vaeJson = Path.Combine(folder, ConfigFile);
+        string weightsPath = Path.Combine(folder, KinemaModel.VaeFile);
+        string vaeJson = Path.Combine(folder, ConfigFile), runConfig = Path.Combine(folder, RunConfigFile);
         if (File.Exists(vaeJson)) config = JsonSerializer.Deserialize<VideoVaeConfig>(File.ReadAllText(vaeJson), Json.Options)!;
+        else if (File.Exists(runConfig))
+        {
+            // A run still in training: its latest checkpoint's EMA weights, so a run can be measured as it goes.
+            config = JsonSerializer.Deserialize<VideoVaeConfig>(File.ReadAllText(runConfig), Json.Options)!;
+            string checkpoint = new Checkpoints.CheckpointStore(folder).LatestPath()
+                ?? throw new FileNotFoundException($"{folder} is a VAE run without a checkpoint yet");
+            weightsPath = Path.Combine(checkpoint, Checkpoints.CheckpointStore.EmaFile);
+        }
         else config = ModelConfig.Load(Path.Combine(folder, ModelConfig.FileName)).Vae;
         var vae = new VideoVae(config);
-        using (var weights = ShardedSafeTensors.Open(Path.Combine(folder, KinemaModel.VaeFile))) StateDictLoader.Load(vae, weights, "vae");
+        using (var weights = ShardedSafeTensors.Open(weightsPath)) StateDictLoader.Load(vae, weights, "vae");
         vae.to(device);
         vae.eval();
         return vae;
@@ -108,7 +136,7 @@ public static class VaeTrainer
 
     private static VideoVaeConfig LoadOrStoreConfig(string run, VideoVaeConfig config)
     {
-        string path = Path.Combine(run, "vae-config.json");
+        string path = Path.Combine(run, RunConfigFile);
         if (File.Exists(path)) return JsonSerializer.Deserialize<VideoVaeConfig>(File.ReadAllText(path), Json.Options)!;
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(config, Json.Options));
         return config;

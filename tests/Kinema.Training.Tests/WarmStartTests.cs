@@ -121,3 +121,64 @@ public sealed class WarmStartTests : IDisposable
         Assert.True(differentShape > 0 && same > differentShape);
     }
 }
+
+/// <summary>`kinema train vae --init-from VAE [--inflate]`: a VAE run starting from another VAE's weights.</summary>
+public sealed class VaeWarmStartTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("kinema-vae-warm-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private TrainingOptions Options(string name, string? initFrom, bool inflate) => new()
+    {
+        RunFolder = Path.Combine(_root, name),
+        Steps = 1,
+        LearningRate = 1e-12,
+        WarmupSteps = 0,
+        CheckpointEvery = 1,
+        ValidateEvery = 0,
+        PrefetchDepth = 1,
+        Buckets = ClipBucket.ParseList("64x64x1:1"),
+        StatisticsClips = 1,
+        EvaluationClips = 1,
+        InitFrom = initFrom,
+        InflateFromImages = inflate,
+    };
+
+    private string SourceExport()
+    {
+        var config = ModelPresets.Tiny(4).Vae;
+        string folder = Path.Combine(_root, "source");
+        manual_seed(123);
+        using var vae = new VideoVae(config);
+        VaeTrainer.Export(vae, config, folder);
+        return folder;
+    }
+
+    private static Dictionary<string, float[]> Weights(string safetensors)
+    {
+        using var file = ShardedSafeTensors.Open(safetensors);
+        return file.Entries.Keys.ToDictionary(k => k, k => { using var t = file.Load(k, ScalarType.Float32); return t.data<float>().ToArray(); });
+    }
+
+    [Fact]
+    public void A_vae_run_with_init_from_begins_from_the_source_weights()
+    {
+        string source = SourceExport();
+        var run = Options("warm", source, inflate: false);
+        VaeTrainer.Run(run, ModelPresets.Tiny(4).Vae, _ => { }, CancellationToken.None);
+
+        var expected = Weights(Path.Combine(source, KinemaModel.VaeFile));
+        var actual = Weights(Path.Combine(run.RunFolder, "checkpoints", "step-0000001", CheckpointStore.WeightsFile));
+        foreach (var (key, values) in expected)
+            Assert.True(values.Zip(actual[key]).All(p => Math.Abs(p.First - p.Second) < 1e-4f), key);
+    }
+
+    [Fact]
+    public void Inflate_without_init_from_is_refused_by_name()
+    {
+        var run = Options("lonely", initFrom: null, inflate: true);
+        var error = Assert.Throws<ArgumentException>(() => VaeTrainer.Run(run, ModelPresets.Tiny(4).Vae, _ => { }, CancellationToken.None));
+        Assert.Contains("--init-from", error.Message);
+    }
+}

@@ -40,14 +40,20 @@ public static class TrainCommand
         var statisticsClips = new Option<int>("--statistics-clips") { Description = "Clips for the exported latent statistics (vae)", DefaultValueFactory = _ => 32 };
         var evaluationClips = new Option<int>("--evaluation-clips") { Description = "Held-out clips for the final PSNR/SSIM (vae)", DefaultValueFactory = _ => 16 };
         var vocabularyScenes = new Option<int>("--vocabulary-scenes") { Description = "Scenes whose captions make up the vocabulary (dit)", DefaultValueFactory = _ => 20_000 };
-        var initFrom = new Option<string?>("--init-from") { Description = "Model folder whose text encoder and transformer start a new run (dit; same vocabulary and shape)" };
+        var initFrom = new Option<string?>("--init-from")
+        {
+            Description = stage == "vae" ? "VAE export, model folder or VAE run whose weights start a new run (same shape)"
+                : "Model folder whose text encoder and transformer start a new run (same vocabulary and width; the latent layout may differ)",
+        };
+        var inflate = new Option<bool>("--inflate") { Description = "With --init-from: zero the frame-mixing weights of an image-trained VAE, so video training starts from per-frame encoding" };
         var validationSamples = new Option<int>("--validation-samples") { Description = "Judge-scored samples per validation (dit)", DefaultValueFactory = _ => 4 };
         var command = new Command(stage, stage == "vae" ? "Stage 1: train the video VAE" : "Stage 2: train the diffusion transformer and text encoder")
         {
             run, steps, lr, warmup, buckets, seed, checkpointEvery, validateEvery, device, preset,
         };
-        if (stage == "vae") { command.Options.Add(statisticsClips); command.Options.Add(evaluationClips); }
-        else { command.Options.Add(vocabularyScenes); command.Options.Add(validationSamples); command.Options.Add(initFrom); }
+        command.Options.Add(initFrom);
+        if (stage == "vae") { command.Options.Add(statisticsClips); command.Options.Add(evaluationClips); command.Options.Add(inflate); }
+        else { command.Options.Add(vocabularyScenes); command.Options.Add(validationSamples); }
         if (needsVae) command.Options.Add(vae);
         command.SetAction((parse, cancellation) => Task.FromResult(CliErrors.Guard(() =>
         {
@@ -66,7 +72,8 @@ public static class TrainCommand
                 EvaluationClips = parse.GetValue(evaluationClips),
                 VocabularyScenes = parse.GetValue(vocabularyScenes),
                 ValidationSamples = parse.GetValue(validationSamples),
-                InitFrom = stage == "vae" ? null : parse.GetValue(initFrom),
+                InitFrom = parse.GetValue(initFrom),
+                InflateFromImages = stage == "vae" && parse.GetValue(inflate),
             };
             var shape = ModelPresets.ByName(parse.GetValue(preset)!, vocabularySize: 4);
             return RunOnTrainingThread(() =>
@@ -150,7 +157,7 @@ public static class EvalCommand
 
     private static Command CreateVae()
     {
-        var vae = new Option<string>("--vae") { Description = "Stage-1 export folder or a model folder", Required = true };
+        var vae = new Option<string>("--vae") { Description = "Stage-1 export folder, a model folder, or a VAE run (its latest checkpoint)", Required = true };
         var count = new Option<int>("--count") { DefaultValueFactory = _ => 32 };
         var save = new Option<string?>("--save") { Description = "Folder to write each clip's ground truth above its reconstruction as a PNG (first, middle, last frame)" };
         var command = new Command("vae", "PSNR/SSIM of VAE reconstructions on held-out toy-world clips at 128x128, and the judge's score before and after the round trip") { vae, count, save };

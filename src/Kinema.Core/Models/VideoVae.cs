@@ -41,6 +41,20 @@ public sealed class CausalConv3d : nn.Module<Tensor, CausalCache, Tensor>
     }
 
     internal Tensor Bias => conv.bias!;
+
+    /// <summary>Zeroes the taps that see earlier frames, so the convolution treats every frame as an image.</summary>
+    internal void ZeroPastTaps()
+    {
+        using var noGrad = no_grad();
+        if (_pastFrames > 0) conv.weight!.narrow(2, 0, _pastFrames).zero_();
+    }
+
+    internal void ZeroAll()
+    {
+        using var noGrad = no_grad();
+        conv.weight!.zero_();
+        conv.bias!.zero_();
+    }
 }
 
 /// <summary>Pre-norm residual block of two causal 3x3x3 convolutions.</summary>
@@ -111,6 +125,15 @@ public sealed class VideoDownsample : nn.Module<Tensor, CausalCache, Tensor>
         return result.MoveToOuterDisposeScope();                                // (B, C, 1 + (T-1)/2 or T/2, H/2, W/2)
     }
 
+    /// <summary>Zeroes the learned temporal halving, leaving the shortcut's pair means.</summary>
+    internal void ZeroTemporal()
+    {
+        if (temporal is null) return;
+        using var noGrad = no_grad();
+        temporal.weight!.zero_();
+        temporal.bias!.zero_();
+    }
+
     /// <summary>The temporal convolution's output plus, with shortcuts, the mean of each frame pair (2j, 2j+1) of <paramref name="pairs"/>.</summary>
     private Tensor HalveTime(Tensor convolved, Tensor pairs)
     {
@@ -125,6 +148,9 @@ public sealed class VideoUpsample : nn.Module<Tensor, CausalCache, Tensor>
     private readonly CausalConv3d? temporal;
     private readonly Conv3d spatial;
     private readonly bool _shortcut;
+
+    /// <summary>Zeroes the learned temporal doubling, leaving the shortcut's repetition.</summary>
+    internal void ZeroTemporal() => temporal?.ZeroAll();
 
     public VideoUpsample(long inChannels, long outChannels, bool doubleTime, bool shortcut = false) : base(nameof(VideoUpsample))
     {
@@ -298,6 +324,27 @@ public sealed class VideoVae : nn.Module
 
     /// <summary>Initialisation for training from scratch (see <see cref="VideoEncoder.InitializeLogVariance"/>).</summary>
     public void InitializeWeights() => encoder.InitializeLogVariance();
+
+    /// <summary>
+    /// Zeroes every weight that mixes frames: the earlier taps of each causal convolution and the learned
+    /// temporal resampling. A VAE trained on images alone then encodes a video as that image model would,
+    /// frame by frame, with time halved by pair means and doubled by repetition (the resampling shortcuts),
+    /// and video training starts from there: the "inflation" of an image autoencoder into a video one.
+    /// </summary>
+    public void InflateFromImages()
+    {
+        if (!Config.ResamplingShortcuts)
+            throw new InvalidOperationException("inflating from images needs vae.resampling_shortcuts: without them, zeroed temporal resampling would carry nothing");
+        foreach (var (_, module) in named_modules())
+        {
+            switch (module)
+            {
+                case CausalConv3d conv: conv.ZeroPastTaps(); break;
+                case VideoDownsample down: down.ZeroTemporal(); break;
+                case VideoUpsample up: up.ZeroTemporal(); break;
+            }
+        }
+    }
 
     /// <summary>Encoder output split into mean and log-variance, un-normalised; chunked in time.</summary>
     public (Tensor Mean, Tensor LogVariance) EncodeDistribution(Tensor video, CancellationToken cancellation = default)

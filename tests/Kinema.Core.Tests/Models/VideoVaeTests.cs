@@ -17,6 +17,34 @@ public class VideoVaeTests
         return vae;
     }
 
+    /// <summary>Max difference between each later latent frame and latent frame 0, for a video whose frames are all one image.</summary>
+    private static float StaticVideoSpread(VideoVae vae)
+    {
+        using var guard = inference_mode();
+        using var image = rand(new long[] { 1, 3, 1, 32, 32 }) * 2 - 1;
+        using var video = image.expand(1, 3, 9, 32, 32).contiguous();
+        using var latents = vae.Encode(video);
+        using var first = latents.narrow(2, 0, 1);
+        return (latents - first).abs().max().item<float>();
+    }
+
+    [Fact]
+    public void An_inflated_vae_encodes_every_frame_of_a_still_video_as_the_first()
+    {
+        using var vae = NewVae(shortcuts: true);
+        Assert.True(StaticVideoSpread(vae) > 1e-3f);   // before: the random frame-mixing weights make later frames differ
+        vae.InflateFromImages();
+        Assert.True(StaticVideoSpread(vae) < 1e-5f);
+    }
+
+    [Fact]
+    public void Inflating_without_resampling_shortcuts_is_refused()
+    {
+        using var vae = NewVae(shortcuts: false);
+        var error = Assert.Throws<InvalidOperationException>(() => vae.InflateFromImages());
+        Assert.Contains("resampling_shortcuts", error.Message);
+    }
+
     [Fact]
     public void Encoding_compresses_1_plus_4k_frames_to_1_plus_k_latents_and_8x_space()
     {
