@@ -93,8 +93,10 @@ public static class DitTrainer
         var knownFrames = tensor(known, dtype: ScalarType.Bool).view(b, t).to(device);
         var knownVoxels = knownFrames.view(b, 1, t, 1, 1);
         var s = sigma.view(b, 1, 1, 1, 1);
-        var noisy = where(knownVoxels, clean, clean * (1 - s) + noise * s);
-        var timesteps = where(knownFrames, zeros_like(knownFrames, dtype: ScalarType.Float32), (sigma * 1000).view(b, 1).expand(b, t));
+        using var thousand = 1000.0.ToScalar();   // held Scalars (see FrameConversion.ToTensor)
+        using var one = 1.0.ToScalar();
+        var noisy = where(knownVoxels, clean, clean * (ones_like(s) - s) + noise * s);
+        var timesteps = where(knownFrames, zeros_like(knownFrames, dtype: ScalarType.Float32), sigma.mul(thousand).view(b, 1).expand(b, t));
 
         var tokens = tokenizer.EncodeBatch(captions);
         var ids = tensor(tokens.Ids.Cast<long>().ToArray(), new long[] { b, tokens.Length }).to(device);
@@ -103,7 +105,7 @@ public static class DitTrainer
         var velocity = modules.transformer.Forward(noisy, timesteps, context, textMask);
         var target = noise - clean;
         var weight = (~knownVoxels).to(ScalarType.Float32).expand_as(target);
-        return ((velocity - target).pow(2) * weight).sum() / weight.sum().clamp_min(1);
+        return ((velocity - target).square() * weight).sum() / weight.sum().clamp_min(one);
     }
 
     /// <summary>

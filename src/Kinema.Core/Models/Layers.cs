@@ -22,7 +22,10 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
         // Statistics in fp32: bf16 squares lose too much precision.
         using var scope = NewDisposeScope();
         var x32 = x.to(ScalarType.Float32);
-        var normed = x32 * x32.pow(2).mean(new long[] { -1 }, keepdim: true).add(_eps).rsqrt();
+        // A held eps: an implicit double→Scalar temporary can be finalized by the GC while libtorch reads it.
+        using var eps = _eps.ToScalar();
+        using var one = 1.0.ToScalar();
+        var normed = x32 * x32.square().mean(new long[] { -1 }, keepdim: true).add(eps, one).rsqrt();
         return (normed.to(x.dtype) * weight).MoveToOuterDisposeScope();
     }
 }

@@ -17,7 +17,13 @@ namespace Kinema.Models;
 /// <summary>shift/scale modulation of a normalised (B, F, S, D) activation by (B, F, 1, D) parameters.</summary>
 internal static class Modulation
 {
-    public static Tensor Apply(Tensor x, Tensor shift, Tensor scale) => x * (scale + 1) + shift;
+    public static Tensor Apply(Tensor x, Tensor shift, Tensor scale)
+    {
+        // A held Scalar, not an implicit temporary the GC may finalize while libtorch reads it.
+        using var one = 1.0.ToScalar();
+        using var scope = NewDisposeScope();
+        return (x * scale.add(one, one) + shift).MoveToOuterDisposeScope();
+    }
 }
 
 /// <summary>Multi-head self-attention with RMS-normalised queries/keys and 3D rotary positions.</summary>

@@ -1,4 +1,5 @@
 using Kinema.Media;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Kinema.Pipelines;
@@ -35,7 +36,12 @@ public static class FrameConversion
             frames[i].Pixels.CopyTo(all, i * w * h * 3);
         }
         using var scope = NewDisposeScope();
-        var video = tensor(all, new long[] { frames.Count, h, w, 3 }).to(ScalarType.Float32).div(127.5f).sub(1f)
+        // Held Scalars: an implicit float→Scalar temporary can be finalized by the GC while libtorch reads it
+        // ("Unknown scalar type" from div, seen in a training run that converts every batch here).
+        using var halfRange = 127.5f.ToScalar();
+        using var minusOne = (-1f).ToScalar();
+        using var one = 1f.ToScalar();
+        var video = tensor(all, new long[] { frames.Count, h, w, 3 }).to(ScalarType.Float32).div(halfRange).add(minusOne, one)
             .permute(3, 0, 1, 2).unsqueeze(0).contiguous();
         return video.MoveToOuterDisposeScope();
     }
