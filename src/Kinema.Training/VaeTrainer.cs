@@ -39,7 +39,7 @@ public static class VaeTrainer
 
         var loop = new TrainingLoop("vae", options, vae, ema, say)
         {
-            Validation = step => VaeEvaluation.Run(ema, device, count: Math.Min(4, options.EvaluationClips), seed: 1_000_000).Psnr,
+            Validation = step => VaeEvaluation.Run(ema, device, count: Math.Min(4, options.EvaluationClips), seed: 1_000_000, judge: false).Psnr,
         };
         loop.Run(source.Make, (batch, step) => Loss(vae, batch, step, options, device), cancellation);
 
@@ -55,15 +55,11 @@ public static class VaeTrainer
     /// <summary>Starts a new run from another VAE of the same shape, optionally inflating an image-trained one.</summary>
     private static void WarmStart(VideoVae vae, string folder, bool inflate, Action<string> say)
     {
-        using var source = Load(folder, CPU);
-        var sameShape = source.Config with { LatentsMean = vae.Config.LatentsMean, LatentsStd = vae.Config.LatentsStd };
+        var (config, weightsPath) = Locate(folder);
+        var sameShape = config with { LatentsMean = vae.Config.LatentsMean, LatentsStd = vae.Config.LatentsStd };
         if (JsonSerializer.Serialize(sameShape, Json.Options) != JsonSerializer.Serialize(vae.Config, Json.Options))
             throw new ArgumentException($"--init-from {folder}: its VAE shape differs from this run's preset");
-        using (var noGrad = no_grad())
-        {
-            var target = vae.state_dict();
-            foreach (var (key, value) in source.state_dict()) target[key].copy_(value);
-        }
+        using (var weights = ShardedSafeTensors.Open(weightsPath)) StateDictLoader.Load(vae, weights, "vae (--init-from)");
         if (inflate) vae.InflateFromImages();
         say($"vae: warm start from {folder}{(inflate ? ", inflated (frame-mixing weights zeroed)" : "")}");
     }
@@ -114,24 +110,28 @@ public static class VaeTrainer
     /// <summary>Loads an exported VAE (vae.json + vae.safetensors) or the VAE of a model folder.</summary>
     public static VideoVae Load(string folder, Device device)
     {
-        VideoVaeConfig config;
-        string weightsPath = Path.Combine(folder, KinemaModel.VaeFile);
-        string vaeJson = Path.Combine(folder, ConfigFile), runConfig = Path.Combine(folder, RunConfigFile);
-        if (File.Exists(vaeJson)) config = JsonSerializer.Deserialize<VideoVaeConfig>(File.ReadAllText(vaeJson), Json.Options)!;
-        else if (File.Exists(runConfig))
-        {
-            // A run still in training: its latest checkpoint's EMA weights, so a run can be measured as it goes.
-            config = JsonSerializer.Deserialize<VideoVaeConfig>(File.ReadAllText(runConfig), Json.Options)!;
-            string checkpoint = new Checkpoints.CheckpointStore(folder).LatestPath()
-                ?? throw new FileNotFoundException($"{folder} is a VAE run without a checkpoint yet");
-            weightsPath = Path.Combine(checkpoint, Checkpoints.CheckpointStore.EmaFile);
-        }
-        else config = ModelConfig.Load(Path.Combine(folder, ModelConfig.FileName)).Vae;
+        var (config, weightsPath) = Locate(folder);
         var vae = new VideoVae(config);
         using (var weights = ShardedSafeTensors.Open(weightsPath)) StateDictLoader.Load(vae, weights, "vae");
         vae.to(device);
         vae.eval();
         return vae;
+    }
+
+    /// <summary>The config and weights file of a stage-1 export, a model folder, or a VAE run (its latest checkpoint's EMA).</summary>
+    private static (VideoVaeConfig Config, string Weights) Locate(string folder)
+    {
+        string vaeJson = Path.Combine(folder, ConfigFile), runConfig = Path.Combine(folder, RunConfigFile);
+        if (File.Exists(vaeJson))
+            return (JsonSerializer.Deserialize<VideoVaeConfig>(File.ReadAllText(vaeJson), Json.Options)!, Path.Combine(folder, KinemaModel.VaeFile));
+        if (File.Exists(runConfig))
+        {
+            // A run still in training, so it can be measured as it goes.
+            string checkpoint = new Checkpoints.CheckpointStore(folder).LatestPath()
+                ?? throw new FileNotFoundException($"{folder} is a VAE run without a checkpoint yet");
+            return (JsonSerializer.Deserialize<VideoVaeConfig>(File.ReadAllText(runConfig), Json.Options)!, Path.Combine(checkpoint, Checkpoints.CheckpointStore.EmaFile));
+        }
+        return (ModelConfig.Load(Path.Combine(folder, ModelConfig.FileName)).Vae, Path.Combine(folder, KinemaModel.VaeFile));
     }
 
     private static VideoVaeConfig LoadOrStoreConfig(string run, VideoVaeConfig config)

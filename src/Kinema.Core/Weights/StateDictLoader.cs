@@ -48,9 +48,7 @@ public static class StateDictLoader
         using var noGrad = torch.no_grad();
         foreach (var (key, target) in expected.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
-            if (!source.Entries.TryGetValue(key, out TensorEntry? entry) || !entry.Shape.SequenceEqual(target.shape)
-                || !(SafeTensorsDTypes.IsFloating(target.dtype) ? SafeTensorsDTypes.IsFloating(entry.DType)
-                    : SafeTensorsDTypes.TryGetScalarType(entry.DType, out var stored) && stored == target.dtype))
+            if (!source.Entries.TryGetValue(key, out TensorEntry? entry) || !entry.Shape.SequenceEqual(target.shape) || !Convertible(entry, target))
             {
                 skipped.Add(key);
                 continue;
@@ -73,10 +71,7 @@ public static class StateDictLoader
                 mismatches.Add($"component '{component}': key '{key}' has shape {entry.ShapeText} in the checkpoint but the config expects [{string.Join(", ", target.shape)}]");
                 continue;
             }
-            bool convertible = SafeTensorsDTypes.IsFloating(target.dtype)
-                ? SafeTensorsDTypes.IsFloating(entry.DType)
-                : SafeTensorsDTypes.TryGetScalarType(entry.DType, out var stored) && stored == target.dtype;
-            if (!convertible)
+            if (!Convertible(entry, target))
                 mismatches.Add($"component '{component}': key '{key}' is {entry.DType} in the checkpoint but the model holds {target.dtype}");
         }
         if (missing.Count == 0 && unexpected.Count == 0 && mismatches.Count == 0) return;
@@ -87,6 +82,11 @@ public static class StateDictLoader
         AppendList(message, "mismatches", mismatches);
         throw new WeightMismatchException(message.ToString(), missing, unexpected, mismatches);
     }
+
+    /// <summary>Floating tensors convert between float dtypes; anything else must match exactly.</summary>
+    private static bool Convertible(TensorEntry entry, torch.Tensor target) => SafeTensorsDTypes.IsFloating(target.dtype)
+        ? SafeTensorsDTypes.IsFloating(entry.DType)
+        : SafeTensorsDTypes.TryGetScalarType(entry.DType, out var stored) && stored == target.dtype;
 
     private static void AppendList(StringBuilder message, string title, List<string> items)
     {

@@ -17,7 +17,8 @@ public sealed record VaeReport(int Clips, double Psnr, double Ssim, double Judge
 public static class VaeEvaluation
 {
     /// <param name="onClip">Called per clip with the ground truth and its reconstruction, e.g. to save them for a look.</param>
-    public static VaeReport Run(VideoVae vae, Device device, int count, int seed, Action<int, IReadOnlyList<RgbFrame>, IReadOnlyList<RgbFrame>>? onClip = null)
+    /// <param name="judge">False skips the judge (its fields are then NaN): validation during training logs PSNR only.</param>
+    public static VaeReport Run(VideoVae vae, Device device, int count, int seed, Action<int, IReadOnlyList<RgbFrame>, IReadOnlyList<RgbFrame>>? onClip = null, bool judge = true)
     {
         using var guard = no_grad();
         double psnr = 0, ssim = 0, judgeTruth = 0, judgeRoundTrip = 0;
@@ -36,11 +37,16 @@ public static class VaeEvaluation
             double mse = (a - b).pow(2).mean().item<float>();
             psnr += 10 * Math.Log10(255.0 * 255.0 / Math.Max(mse, 1e-10));
             ssim += Ssim.Mean(reconstruction, video).item<float>();
-            judgeTruth += WorldJudge.Judge(frames, fps, scene).Overall;
+            if (!judge && onClip is null) continue;
             var reconstructed = FrameConversion.ToFrames(reconstruction.cpu());
-            judgeRoundTrip += WorldJudge.Judge(reconstructed, fps, scene).Overall;
+            if (judge)
+            {
+                judgeTruth += WorldJudge.Judge(frames, fps, scene).Overall;
+                judgeRoundTrip += WorldJudge.Judge(reconstructed, fps, scene).Overall;
+            }
             onClip?.Invoke(i, frames, reconstructed);
         }
-        return new VaeReport(count, psnr / count, ssim / count, judgeTruth / count, judgeRoundTrip / count);
+        return judge ? new VaeReport(count, psnr / count, ssim / count, judgeTruth / count, judgeRoundTrip / count)
+            : new VaeReport(count, psnr / count, ssim / count, double.NaN, double.NaN);
     }
 }
