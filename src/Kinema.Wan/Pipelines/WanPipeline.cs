@@ -71,49 +71,10 @@ public sealed class WanPipeline(WanModel model)
     {
         using var transformer = Model.Folder.LoadTransformer(Model.ComputeType, Model.Device);
         using var scheduler = new UniPCMultistepScheduler(Model.SchedulerConfig);
-        var schedule = scheduler.SetTimesteps(r.Steps, r.Shift);
-        var (gridFrames, gridHeight, gridWidth) = transformer.TokenGrid(noise.shape[2], noise.shape[3], noise.shape[4]);
-        long tokensPerFrame = gridHeight * gridWidth;
-
-        // The ODE state stays Float32 whatever the transformer's dtype: a bf16 state would round away small steps.
-        var x = noise.alias();
-        for (int i = 0; i < schedule.Steps; i++)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            using var step = NewDisposeScope();
-            long t = schedule.Timesteps[i];
-            var input = clean is null ? x : KeepFirstFrameClean(x, clean);
-            Tensor timesteps;
-            if (Model.ExpandTimesteps)
-            {
-                // Wan 2.2 TI2V: one timestep per token; the clean first frame's tokens are at t = 0.
-                timesteps = full(new long[] { 1, gridFrames * tokensPerFrame }, (float)t, dtype: ScalarType.Float32, device: Model.Device);
-                if (clean is not null) timesteps.narrow(1, 0, tokensPerFrame).zero_();
-            }
-            else
-            {
-                timesteps = full(new long[] { 1 }, (float)t, dtype: ScalarType.Float32, device: Model.Device);
-            }
-            var velocity = transformer.Forward(input, timesteps, context).to(ScalarType.Float32);
-            if (negativeContext is not null)
-            {
-                var unconditional = transformer.Forward(input, timesteps, negativeContext).to(ScalarType.Float32);
-                velocity = unconditional + (velocity - unconditional) * r.Guidance;
-            }
-            var previous = x;
-            x = scheduler.Step(velocity, x).MoveToOuterDisposeScope();
-            previous.Dispose(); // the scheduler keeps its own reference to what it still needs
-            progress?.Report(new GenerationProgress(GenerationStage.Denoising, i + 1, schedule.Steps, clock.Elapsed));
-        }
-        return clean is null ? x : KeepFirstFrameClean(x, clean);
-    }
-
-    // diffusers' (1 − first_frame_mask)·condition + first_frame_mask·latents: latent frame 0 is the encoded image.
-    private static Tensor KeepFirstFrameClean(Tensor latents, Tensor clean)
-    {
-        var result = latents.clone();
-        result.narrow(2, 0, 1).copy_(clean);
-        return result;
+        return WanDenoiser.Denoise(transformer, scheduler, noise, context, negativeContext, r.Steps, r.Guidance, r.Shift,
+            Model.ExpandTimesteps, clean,
+            (i, _) => progress?.Report(new GenerationProgress(GenerationStage.Denoising, i + 1, r.Steps, clock.Elapsed)),
+            cancellation);
     }
 
     private Tensor EncodeFirstFrame(RgbFrame image)
