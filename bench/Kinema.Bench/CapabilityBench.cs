@@ -19,11 +19,12 @@ public static class CapabilityBench
         string folder = ModelLocator.Resolve(Program.Option(args, "--model", "") is { Length: > 0 } m ? m : null);
         int count = int.Parse(Program.Option(args, "--count", "3"));
         double minuteSeconds = double.Parse(Program.Option(args, "--minute-seconds", "60"), System.Globalization.CultureInfo.InvariantCulture);
+        var parts = Program.Option(args, "--parts", "seams,edit,minute").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
         using var model = KinemaModel.Load(folder);
         var d = model.Config.Defaults;
         var rows = new List<object>();
         Console.WriteLine($"model {model.Name}, {count} scenes");
-        Console.WriteLine($"{"scene",5} {"extend seam",12} {"loop seam",10} {"truth seam",11} {"edit low→orig",14} {"edit high→new",14} {"worst window drop",18}");
+        Console.WriteLine($"{"scene",5} {"extend seam",12} {"(raw)",6} {"loop seam",10} {"(raw)",6} {"truth seam",11} {"edit low→orig",14} {"edit high→new",14} {"worst window drop",18}");
         for (int i = 0; i < count; i++)
         {
             var scene = SceneSampler.Sample(8_000_000 + i);
@@ -33,22 +34,40 @@ public static class CapabilityBench
             var truth = SceneRenderer.Render(scene, new RenderSettings { Width = d.Width, Height = d.Height, Fps = d.Fps, Seconds = 2 * d.Seconds });
 
             var source = new TextToVideoPipeline(model).Generate(request);
-            var extended = new ExtendPipeline(model).Generate(new ExtendRequest { Video = request, Source = source.Frames, SourceFps = source.Fps });
-            double extendSeam = SeamRatio(extended.Frames, source.Frames.Count);
-            var loop = new LoopPipeline(model).Generate(request);
-            double loopSeam = SeamRatio([.. loop.Frames, loop.Frames[0]], loop.Frames.Count);
+            double? extendSeam = null, extendSeamRaw = null, loopSeam = null, loopSeamRaw = null;
             double truthSeam = SeamRatio(truth, truth.Length / 2);
+            if (parts.Contains("seams"))
+            {
+                // The peer is the same pipeline with the seam correction off, run on the same seed.
+                var extend = new ExtendRequest { Video = request, Source = source.Frames, SourceFps = source.Fps };
+                extendSeam = SeamRatio(new ExtendPipeline(model).Generate(extend).Frames, source.Frames.Count);
+                extendSeamRaw = SeamRatio(new ExtendPipeline(model).Generate(extend with { CorrectSeam = false }).Frames, source.Frames.Count);
+                var loop = new LoopPipeline(model).Generate(request).Frames;
+                loopSeam = SeamRatio([.. loop, loop[0]], loop.Count);
+                var loopRaw = new LoopPipeline(model).Generate(request, correctSeams: false).Frames;
+                loopSeamRaw = SeamRatio([.. loopRaw, loopRaw[0]], loopRaw.Count);
+            }
 
-            var low = new EditPipeline(model).Generate(new EditRequest { Video = request with { Prompt = otherCaption }, Source = source.Frames, SourceFps = source.Fps, Strength = 0.3 });
-            var high = new EditPipeline(model).Generate(new EditRequest { Video = request with { Prompt = otherCaption }, Source = source.Frames, SourceFps = source.Fps, Strength = 0.9 });
-            double lowToOriginal = WorldJudge.Judge(low.Frames, low.Fps, scene).Overall;
-            double highToNew = WorldJudge.Judge(high.Frames, high.Fps, other).Overall;
+            double? lowToOriginal = null, highToNew = null;
+            if (parts.Contains("edit"))
+            {
+                var low = new EditPipeline(model).Generate(new EditRequest { Video = request with { Prompt = otherCaption }, Source = source.Frames, SourceFps = source.Fps, Strength = 0.3 });
+                var high = new EditPipeline(model).Generate(new EditRequest { Video = request with { Prompt = otherCaption }, Source = source.Frames, SourceFps = source.Fps, Strength = 0.9 });
+                lowToOriginal = WorldJudge.Judge(low.Frames, low.Fps, scene).Overall;
+                highToNew = WorldJudge.Judge(high.Frames, high.Fps, other).Overall;
+            }
 
-            var minute = new StoryboardPipeline(model).Generate(new StoryboardRequest { Cards = [new StoryboardCard(0, caption)], Seconds = minuteSeconds, Settings = request });
-            var windows = WindowScores(minute.Frames, minute.Fps, scene);
-            double worstDrop = windows.Skip(1).Select(w => windows[0] - w).DefaultIfEmpty(0).Max();
-            Console.WriteLine($"{i,5} {extendSeam,12:0.00} {loopSeam,10:0.00} {truthSeam,11:0.00} {lowToOriginal,14:0.0} {highToNew,14:0.0} {worstDrop,18:0.0}");
-            rows.Add(new { scene = i, caption, extend_seam_ratio = extendSeam, loop_seam_ratio = loopSeam, ground_truth_seam_ratio = truthSeam,
+            List<double> windows = [];
+            double? worstDrop = null;
+            if (parts.Contains("minute"))
+            {
+                var minute = new StoryboardPipeline(model).Generate(new StoryboardRequest { Cards = [new StoryboardCard(0, caption)], Seconds = minuteSeconds, Settings = request });
+                windows = WindowScores(minute.Frames, minute.Fps, scene);
+                worstDrop = windows.Skip(1).Select(w => windows[0] - w).DefaultIfEmpty(0).Max();
+            }
+            Console.WriteLine($"{i,5} {extendSeam,12:0.00} {extendSeamRaw,6:0.00} {loopSeam,10:0.00} {loopSeamRaw,6:0.00} {truthSeam,11:0.00} {lowToOriginal,14:0.0} {highToNew,14:0.0} {worstDrop,18:0.0}");
+            rows.Add(new { scene = i, caption, extend_seam_ratio = extendSeam, extend_seam_ratio_uncorrected = extendSeamRaw, loop_seam_ratio = loopSeam,
+                loop_seam_ratio_uncorrected = loopSeamRaw, ground_truth_seam_ratio = truthSeam,
                 edit_low_strength_vs_original = lowToOriginal, edit_high_strength_vs_new = highToNew, minute_window_scores = windows, minute_worst_drop = worstDrop });
         }
         File.WriteAllText(Path.Combine(Program.ResultsFolder(), "capabilities.json"),

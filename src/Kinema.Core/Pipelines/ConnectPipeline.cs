@@ -17,6 +17,8 @@ public sealed record ConnectRequest
     /// <summary>Return only the generated transition instead of first + transition + second.</summary>
     public bool TransitionOnly { get; init; }
     public int ContextLatentFrames { get; init; } = 2;
+    /// <summary>Match the transition to both clips at its seams (see <see cref="SeamCorrection"/>); off shows the raw decode.</summary>
+    public bool CorrectSeams { get; init; } = true;
 }
 
 /// <summary>
@@ -61,7 +63,11 @@ public sealed class ConnectPipeline(KinemaModel model)
         using var result = FlowSampler.Sample(Model, noise, text, r.Steps, r.Guidance, r.Shift, r.Sampler, new FlowSampler.Conditioning(latents, known), progress, clock, cancellation);
         var decoded = TextToVideoPipeline.DecodeFrames(Model, result, Model.Config.Vae.PixelFrames(total), progress, clock, cancellation);
         // Whole latent frames only: the last generated frames are the ones that lead into the second clip.
-        var transition = decoded.Skip(Model.Config.Vae.PixelFrames(leadLatents)).Take(middleLatents * stride).ToList();
+        int leadPixels = Model.Config.Vae.PixelFrames(leadLatents);
+        var transition = decoded.Skip(leadPixels).Take(middleLatents * stride).ToList();
+        if (request.CorrectSeams)
+            transition = SeamCorrection.Apply(transition, SeamCorrection.Residual(first[^1], decoded[leadPixels - 1]),
+                SeamCorrection.Residual(second[0], decoded[leadPixels + middleLatents * stride]), ExtendPipeline.SeamFadeFrames(stride));
         List<RgbFrame> frames = request.TransitionOnly ? transition : [.. first, .. transition, .. second];
         progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));
         return new VideoResult(frames, PipelineMetadata.For(Model, r, frames.Count, clock));

@@ -14,6 +14,8 @@ public sealed record ExtendRequest
     public bool Backward { get; init; }
     /// <summary>How many latent frames of the source the model sees as context (each is 4 frames).</summary>
     public int ContextLatentFrames { get; init; } = 4;
+    /// <summary>Match the new frames to the source at the seam (see <see cref="SeamCorrection"/>); off shows the raw decode.</summary>
+    public bool CorrectSeam { get; init; } = true;
 }
 
 /// <summary>
@@ -75,16 +77,25 @@ public sealed class ExtendPipeline(KinemaModel model)
         if (!request.Backward)
         {
             int contextPixels = Model.Config.Vae.PixelFrames(contextLatents);
-            stitched = [.. source, .. decoded.Skip(contextPixels).Take(newFrames)];
+            var added = decoded.Skip(contextPixels).Take(newFrames).ToList();
+            if (request.CorrectSeam)
+                added = SeamCorrection.Apply(added, SeamCorrection.Residual(source[^1], decoded[contextPixels - 1]), null, SeamFadeFrames(stride));
+            stitched = [.. source, .. added];
         }
         else
         {
             int generatedPixels = Model.Config.Vae.PixelFrames(newLatents);
-            stitched = [.. decoded.Take(generatedPixels).Skip(Math.Max(0, generatedPixels - newFrames)), .. source];
+            var added = decoded.Take(generatedPixels).Skip(Math.Max(0, generatedPixels - newFrames)).ToList();
+            if (request.CorrectSeam)
+                added = SeamCorrection.Apply(added, null, SeamCorrection.Residual(source[0], decoded[generatedPixels]), SeamFadeFrames(stride));
+            stitched = [.. added, .. source];
         }
         progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));
         return new VideoResult(stitched, PipelineMetadata.For(Model, r, stitched.Count, clock));
     }
+
+    /// <summary>Two latent frames: long enough to hide the correction, short enough that the source's detail does not trail moving objects.</summary>
+    internal static int SeamFadeFrames(int temporalCompression) => 2 * temporalCompression;
 
     public Task<VideoResult> GenerateAsync(ExtendRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default)
         => GenerationThread.Run(() => Generate(request, progress, cancellation), cancellation);

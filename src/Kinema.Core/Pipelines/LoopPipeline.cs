@@ -15,7 +15,8 @@ public sealed class LoopPipeline(KinemaModel model)
     public KinemaModel Model { get; } = model ?? throw new ArgumentNullException(nameof(model));
 
     /// <param name="blendLatentFrames">How many latent frames at the end are regenerated to close the loop.</param>
-    public VideoResult Generate(VideoRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default, int blendLatentFrames = 2)
+    /// <param name="correctSeams">Match the regenerated end to the kept frames on both sides (see <see cref="SeamCorrection"/>); off shows the raw decode.</param>
+    public VideoResult Generate(VideoRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default, int blendLatentFrames = 2, bool correctSeams = true)
     {
         var r = VideoRequestValidator.Resolve(request, Model.Config);
         int stride = Model.Config.Vae.TemporalCompression;
@@ -46,7 +47,11 @@ public sealed class LoopPipeline(KinemaModel model)
         var decoded = TextToVideoPipeline.DecodeFrames(Model, closed, Model.Config.Vae.PixelFrames(total), progress, clock, cancellation);
         // Frames of the kept head stay exactly as first generated; the regenerated end follows; the wrap copy is dropped.
         int headPixels = Model.Config.Vae.PixelFrames(keep);
-        var frames = firstPass.Frames.Take(headPixels).Concat(decoded.Skip(headPixels).Take(blendLatentFrames * stride)).ToList();
+        var end = decoded.Skip(headPixels).Take(blendLatentFrames * stride).ToList();
+        if (correctSeams)
+            end = SeamCorrection.Apply(end, SeamCorrection.Residual(firstPass.Frames[headPixels - 1], decoded[headPixels - 1]),
+                SeamCorrection.Residual(firstPass.Frames[0], decoded[headPixels + blendLatentFrames * stride]), ExtendPipeline.SeamFadeFrames(stride));
+        var frames = firstPass.Frames.Take(headPixels).Concat(end).ToList();
         progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));
         return new VideoResult(frames, PipelineMetadata.For(Model, r, frames.Count, clock));
     }

@@ -27,6 +27,17 @@ public sealed class ConditionedPipelineTests : IDisposable
     }
 
     [Fact]
+    public void Forward_extension_corrects_the_frames_next_to_the_seam_and_leaves_later_ones_as_decoded()
+    {
+        var source = Clip(9);
+        var request = new ExtendRequest { Video = TinyModel.Request() with { Seconds = 2 }, Source = source, SourceFps = 8 };
+        var corrected = new ExtendPipeline(_model).Generate(request).Frames;
+        var raw = new ExtendPipeline(_model).Generate(request with { CorrectSeam = false }).Frames;
+        Assert.NotEqual(raw[9].Pixels, corrected[9].Pixels);
+        for (int i = 9 + 8; i < raw.Count; i++) Assert.Equal(raw[i].Pixels, corrected[i].Pixels);
+    }
+
+    [Fact]
     public void Backward_extension_puts_the_new_seconds_before_the_untouched_source()
     {
         var source = Clip(8);
