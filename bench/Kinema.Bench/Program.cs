@@ -14,6 +14,7 @@ public static class Program
         ["capabilities"] = ("seams of extensions and loops, editing by strength, one-minute consistency (judge per 5 s window)", CapabilityBench.Run),
         ["world-render"] = ("toy-world frames/s at 128x128, one thread vs all cores", WorldRenderBench.Run),
         ["policy"] = ("content policy on the committed corpora: benign prompts blocked (target 0), adversarial blocked (target >= 95%)", PolicyBench.Run),
+        ["wan-step"] = ("Wan 2.1 1.3B DiT (random weights) per-step latency, peak RSS, FLOP/s vs a matmul peak on the CPU; optional stable-diffusion.cpp peer", WanStepBench.Run),
         ["watermark"] = ("invisible watermark: exact payload recovery and bit errors after H.264 CRF 28, 50% downscale, 10% crop, trim; PSNR cost", WatermarkBench.Run),
     };
 
