@@ -6,11 +6,12 @@ using Kinema.World;
 namespace Kinema.Bench;
 
 /// <summary>
-/// The measured targets of the capabilities, on toy-world prompts: seams of extensions and loops (mean
+/// The measured targets of the capabilities, on toy-world prompts: seams of extensions, loops and transitions (mean
 /// frame-to-frame change at the seam over the mean change elsewhere; target ≤ 1.5), editing (judge score
 /// against the original and the new scene at low and high strength) and one-minute consistency (judge
 /// score per 5-second window against the first window; target: no window more than 10 points lower).
-/// Peer for the seams: the same ratio measured on a ground-truth toy-world render, whose motion is smooth.
+/// Peers for the seams: the same pipelines with the seam correction off (same seeds), and the same ratio
+/// measured on a ground-truth toy-world render, whose motion is smooth.
 /// </summary>
 public static class CapabilityBench
 {
@@ -24,7 +25,7 @@ public static class CapabilityBench
         var d = model.Config.Defaults;
         var rows = new List<object>();
         Console.WriteLine($"model {model.Name}, {count} scenes");
-        Console.WriteLine($"{"scene",5} {"extend seam",12} {"(raw)",6} {"loop seam",10} {"(raw)",6} {"truth seam",11} {"edit low→orig",14} {"edit high→new",14} {"worst window drop",18}");
+        Console.WriteLine($"{"scene",5} {"extend seam",12} {"(raw)",6} {"loop seam",10} {"(raw)",6} {"connect seam",13} {"(raw)",6} {"truth seam",11} {"edit low→orig",14} {"edit high→new",14} {"worst window drop",18}");
         for (int i = 0; i < count; i++)
         {
             var scene = SceneSampler.Sample(8_000_000 + i);
@@ -34,7 +35,7 @@ public static class CapabilityBench
             var truth = SceneRenderer.Render(scene, new RenderSettings { Width = d.Width, Height = d.Height, Fps = d.Fps, Seconds = 2 * d.Seconds });
 
             var source = new TextToVideoPipeline(model).Generate(request);
-            double? extendSeam = null, extendSeamRaw = null, loopSeam = null, loopSeamRaw = null;
+            double? extendSeam = null, extendSeamRaw = null, loopSeam = null, loopSeamRaw = null, connectSeam = null, connectSeamRaw = null;
             double truthSeam = SeamRatio(truth, truth.Length / 2);
             if (parts.Contains("seams"))
             {
@@ -46,6 +47,11 @@ public static class CapabilityBench
                 loopSeam = SeamRatio([.. loop, loop[0]], loop.Count);
                 var loopRaw = new LoopPipeline(model).Generate(request, correctSeams: false).Frames;
                 loopSeamRaw = SeamRatio([.. loopRaw, loopRaw[0]], loopRaw.Count);
+                // A transition has two seams; the worse one counts.
+                var second = new TextToVideoPipeline(model).Generate(request with { Prompt = otherCaption, Seed = i + 1000 });
+                var connect = new ConnectRequest { Video = request with { Seconds = 1 }, First = source.Frames, Second = second.Frames, Fps = source.Fps };
+                connectSeam = WorseSeam(new ConnectPipeline(model).Generate(connect).Frames, source.Frames.Count, second.Frames.Count);
+                connectSeamRaw = WorseSeam(new ConnectPipeline(model).Generate(connect with { CorrectSeams = false }).Frames, source.Frames.Count, second.Frames.Count);
             }
 
             double? lowToOriginal = null, highToNew = null;
@@ -65,9 +71,9 @@ public static class CapabilityBench
                 windows = WindowScores(minute.Frames, minute.Fps, scene);
                 worstDrop = windows.Skip(1).Select(w => windows[0] - w).DefaultIfEmpty(0).Max();
             }
-            Console.WriteLine($"{i,5} {extendSeam,12:0.00} {extendSeamRaw,6:0.00} {loopSeam,10:0.00} {loopSeamRaw,6:0.00} {truthSeam,11:0.00} {lowToOriginal,14:0.0} {highToNew,14:0.0} {worstDrop,18:0.0}");
+            Console.WriteLine($"{i,5} {extendSeam,12:0.00} {extendSeamRaw,6:0.00} {loopSeam,10:0.00} {loopSeamRaw,6:0.00} {connectSeam,13:0.00} {connectSeamRaw,6:0.00} {truthSeam,11:0.00} {lowToOriginal,14:0.0} {highToNew,14:0.0} {worstDrop,18:0.0}");
             rows.Add(new { scene = i, caption, extend_seam_ratio = extendSeam, extend_seam_ratio_uncorrected = extendSeamRaw, loop_seam_ratio = loopSeam,
-                loop_seam_ratio_uncorrected = loopSeamRaw, ground_truth_seam_ratio = truthSeam,
+                loop_seam_ratio_uncorrected = loopSeamRaw, connect_seam_ratio = connectSeam, connect_seam_ratio_uncorrected = connectSeamRaw, ground_truth_seam_ratio = truthSeam,
                 edit_low_strength_vs_original = lowToOriginal, edit_high_strength_vs_new = highToNew, minute_window_scores = windows, minute_worst_drop = worstDrop });
         }
         File.WriteAllText(Path.Combine(Program.ResultsFolder(), "capabilities.json"),
@@ -82,6 +88,10 @@ public static class CapabilityBench
         var others = Enumerable.Range(1, frames.Count - 1).Where(i => i != seam).Select(i => Change(frames[i - 1], frames[i])).ToList();
         return atSeam / Math.Max(others.Average(), 1e-9);
     }
+
+    /// <summary>The larger seam ratio of a clip made of a first part, a middle and a last part.</summary>
+    private static double WorseSeam(IReadOnlyList<RgbFrame> frames, int firstCount, int lastCount)
+        => Math.Max(SeamRatio(frames, firstCount), SeamRatio(frames, frames.Count - lastCount));
 
     private static double Change(RgbFrame a, RgbFrame b)
     {
