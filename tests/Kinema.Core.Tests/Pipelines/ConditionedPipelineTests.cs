@@ -47,6 +47,18 @@ public sealed class ConditionedPipelineTests : IDisposable
     }
 
     [Fact]
+    public void Backward_extension_corrects_the_frames_next_to_the_seam_and_leaves_earlier_ones_as_decoded()
+    {
+        var source = Clip(8);
+        var request = new ExtendRequest { Video = TinyModel.Request() with { Seconds = 2 }, Source = source, SourceFps = 8, Backward = true };
+        var corrected = new ExtendPipeline(_model).Generate(request).Frames;
+        var raw = new ExtendPipeline(_model).Generate(request with { CorrectSeam = false }).Frames;
+        Assert.Equal(16 + 8, corrected.Count);
+        Assert.NotEqual(raw[15].Pixels, corrected[15].Pixels);
+        for (int i = 0; i <= 15 - 8; i++) Assert.Equal(raw[i].Pixels, corrected[i].Pixels);
+    }
+
+    [Fact]
     public void Edit_keeps_the_source_length_size_and_fps()
     {
         var result = new EditPipeline(_model).Generate(new EditRequest { Video = TinyModel.Request(), Source = Clip(10), SourceFps = 10, Strength = 0.5 });
