@@ -1,3 +1,4 @@
+using Kinema.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -364,7 +365,7 @@ public sealed class VideoVae : nn.Module
         }
         var moments = cat(pieces, 2);
         var parts = moments.chunk(2, 1);
-        return (parts[0].MoveToOuterDisposeScope(), parts[1].clamp(-30, 20).MoveToOuterDisposeScope());
+        return (parts[0].MoveToOuterDisposeScope(), parts[1].ClampTo(-30, 20).MoveToOuterDisposeScope());
     }
 
     /// <summary>Normalised latent mean of a video (the deterministic encoding used at inference).</summary>
@@ -381,7 +382,7 @@ public sealed class VideoVae : nn.Module
         CheckLatents(latents);
         using var scope = NewDisposeScope();
         using var cache = new CausalCache();
-        return decoder.forward(Denormalize(latents), cache).clamp(-1, 1).MoveToOuterDisposeScope();
+        return decoder.forward(Denormalize(latents), cache).ClampTo(-1, 1).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -400,7 +401,7 @@ public sealed class VideoVae : nn.Module
             cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             long length = Math.Min(latentFramesPerChunk, total - start);
-            var frames = decoder.forward(Denormalize(latents.narrow(2, start, length)), cache).clamp(-1, 1);
+            var frames = decoder.forward(Denormalize(latents.narrow(2, start, length)), cache).ClampTo(-1, 1);
             onFrames(frames);
         }
     }

@@ -1,3 +1,4 @@
+using Kinema.Runtime;
 using Kinema.Media;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -20,7 +21,7 @@ public static class ConditioningFrames
         using var video = FrameConversion.ToTensor(frames);                            // (1, 3, T, H, W)
         var perFrame = video[0].permute(1, 0, 2, 3);                                   // (T, 3, H, W)
         var resized = F.interpolate(perFrame, new long[] { height, width }, mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);
-        return FrameConversion.ToFrames(resized.permute(1, 0, 2, 3).unsqueeze(0).clamp(-1, 1));
+        return FrameConversion.ToFrames(resized.permute(1, 0, 2, 3).unsqueeze(0).ClampTo(-1, 1));
     }
 
     /// <summary>Normalised latents (1, C, 1 + ceil((T−1)/4), h, w) of a clip, padding it to 1 + 4k frames with its last frame.</summary>

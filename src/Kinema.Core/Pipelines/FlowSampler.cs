@@ -1,3 +1,4 @@
+using Kinema.Runtime;
 using System.Diagnostics;
 using Kinema.Schedulers;
 using static TorchSharp.torch;
@@ -68,7 +69,7 @@ public static class FlowSampler
                 if (text.Guided)
                 {
                     var parts = velocity.chunk(2, 0);
-                    velocity = parts[1] + (parts[0] - parts[1]) * guidance;
+                    velocity = parts[1] + (parts[0] - parts[1]).Times(guidance);
                 }
                 var next = solver.Step(x, velocity, i);
                 x.Dispose();

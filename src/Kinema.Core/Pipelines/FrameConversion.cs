@@ -1,3 +1,4 @@
+using Kinema.Runtime;
 using Kinema.Media;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,7 +15,7 @@ public static class FrameConversion
             throw new ArgumentException($"expected a (1, 3, frames, height, width) video, got [{string.Join(", ", video.shape)}]");
         using var scope = NewDisposeScope();
         int t = (int)video.shape[2], h = (int)video.shape[3], w = (int)video.shape[4];
-        var bytes = ((video[0].to(ScalarType.Float32) + 1) * 127.5f).round().clamp(0, 255).to(ScalarType.Byte)
+        var bytes = video[0].to(ScalarType.Float32).Plus(1).Times(127.5).round().ClampTo(0, 255).to(ScalarType.Byte)
             .permute(1, 2, 3, 0).contiguous().cpu();                             // (T, H, W, 3)
         var all = bytes.data<byte>().ToArray();
         int frameBytes = h * w * 3;

@@ -1,3 +1,4 @@
+using Kinema.Runtime;
 using static TorchSharp.torch;
 
 namespace Kinema.Schedulers;
@@ -45,7 +46,7 @@ public sealed class EulerFlowSolver(double[] sigmas) : FlowSolver(sigmas)
     {
         CheckIndex(index);
         double dt = Sigmas[index + 1] - Sigmas[index];
-        return sample + velocity * dt;
+        return sample + velocity.Times(dt);
     }
 }
 
@@ -66,7 +67,7 @@ public sealed class DpmSolverPlusPlus2M(double[] sigmas) : FlowSolver(sigmas)
         double s = Sigmas[index], t = Sigmas[index + 1];
         double alphaS = 1 - s, alphaT = 1 - t;
         using var scope = NewDisposeScope();
-        var denoised = sample - velocity * s;
+        var denoised = sample - velocity.Times(s);
 
         Tensor estimate = denoised;
         bool secondOrder = _previousDenoised is not null && _previousIndex == index - 1 && t > 0 && alphaS > 0 && Sigmas[index - 1] < 1;
@@ -75,12 +76,12 @@ public sealed class DpmSolverPlusPlus2M(double[] sigmas) : FlowSolver(sigmas)
             double lambdaPrev = Lambda(Sigmas[index - 1]), lambdaS = Lambda(s), lambdaT = Lambda(t);
             double h = lambdaT - lambdaS, hPrev = lambdaS - lambdaPrev;
             double r = hPrev / h;
-            estimate = denoised * (1 + 1 / (2 * r)) - _previousDenoised! * (1 / (2 * r));
+            estimate = denoised.Times(1 + 1 / (2 * r)) - _previousDenoised!.Times(1 / (2 * r));
         }
         // x_t = (σ_t/σ_s)·x_s + (α_t − α_s·σ_t/σ_s)·D, the exact solution of the linear part.
         double sampleCoefficient = t / s;
         double estimateCoefficient = alphaT - alphaS * t / s;
-        var next = sample * sampleCoefficient + estimate * estimateCoefficient;
+        var next = sample.Times(sampleCoefficient) + estimate.Times(estimateCoefficient);
 
         _previousDenoised?.Dispose();
         _previousDenoised = denoised.clone().DetachFromDisposeScope();

@@ -1,0 +1,35 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Kinema.Runtime;
+
+/// <summary>
+/// Tensor-and-number operations that keep the number's <see cref="Scalar"/> alive until libtorch returns.
+/// A number passed straight to a TorchSharp op becomes a temporary Scalar whose only reference is the call's
+/// argument; the GC may finalize it, freeing the native value, while libtorch still reads it. Long training runs
+/// died of exactly that ("Unknown scalar type"). The generation path uses these instead.
+/// </summary>
+public static class HeldScalars
+{
+    /// <summary>tensor · factor</summary>
+    public static Tensor Times(this Tensor tensor, double factor)
+    {
+        using var scalar = factor.ToScalar();
+        return tensor.mul(scalar);
+    }
+
+    /// <summary>tensor + value</summary>
+    public static Tensor Plus(this Tensor tensor, double value)
+    {
+        using var scalar = value.ToScalar();
+        return tensor.add(scalar);
+    }
+
+    /// <summary>tensor clamped to [min, max]</summary>
+    public static Tensor ClampTo(this Tensor tensor, double min, double max)
+    {
+        using var low = min.ToScalar();
+        using var high = max.ToScalar();
+        return tensor.clamp(low, high);
+    }
+}
