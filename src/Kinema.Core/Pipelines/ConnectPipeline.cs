@@ -67,7 +67,7 @@ public sealed class ConnectPipeline(KinemaModel model)
         var transition = decoded.Skip(leadPixels).Take(middleLatents * stride).ToList();
         if (request.CorrectSeams)
             transition = SeamCorrection.Apply(transition, SeamCorrection.Residual(first[^1], decoded[leadPixels - 1]),
-                SeamCorrection.Residual(second[0], decoded[leadPixels + middleLatents * stride]), ExtendPipeline.SeamFadeFrames(stride));
+                SeamCorrection.Residual(second[0], decoded[leadPixels + middleLatents * stride]), SeamCorrection.FadeFrames(stride));
         List<RgbFrame> frames = request.TransitionOnly ? transition : [.. first, .. transition, .. second];
         progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));
         return new VideoResult(frames, PipelineMetadata.For(Model, r, frames.Count, clock));

@@ -79,7 +79,7 @@ public sealed class ExtendPipeline(KinemaModel model)
             int contextPixels = Model.Config.Vae.PixelFrames(contextLatents);
             var added = decoded.Skip(contextPixels).Take(newFrames).ToList();
             if (request.CorrectSeam)
-                added = SeamCorrection.Apply(added, SeamCorrection.Residual(source[^1], decoded[contextPixels - 1]), null, SeamFadeFrames(stride));
+                added = SeamCorrection.Apply(added, SeamCorrection.Residual(source[^1], decoded[contextPixels - 1]), null, SeamCorrection.FadeFrames(stride));
             stitched = [.. source, .. added];
         }
         else
@@ -87,15 +87,12 @@ public sealed class ExtendPipeline(KinemaModel model)
             int generatedPixels = Model.Config.Vae.PixelFrames(newLatents);
             var added = decoded.Take(generatedPixels).Skip(Math.Max(0, generatedPixels - newFrames)).ToList();
             if (request.CorrectSeam)
-                added = SeamCorrection.Apply(added, null, SeamCorrection.Residual(source[0], decoded[generatedPixels]), SeamFadeFrames(stride));
+                added = SeamCorrection.Apply(added, null, SeamCorrection.Residual(source[0], decoded[generatedPixels]), SeamCorrection.FadeFrames(stride));
             stitched = [.. added, .. source];
         }
         progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));
         return new VideoResult(stitched, PipelineMetadata.For(Model, r, stitched.Count, clock));
     }
-
-    /// <summary>Two latent frames: long enough to hide the correction, short enough that the source's detail does not trail moving objects.</summary>
-    internal static int SeamFadeFrames(int temporalCompression) => 2 * temporalCompression;
 
     public Task<VideoResult> GenerateAsync(ExtendRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default)
         => GenerationThread.Run(() => Generate(request, progress, cancellation), cancellation);

@@ -50,7 +50,7 @@ public sealed class LoopPipeline(KinemaModel model)
         var end = decoded.Skip(headPixels).Take(blendLatentFrames * stride).ToList();
         if (correctSeams)
             end = SeamCorrection.Apply(end, SeamCorrection.Residual(firstPass.Frames[headPixels - 1], decoded[headPixels - 1]),
-                SeamCorrection.Residual(firstPass.Frames[0], decoded[headPixels + blendLatentFrames * stride]), ExtendPipeline.SeamFadeFrames(stride));
+                SeamCorrection.Residual(firstPass.Frames[0], decoded[headPixels + blendLatentFrames * stride]), SeamCorrection.FadeFrames(stride));
         var frames = firstPass.Frames.Take(headPixels).Concat(end).ToList();
         progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));
         return new VideoResult(frames, PipelineMetadata.For(Model, r, frames.Count, clock));

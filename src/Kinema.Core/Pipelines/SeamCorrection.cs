@@ -24,33 +24,28 @@ public static class SeamCorrection
         return residual;
     }
 
+    /// <summary>Two latent frames: long enough to hide the correction, short enough that the given frame's detail does not trail moving objects.</summary>
+    public static int FadeFrames(int temporalCompression) => 2 * temporalCompression;
+
     /// <summary>
     /// Adds the residuals to <paramref name="generated"/>, a run of frames with a seam before its first frame
-    /// (<paramref name="before"/>) and/or after its last (<paramref name="after"/>). With one seam the
-    /// correction fades linearly to nothing over <paramref name="fadeFrames"/> frames, so detail that belonged
-    /// to the given frame does not linger where objects have moved on. With seams at both ends it is
-    /// interpolated between them across the whole run: each end frame carries its own seam's full
-    /// correction.
+    /// (<paramref name="before"/>) and/or after its last (<paramref name="after"/>). Each correction is full at
+    /// its seam and fades linearly to nothing over <paramref name="fadeFrames"/> frames, so detail that belonged
+    /// to the given frame does not linger where objects have moved on. A run too short for that fades each
+    /// correction over the whole run instead, which interpolates between the two seams.
     /// </summary>
     public static List<RgbFrame> Apply(IReadOnlyList<RgbFrame> generated, float[]? before, float[]? after, int fadeFrames)
     {
         ArgumentNullException.ThrowIfNull(generated);
         if (fadeFrames < 1) throw new ArgumentOutOfRangeException(nameof(fadeFrames), "fade must cover at least one frame");
         int n = generated.Count;
+        double fade = before is not null && after is not null ? Math.Min(fadeFrames, n - 1) : fadeFrames;
         var result = new List<RgbFrame>(n);
         for (int j = 0; j < n; j++)
         {
-            double wBefore, wAfter;
-            if (before is not null && after is not null)
-            {
-                wAfter = n == 1 ? 0.5 : (double)j / (n - 1);
-                wBefore = 1 - wAfter;
-            }
-            else
-            {
-                wBefore = before is null ? 0 : Math.Max(0, 1 - (double)j / fadeFrames);
-                wAfter = after is null ? 0 : Math.Max(0, 1 - (double)(n - 1 - j) / fadeFrames);
-            }
+            // A single frame between two seams takes half of each.
+            double wBefore = before is null ? 0 : fade == 0 ? 0.5 : Math.Max(0, 1 - j / fade);
+            double wAfter = after is null ? 0 : fade == 0 ? 0.5 : Math.Max(0, 1 - (n - 1 - j) / fade);
             result.Add(Corrected(generated[j], before, wBefore, after, wAfter));
         }
         return result;

@@ -59,6 +59,30 @@ public sealed class ConditionedPipelineTests : IDisposable
     }
 
     [Fact]
+    public void A_transition_is_corrected_next_to_both_clips_and_left_as_decoded_between()
+    {
+        var request = new ConnectRequest { Video = TinyModel.Request() with { Seconds = 3 }, First = Clip(9), Second = Clip(9), Fps = 8, TransitionOnly = true };
+        var corrected = new ConnectPipeline(_model).Generate(request).Frames;
+        var raw = new ConnectPipeline(_model).Generate(request with { CorrectSeams = false }).Frames;
+        Assert.Equal(24, corrected.Count);
+        Assert.NotEqual(raw[0].Pixels, corrected[0].Pixels);
+        Assert.NotEqual(raw[23].Pixels, corrected[23].Pixels);
+        for (int i = 8; i < 16; i++) Assert.Equal(raw[i].Pixels, corrected[i].Pixels);
+    }
+
+    [Fact]
+    public void A_loop_keeps_its_head_and_corrects_only_the_regenerated_end()
+    {
+        var request = TinyModel.Request() with { Seconds = 2 };
+        var corrected = new LoopPipeline(_model).Generate(request).Frames;
+        var raw = new LoopPipeline(_model).Generate(request, correctSeams: false).Frames;
+        Assert.Equal(raw.Count, corrected.Count);
+        int end = 2 * 4;
+        for (int i = 0; i < raw.Count - end; i++) Assert.Equal(raw[i].Pixels, corrected[i].Pixels);
+        Assert.NotEqual(raw[^1].Pixels, corrected[^1].Pixels);
+    }
+
+    [Fact]
     public void Edit_keeps_the_source_length_size_and_fps()
     {
         var result = new EditPipeline(_model).Generate(new EditRequest { Video = TinyModel.Request(), Source = Clip(10), SourceFps = 10, Strength = 0.5 });

@@ -47,13 +47,30 @@ public class SeamCorrectionTests
     }
 
     [Fact]
-    public void Seams_at_both_ends_are_interpolated_across_the_whole_run()
+    public void Seams_at_both_ends_of_a_short_run_are_interpolated_across_it()
     {
         var before = SeamCorrection.Residual(Flat(130), Flat(100));   // +30
         var after = SeamCorrection.Residual(Flat(70), Flat(100));     // -30
-        var corrected = SeamCorrection.Apply(Run(100, 100, 100), before, after, fadeFrames: 1);
-        // Weights (1, 0), (1/2, 1/2), (0, 1): +30, 0, -30 whatever the fade length.
+        var corrected = SeamCorrection.Apply(Run(100, 100, 100), before, after, fadeFrames: 8);
+        // The fade is longer than the run: weights (1, 0), (1/2, 1/2), (0, 1).
         Assert.Equal(new byte[] { 130, 100, 70 }, corrected.Select(f => f.Pixels[0]).ToArray());
+    }
+
+    [Fact]
+    public void Seams_at_both_ends_of_a_long_run_each_fade_out_before_the_middle()
+    {
+        var before = SeamCorrection.Residual(Flat(140), Flat(100));   // +40
+        var after = SeamCorrection.Residual(Flat(60), Flat(100));     // -40
+        var corrected = SeamCorrection.Apply(Run(100, 100, 100, 100, 100, 100, 100), before, after, fadeFrames: 2);
+        Assert.Equal(new byte[] { 140, 120, 100, 100, 100, 80, 60 }, corrected.Select(f => f.Pixels[0]).ToArray());
+    }
+
+    [Fact]
+    public void A_single_frame_between_two_seams_takes_half_of_each()
+    {
+        var before = SeamCorrection.Residual(Flat(140), Flat(100));
+        var after = SeamCorrection.Residual(Flat(120), Flat(100));
+        Assert.Equal(130, SeamCorrection.Apply(Run(100), before, after, fadeFrames: 8)[0].Pixels[0]);
     }
 
     [Fact]
