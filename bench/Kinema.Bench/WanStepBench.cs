@@ -52,6 +52,11 @@ public static class WanStepBench
         string? sdcpp = Program.Option(args, "--sdcpp", "") is { Length: > 0 } s ? s : null;
         string? sdcppModel = Program.Option(args, "--sdcpp-model", "") is { Length: > 0 } sm ? sm : null;
         string sdcppArgs = Program.Option(args, "--sdcpp-args", "");
+        if ((sdcpp is null) != (sdcppModel is null))
+            throw new ArgumentException("the peer needs both --sdcpp BIN and --sdcpp-model FILE (the converted transformer, tools/wan-bench/to_sdcpp.py)");
+        if (sdcpp is not null && !File.Exists(sdcpp)) throw new FileNotFoundException($"--sdcpp: no such program {sdcpp}", sdcpp);
+        if (sdcppModel is not null && !File.Exists(sdcppModel)) throw new FileNotFoundException($"--sdcpp-model: no such file {sdcppModel}", sdcppModel);
+        int peerTimeoutSeconds = int.Parse(Program.Option(args, "--sdcpp-timeout", "7200"), CultureInfo.InvariantCulture);
         if (width % 16 != 0 || height % 16 != 0 || (frames - 1) % 4 != 0)
             throw new ArgumentException($"--size WxHxF needs W, H multiples of 16 and F = 1 + 4k, got {width}x{height}x{frames}");
 
@@ -95,7 +100,9 @@ public static class WanStepBench
         // 2. Peer first (its own process, which exits before Kinema loads, so the two never share memory).
         if (sdcpp is not null && sdcppModel is not null)
         {
-            peer = RunSdCpp(sdcpp, sdcppModel, sdcppArgs, vaeForPeer, width, height, frames, warmup + steps, threads);
+            peer = RunSdCpp(sdcpp, sdcppModel, sdcppArgs, vaeForPeer, width, height, frames, warmup + steps, threads, TimeSpan.FromSeconds(peerTimeoutSeconds));
+            if (peer.StepSeconds.Count <= warmup)
+                throw new InvalidOperationException($"the peer {sdcpp} exited with code {peer.ExitCode} after {peer.StepSeconds.Count} timed steps (needs more than {warmup}); its log ends:\n{peer.LogTail}");
             // sd.cpp's first sampling step includes graph allocation: skip `warmup` steps as for Kinema.
             var timed = peer.StepSeconds.Skip(warmup).Select(x => x * 1000).ToList();
             peerMedianMs = timed.Count > 0 ? Median(timed) : null;
@@ -264,10 +271,10 @@ public static class WanStepBench
     /// Runs sd.cpp's CLI in video mode with the diffusion model only (no text encoder: sd.cpp then conditions on
     /// zeros, 256 text tokens; no VAE given) and parses the per-step times from its verbose log.
     /// </summary>
-    private static PeerRun RunSdCpp(string bin, string diffusionModel, string extra, string? vae, int width, int height, int frames, int steps, int threads)
+    private static PeerRun RunSdCpp(string bin, string diffusionModel, string extra, string? vae, int width, int height, int frames, int steps, int threads, TimeSpan timeout)
     {
         var info = new ProcessStartInfo(bin) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        string outFile = Path.Combine(Path.GetTempPath(), "kinema-wan-step-sdcpp.webm");
+        string outFile = Path.Combine(Path.GetTempPath(), $"kinema-wan-step-sdcpp-{Environment.ProcessId}.webm");
         var argv = new List<string>
         {
             "-M", "vid_gen", "--diffusion-model", diffusionModel, "-p", "a cat", "-n", "blurry",
@@ -296,25 +303,38 @@ public static class WanStepBench
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         double peakKiB = 0;
-        while (!p.WaitForExit(200))
+        var clock = Stopwatch.StartNew();
+        bool killed = false;
+        try
         {
-            try
+            while (!p.WaitForExit(200))
             {
-                foreach (var line in File.ReadLines($"/proc/{p.Id}/status"))
-                    if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                        peakKiB = Math.Max(peakKiB, double.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
+                if (clock.Elapsed > timeout) throw new TimeoutException($"the peer ran past --sdcpp-timeout ({timeout.TotalSeconds:0} s)");
+                try
+                {
+                    foreach (var line in File.ReadLines($"/proc/{p.Id}/status"))
+                        if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                            peakKiB = Math.Max(peakKiB, double.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
+                }
+                catch (IOException) { }
+                // The step times are all printed once sampling completes; the VAE decode after it is not measured.
+                if (sampled) { try { p.Kill(entireProcessTree: true); killed = true; } catch (InvalidOperationException) { } }
             }
-            catch (IOException) { }
-            // The step times are all printed once sampling completes; the VAE decode after it is not measured.
-            if (sampled) { try { p.Kill(); } catch (InvalidOperationException) { } }
+            p.WaitForExit();
         }
-        p.WaitForExit();
+        finally
+        {
+            // Never leave a multi-GiB peer running on the machine, whatever stopped this loop.
+            if (!p.HasExited) { try { p.Kill(entireProcessTree: true); p.WaitForExit(); } catch (InvalidOperationException) { } }
+            File.Delete(outFile);
+        }
         string text;
         lock (log) text = log.ToString();
         var stepSeconds = ParseSdCppLog(text);
         string tail = string.Join("\n", text.Split('\n').Where(l => l.Length > 0).TakeLast(25));
         if ((p.ExitCode != 0 && !sampled) || stepSeconds.Count == 0) Console.WriteLine(tail);
-        return new PeerRun(command, sampled ? 0 : p.ExitCode, stepSeconds, peakKiB / 1024, tail);
+        // Killed on purpose after sampling: report that, not the signal's exit code.
+        return new PeerRun(command, killed ? 0 : p.ExitCode, stepSeconds, peakKiB / 1024, tail);
     }
 
     /// <summary>
