@@ -65,7 +65,15 @@ public class TokenizerSpmParityTests
                 // (e.g. "000" as "0"+"00" or "00"+"0"). Both are best; libraries break such ties differently:
                 // HF tokenizers and ours keep the first candidate found (strict >, per Metaspace word, float64),
                 // sentencepiece 0.1.97 another. Anything else — other text, a lower score — is a failure.
-                bool tie = Spell(expected) == Spell(actual) && Math.Abs(Score(expected) - Score(actual)) <= 1e-9 * Math.Abs(Score(expected));
+                // Only the span where the two differ is compared, with an absolute tolerance, so a long text's
+                // large total cannot hide a worse cut.
+                int prefix = 0, shorter = Math.Min(expected.Length, actual.Length);
+                while (prefix < shorter && expected[prefix] == actual[prefix]) prefix++;
+                int suffix = 0;
+                while (suffix < shorter - prefix && expected[^(suffix + 1)] == actual[^(suffix + 1)]) suffix++;
+                long[] expectedSpan = expected[prefix..^suffix], actualSpan = actual[prefix..^suffix];
+                bool tie = Spell(expected) == Spell(actual) && Spell(expectedSpan) == Spell(actualSpan)
+                    && Math.Abs(Score(expectedSpan) - Score(actualSpan)) <= 1e-9;
                 if (tie)
                 {
                     ties++;
@@ -89,7 +97,7 @@ public class TokenizerSpmParityTests
                 problems.AppendLine($"case {i}: EncodeBatch ids/mask differ from the pieces + </s> + padding convention (length {convention.Length}, ours {batch.Lengths[0]})");
         }
         // Ties are rare; a flood of them would mean the comparison had become too lenient.
-        Assert.True(ties <= 2, $"{model}: {ties} cases accepted as exact ties; expected at most 2");
+        Assert.True(ties <= 1, $"{model}: {ties} cases accepted as exact ties; the fixture has one (\"1,000,000\")");
         Assert.True(problems.Length == 0, $"{model}: our tokenizer disagrees with sentencepiece:\n{problems}");
     }
 }
