@@ -20,7 +20,11 @@ public static class CapabilityBench
         string folder = ModelLocator.Resolve(Program.Option(args, "--model", "") is { Length: > 0 } m ? m : null);
         int count = int.Parse(Program.Option(args, "--count", "3"));
         double minuteSeconds = double.Parse(Program.Option(args, "--minute-seconds", "60"), System.Globalization.CultureInfo.InvariantCulture);
-        var parts = Program.Option(args, "--parts", "seams,edit,minute").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+        string[] knownParts = ["seams", "edit", "minute"];
+        var parts = Program.Option(args, "--parts", string.Join(',', knownParts)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+        if (parts.Except(knownParts).ToList() is { Count: > 0 } unknown)
+            throw new ArgumentException($"--parts: unknown {string.Join(", ", unknown)}; choose from {string.Join(", ", knownParts)}");
+        string outName = Program.Option(args, "--out", "capabilities");
         using var model = KinemaModel.Load(folder);
         var d = model.Config.Defaults;
         var rows = new List<object>();
@@ -76,7 +80,7 @@ public static class CapabilityBench
                 loop_seam_ratio_uncorrected = loopSeamRaw, connect_seam_ratio = connectSeam, connect_seam_ratio_uncorrected = connectSeamRaw, ground_truth_seam_ratio = truthSeam,
                 edit_low_strength_vs_original = lowToOriginal, edit_high_strength_vs_new = highToNew, minute_window_scores = windows, minute_worst_drop = worstDrop });
         }
-        File.WriteAllText(Path.Combine(Program.ResultsFolder(), "capabilities.json"),
+        File.WriteAllText(Path.Combine(Program.ResultsFolder(), outName + ".json"),
             JsonSerializer.Serialize(new { benchmark = "capabilities", date = DateTime.UtcNow, model = model.Name, rows }, Kinema.IO.Json.Options));
         return 0;
     }
