@@ -24,12 +24,13 @@ public static class StateDictLoader
         Dictionary<string, torch.Tensor> expected = module.state_dict();
         Check(expected, source, component);
 
-        using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         foreach (var (key, target) in expected)
         {
-            torch.Tensor loaded = source.Load(key, target.dtype, target.device);
-            target.copy_(loaded);
+            // One tensor at a time: holding every converted copy until the end doubled the peak memory of a load
+            // (a 1.3B Wan transformer in fp32 peaked at 13.8 GiB for 5.2 GiB of weights).
+            using var scope = torch.NewDisposeScope();
+            target.copy_(source.Load(key, target.dtype, target.device));
         }
     }
 
@@ -44,7 +45,6 @@ public static class StateDictLoader
         ArgumentNullException.ThrowIfNull(source);
         Dictionary<string, torch.Tensor> expected = module.state_dict();
         var skipped = new List<string>();
-        using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         foreach (var (key, target) in expected.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
@@ -53,6 +53,7 @@ public static class StateDictLoader
                 skipped.Add(key);
                 continue;
             }
+            using var scope = torch.NewDisposeScope();
             target.copy_(source.Load(key, target.dtype, target.device));
         }
         return skipped;
