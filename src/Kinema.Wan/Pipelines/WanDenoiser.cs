@@ -1,3 +1,4 @@
+using Kinema.Runtime;
 using Kinema.Wan.Schedulers;
 using Kinema.Wan.Transformer;
 using static TorchSharp.torch;
@@ -61,7 +62,7 @@ internal static class WanDenoiser
             if (negativeContext is not null)
             {
                 var unconditional = transformer.Forward(input, timesteps, negativeContext).to(ScalarType.Float32);
-                velocity = unconditional + (velocity - unconditional) * guidance;
+                velocity = unconditional + (velocity - unconditional).Times(guidance);
             }
             var previous = x;
             x = scheduler.Step(velocity, x).MoveToOuterDisposeScope();
