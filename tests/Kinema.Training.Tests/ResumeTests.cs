@@ -13,19 +13,14 @@ public sealed class ResumeTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private TrainingOptions Options(string name) => new()
+    private TrainingOptions Options(string name) => TinyRuns.Options(_root, name) with
     {
-        RunFolder = Path.Combine(_root, name),
         Steps = 4,
         WarmupSteps = 1,
         CheckpointEvery = 2,
         LogEvery = 1,
-        ValidateEvery = 0,
         PrefetchDepth = 2,
         Buckets = ClipBucket.ParseList("64x64x1:2,64x64x5:1"),
-        StatisticsClips = 1,
-        EvaluationClips = 1,
-        VocabularyScenes = 50,
     };
 
     private static readonly VideoVaeConfig TinyVae = ModelPresets.Tiny(4).Vae;

@@ -15,19 +15,8 @@ public sealed class WarmStartTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private TrainingOptions Options(string name, string? initFrom = null, int steps = 2, double lr = 3e-4) => new()
-    {
-        RunFolder = Path.Combine(_root, name),
-        Steps = steps,
-        LearningRate = lr,
-        WarmupSteps = 0,
-        CheckpointEvery = 1,
-        ValidateEvery = 0,
-        PrefetchDepth = 1,
-        Buckets = ClipBucket.ParseList("64x64x1:1"),
-        VocabularyScenes = 50,
-        InitFrom = initFrom,
-    };
+    private TrainingOptions Options(string name, string? initFrom = null, int steps = 2, double lr = 3e-4)
+        => TinyRuns.Options(_root, name) with { Steps = steps, LearningRate = lr, InitFrom = initFrom };
 
     /// <summary>A VAE export and a trained-for-two-steps model folder to start from.</summary>
     private (string Vae, string Model) Source()
@@ -129,21 +118,8 @@ public sealed class VaeWarmStartTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private TrainingOptions Options(string name, string? initFrom, bool inflate) => new()
-    {
-        RunFolder = Path.Combine(_root, name),
-        Steps = 1,
-        LearningRate = 1e-12,
-        WarmupSteps = 0,
-        CheckpointEvery = 1,
-        ValidateEvery = 0,
-        PrefetchDepth = 1,
-        Buckets = ClipBucket.ParseList("64x64x1:1"),
-        StatisticsClips = 1,
-        EvaluationClips = 1,
-        InitFrom = initFrom,
-        InflateFromImages = inflate,
-    };
+    private TrainingOptions Options(string name, string? initFrom, bool inflate)
+        => TinyRuns.Options(_root, name) with { LearningRate = 1e-12, InitFrom = initFrom, InflateFromImages = inflate };
 
     private string SourceExport()
     {
