@@ -30,6 +30,17 @@ public static class ModelPresets
         Vae = new VideoVaeConfig { LatentChannels = 8, BaseChannels = 16, ChannelMultipliers = [1, 2, 4], TemporalDownsample = [true, true], ResamplingShortcuts = true },
     };
 
+    /// <summary>
+    /// <see cref="Toy2"/>'s latent space with (1, 2, 2) patches: 32 latent values a token instead of 128, and 4x the
+    /// tokens. Toy2's transformer denoised partly noised clips well but turned pure noise into a patchwork of 4x4-patch
+    /// squares; tokens far narrower than the width (DiT-XL: 16 values into 1,152) are the usual cure.
+    /// </summary>
+    public static ModelConfig Toy3(int vocabularySize) => Toy2(vocabularySize) with
+    {
+        Name = "kinema-toy3",
+        Transformer = new VideoDitConfig { LatentChannels = 8, PatchSize = [1, 2, 2], HiddenSize = 256, Depth = 8, Heads = 4, TextDim = 256 },
+    };
+
     /// <summary>A few-channel model for tests: runs end to end in well under a second.</summary>
     public static ModelConfig Tiny(int vocabularySize) => new()
     {
@@ -46,7 +57,8 @@ public static class ModelPresets
     {
         "toy" => Toy(vocabularySize),
         "toy2" => Toy2(vocabularySize),
+        "toy3" => Toy3(vocabularySize),
         "tiny" => Tiny(vocabularySize),
-        _ => throw new ArgumentException($"unknown preset '{name}'; allowed: toy, toy2, tiny"),
+        _ => throw new ArgumentException($"unknown preset '{name}'; allowed: toy, toy2, toy3, tiny"),
     };
 }
