@@ -92,7 +92,7 @@ def save_tensors(torch, path, tensors, metadata=None):
         return
     except ImportError:
         pass
-    names = {torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16", torch.int64: "I64", torch.int32: "I32"}
+    names = {torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16", torch.int64: "I64", torch.int32: "I32", torch.uint8: "U8"}
     header, offset, blobs = {}, 0, []
     if metadata:
         header["__metadata__"] = metadata

@@ -33,10 +33,15 @@ TEXT_ROWS = 12                       # rows of prompt_embeds; the pipeline zero-
 PROMPT_LENGTH = 7                    # non-zero rows of prompt_embeds
 NEGATIVE_LENGTH = 4                  # non-zero rows of negative_prompt_embeds
 CASES = [
-    # name, steps, guidance_scale, expand_timesteps (Wan 2.2 TI2V per-token timesteps, no image)
-    ("t2v_cfg5", 3, 5.0, False),
-    ("ti2v_cfg3", 3, 3.0, True),
+    # name, steps, guidance_scale, expand_timesteps (Wan 2.2 TI2V per-token timesteps), first frame given
+    ("t2v_cfg5", 3, 5.0, False, False),
+    ("ti2v_cfg3", 3, 3.0, True, False),
+    # Wan 2.2 TI2V image-to-video: WanImageToVideoPipeline(expand_timesteps=True) encodes the image with the VAE
+    # (text_vae/vae22: the Wan 2.2 layout, z_dim 4 as this transformer, 16x spatial), keeps latent frame 0 clean
+    # and gives its tokens t = 0.
+    ("ti2v_image_cfg3", 3, 3.0, True, True),
 ]
+VAE22 = os.path.join("..", "text_vae", "vae22")  # relative to --fixtures
 
 
 def parse_args():
@@ -85,6 +90,29 @@ def import_wan_pipeline():
     return WanPipeline
 
 
+def import_wan_i2v_pipeline():
+    """diffusers' WanImageToVideoPipeline, imported as import_wan_pipeline imports WanPipeline (three more
+    transformers names appear only as type annotations there: CLIPImageProcessor, CLIPVisionModel and the two above)."""
+    try:
+        import transformers  # noqa: F401
+    except ImportError:
+        import types
+        import diffusers.loaders
+        from diffusers.loaders.lora_pipeline import WanLoraLoaderMixin
+        diffusers.loaders.WanLoraLoaderMixin = WanLoraLoaderMixin
+        stub = types.ModuleType("transformers")
+        for name in ("AutoTokenizer", "UMT5EncoderModel", "CLIPImageProcessor", "CLIPVisionModel"):
+            setattr(stub, name, type(name, (), {}))  # placeholders: never instantiated
+        sys.modules["transformers"] = stub
+        try:
+            from diffusers.pipelines.wan.pipeline_wan_i2v import WanImageToVideoPipeline
+        finally:
+            del sys.modules["transformers"]
+        return WanImageToVideoPipeline
+    from diffusers.pipelines.wan.pipeline_wan_i2v import WanImageToVideoPipeline
+    return WanImageToVideoPipeline
+
+
 def main():
     args = parse_args()
     import torch
@@ -95,8 +123,11 @@ def main():
         sys.exit(f"error: {src}/diffusers not found; pass the root of a diffusers checkout with --diffusers")
     sys.path.insert(0, src)
     import diffusers
-    from diffusers import UniPCMultistepScheduler, WanTransformer3DModel
+    from diffusers import AutoencoderKLWan, UniPCMultistepScheduler, WanTransformer3DModel
     WanPipeline = import_wan_pipeline()
+    WanImageToVideoPipeline = import_wan_i2v_pipeline()
+    import numpy as np
+    from PIL import Image
 
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path.insert(0, here)
@@ -109,7 +140,7 @@ def main():
 
     g = torch.Generator().manual_seed(args.seed + 10)
     tensors, cases = {}, []
-    for name, steps, guidance, expand in CASES:
+    for name, steps, guidance, expand, first_frame in CASES:
         latents = torch.randn(LATENT_SHAPE, generator=g)
         prompt = torch.zeros(1, TEXT_ROWS, transformer.config.text_dim)
         prompt[:, :PROMPT_LENGTH] = torch.randn(1, PROMPT_LENGTH, transformer.config.text_dim, generator=g)
@@ -118,8 +149,26 @@ def main():
 
         # A fresh scheduler per case, from the committed config (flow_shift 3.0), as from_pretrained would load it.
         scheduler = UniPCMultistepScheduler.from_pretrained(os.path.join(fixtures, "scheduler"))
-        pipe = WanPipeline(tokenizer=None, text_encoder=None, vae=None, transformer=transformer, scheduler=scheduler,
-                           expand_timesteps=expand)
+        _, _, t, h, w = LATENT_SHAPE
+        extra = {}
+        if first_frame:
+            vae = AutoencoderKLWan.from_pretrained(os.path.join(fixtures, VAE22), torch_dtype=torch.float32).eval()
+            pipe = WanImageToVideoPipeline(tokenizer=None, text_encoder=None, vae=vae, scheduler=scheduler,
+                                           image_processor=None, image_encoder=None, transformer=transformer,
+                                           expand_timesteps=expand)
+            height, width = h * pipe.vae_scale_factor_spatial, w * pipe.vae_scale_factor_spatial
+            pixels = torch.randint(0, 256, (height, width, 3), generator=g, dtype=torch.int64).to(torch.uint8)
+            extra["image"] = Image.fromarray(pixels.numpy().astype(np.uint8), mode="RGB")
+            tensors[f"{name}.image"] = pixels  # (H, W, 3) RGB bytes, what the PIL image holds
+            # The encoded first frame, recorded for diagnosis: the pipeline's own prepare_latents on the same inputs.
+            processed = pipe.video_processor.preprocess(extra["image"], height=height, width=width).to(dtype=torch.float32)
+            with torch.no_grad():
+                _, condition, _ = pipe.prepare_latents(processed, 1, vae.config.z_dim, height, width, (t - 1) * 4 + 1,
+                                                       torch.float32, torch.device("cpu"), None, latents.clone())
+            tensors[f"{name}.condition"] = condition
+        else:
+            pipe = WanPipeline(tokenizer=None, text_encoder=None, vae=None, transformer=transformer, scheduler=scheduler,
+                               expand_timesteps=expand)
         pipe.set_progress_bar_config(disable=True)
 
         per_step = []
@@ -128,15 +177,17 @@ def main():
             per_step.append(kwargs["latents"].detach().clone())
             return {}
 
-        _, _, t, h, w = LATENT_SHAPE
         with torch.no_grad():
-            output = pipe(prompt=None, negative_prompt=None, prompt_embeds=prompt.clone(), negative_prompt_embeds=negative.clone(),
+            output = pipe(**extra, prompt=None, negative_prompt=None, prompt_embeds=prompt.clone(), negative_prompt_embeds=negative.clone(),
                           latents=latents.clone(), num_inference_steps=steps, guidance_scale=guidance,
                           height=h * pipe.vae_scale_factor_spatial, width=w * pipe.vae_scale_factor_spatial,
                           num_frames=(t - 1) * pipe.vae_scale_factor_temporal + 1, output_type="latent", return_dict=False,
                           callback_on_step_end=record, callback_on_step_end_tensor_inputs=["latents"])[0]
         assert len(per_step) == steps
-        assert torch.equal(per_step[-1], output)
+        if first_frame:  # the pipeline puts the clean first frame back into what it returns
+            assert torch.equal(per_step[-1][:, :, 1:], output[:, :, 1:]) and torch.equal(condition, output[:, :, :1])
+        else:
+            assert torch.equal(per_step[-1], output)
         tensors[f"{name}.latents"] = latents
         tensors[f"{name}.prompt_embeds"] = prompt
         tensors[f"{name}.negative_prompt_embeds"] = negative
@@ -144,6 +195,7 @@ def main():
             tensors[f"{name}.step.{i}"] = x
         tensors[f"{name}.output"] = output
         cases.append({"name": name, "steps": steps, "guidance_scale": guidance, "expand_timesteps": expand,
+                      "first_frame": first_frame, "pipeline": type(pipe).__name__,
                       "flow_shift": scheduler.config.flow_shift, "timesteps": [int(x) for x in scheduler.timesteps],
                       "sigmas": [float(x) for x in scheduler.sigmas]})
         print(f"{name}: timesteps {cases[-1]['timesteps']}, output max |x| {output.abs().max().item():.4f}")
@@ -152,7 +204,10 @@ def main():
     with open(os.path.join(out, "sampling_3step.json"), "w") as f:
         json.dump({"diffusers_version": diffusers.__version__, "torch_version": torch.__version__,
                    "python": platform.python_version(), "device": "cpu", "seed": args.seed,
-                   "pipeline": "diffusers.WanPipeline(tokenizer=None, text_encoder=None, vae=None), output_type='latent'",
+                   "pipeline": "diffusers.WanPipeline(tokenizer=None, text_encoder=None, vae=None), or for first_frame cases "
+                               "WanImageToVideoPipeline(tokenizer=None, text_encoder=None, image_encoder=None, vae=text_vae/vae22, "
+                               "expand_timesteps=True); output_type='latent'",
+                   "vae": "text_vae/vae22 (first_frame cases)",
                    "transformer": "transformer/ (make_fixtures.py), float32", "scheduler": "scheduler/ (flow_shift from its config)",
                    "latent_shape": LATENT_SHAPE, "text_rows": TEXT_ROWS, "prompt_length": PROMPT_LENGTH,
                    "negative_length": NEGATIVE_LENGTH, "cases": cases}, f, indent=2)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Kinema.Media;
 using Kinema.Pipelines;
 using Kinema.Wan.Schedulers;
+using Kinema.Wan.Vae;
 using static TorchSharp.torch;
 
 namespace Kinema.Wan.Pipelines;
@@ -80,8 +81,19 @@ public sealed class WanPipeline(WanModel model)
     private Tensor EncodeFirstFrame(RgbFrame image)
     {
         using var vae = Model.Folder.LoadVae(ScalarType.Float32, Model.Device);
-        var video = FrameConversion.ToTensor([image]).to(Model.Device);                      // (1, 3, 1, H, W) in [-1, 1]
-        return vae.NormalizeLatents(vae.EncodeMean(video));                                  // (1, z, 1, h, w)
+        return FirstFrameLatent(vae, image, Model.Device);
+    }
+
+    /// <summary>
+    /// diffusers' <c>WanImageToVideoPipeline.prepare_latents</c> with <c>expand_timesteps</c>: the image in [-1, 1] as a
+    /// one-frame video, the posterior mean of its encoding, normalised with the VAE's latent statistics.
+    /// </summary>
+    /// <param name="device">Where the VAE's weights are.</param>
+    /// <returns>(1, z, 1, h, w) Float32 on <paramref name="device"/>.</returns>
+    internal static Tensor FirstFrameLatent(AutoencoderKLWan vae, RgbFrame image, Device device)
+    {
+        var video = FrameConversion.ToTensor([image]).to(device);                        // (1, 3, 1, H, W) in [-1, 1]
+        return vae.NormalizeLatents(vae.EncodeMean(video));
     }
 
     private void CheckFirstFrame(RgbFrame image, WanResolvedRequest r)
