@@ -51,6 +51,51 @@ public sealed class WanCliTests : IDisposable
     }
 
     [Fact]
+    public void Animate_with_a_TI2V_folder_starts_the_video_from_the_image()
+    {
+        string folder = Path.Combine(_root, "wan-tiny-ti2v");
+        var made = CliRunner.Run("wan", "make-random", "--variant", "tiny-ti2v", "--out", folder, "--seed", "4");
+        Assert.True(made.ExitCode == 0, made.StdErr);
+        // An image of another size: the CLI resizes it to the video's 64x32 (the tiny Wan 2.2 VAE's grid is 32 px).
+        string image = Path.Combine(_root, "start.png");
+        ImageFile.WritePng(image, new RgbFrame(40, 24, Enumerable.Range(0, 40 * 24 * 3).Select(i => (byte)(i * 13 % 256)).ToArray()));
+        string[] settings = ["--model", folder, "--size", "64x32", "--seconds", "0.5625", "--fps", "16", "--steps", "2", "--seed", "1"];
+
+        string animated = Path.Combine(_root, "animated.mp4");
+        var result = CliRunner.Run(["animate", image, "a kite rises", .. settings, "-o", animated]);
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Contains("from an image", result.StdErr);
+        Assert.Contains("step 2/2", result.StdErr);
+        var probe = VideoFile.Probe(animated);
+        Assert.Equal((64, 32, 9), (probe.Width, probe.Height, probe.FrameCount));
+
+        // Same seed and prompt without the image: the first frame is the model's own, not the image's encoding.
+        string generated = Path.Combine(_root, "generated.mp4");
+        Assert.Equal(0, CliRunner.Run(["generate", "a kite rises", .. settings, "-o", generated]).ExitCode);
+        var first = VideoFile.Read(animated, maxFrames: 1).Frames[0];
+        var textOnly = VideoFile.Read(generated, maxFrames: 1).Frames[0];
+        Assert.False(first.Pixels.AsSpan().SequenceEqual(textOnly.Pixels));
+    }
+
+    [Fact]
+    public void Animate_refuses_a_text_to_video_wan_folder_and_last_frames()
+    {
+        string folder = Path.Combine(_root, "wan-tiny");
+        Assert.Equal(0, CliRunner.Run("wan", "make-random", "--variant", "tiny", "--out", folder).ExitCode);
+        string image = Path.Combine(_root, "start.png");
+        ImageFile.WritePng(image, new RgbFrame(32, 32));
+
+        var t2v = CliRunner.Run("animate", image, "a kite", "--model", folder, "--size", "32x32", "-o", Path.Combine(_root, "a.mp4"));
+        Assert.Equal(2, t2v.ExitCode);
+        Assert.Contains("needs a Wan 2.2 TI2V folder", t2v.StdErr);
+
+        var last = CliRunner.Run("animate", image, "a kite", "--last", image, "--model", folder, "--size", "32x32", "-o", Path.Combine(_root, "b.mp4"));
+        Assert.Equal(2, last.ExitCode);
+        Assert.Contains("--last is not supported for Wan folders", last.StdErr);
+        Assert.False(File.Exists(Path.Combine(_root, "a.mp4")) || File.Exists(Path.Combine(_root, "b.mp4")));
+    }
+
+    [Fact]
     public void Make_random_rejects_an_unknown_variant()
     {
         var result = CliRunner.Run("wan", "make-random", "--variant", "7B", "--out", Path.Combine(_root, "x"));

@@ -1,9 +1,13 @@
 using System.CommandLine;
 using Kinema.Pipelines;
+using Kinema.Wan.Pipelines;
 
 namespace Kinema.Cli.Commands;
 
-/// <summary><c>kinema animate IMAGE "prompt" [--last IMAGE] [--seconds S] -o out.mp4</c>: image to video.</summary>
+/// <summary>
+/// <c>kinema animate IMAGE "prompt" [--last IMAGE] [--seconds S] -o out.mp4</c>: image to video. With <c>--model</c> naming a
+/// Wan 2.2 TI2V folder, <see cref="WanGeneration"/> runs it (first frame only).
+/// </summary>
 public static class AnimateCommand
 {
     public static Command Create()
@@ -26,6 +30,14 @@ public static class AnimateCommand
                 LastFrame = parse.GetValue(last) is string l ? GenerationOptions.ReadImage(l) : null,
             };
             if (options.CheckPolicy(parse, "animate", ("prompt", request.Video.Prompt), ("negative_prompt", request.Video.NegativePrompt)) is { } refused) return refused;
+            string folder = options.ModelFolder(parse);
+            if (WanModel.IsWanFolder(folder))
+            {
+                // Wan 2.2 TI2V conditions on a first frame only (diffusers' expand_timesteps path).
+                if (request.LastFrame is not null) throw new ArgumentException("--last is not supported for Wan folders: Wan 2.2 TI2V starts from a first frame only");
+                if (request.FirstFrame is null) throw new ArgumentException("a Wan folder needs the first frame (IMAGE), not '-'");
+                return await WanGeneration.RunAsync(parse, options, folder, request.Video, output, cancellation, request.FirstFrame);
+            }
             using var model = options.LoadModel(parse, cancellation);
             GenerationOptions.NoteUnknownWords(model, [request.Video.Prompt]);
             var steps = VideoRequestValidator.Resolve(request.Video, model.Config).Steps;

@@ -37,7 +37,7 @@ public static class RandomWanFolder
         WriteScheduler(Path.Combine(root, WanModelIndex.Scheduler), configs.Scheduler);
         WriteTransformer(Path.Combine(root, WanModelIndex.Transformer), configs.Transformer, maxShardBytes ?? DefaultMaxShardBytes, seed);
         // The toy encoder is sharded too (small shards), so loaders are exercised on an index.
-        long textShard = maxShardBytes ?? (variant == WanVariant.Tiny ? 64 * 1024 : TextEncoderRandomWriter.DefaultMaxShardBytes);
+        long textShard = maxShardBytes ?? (variant is WanVariant.Tiny or WanVariant.TinyTI2V ? 64 * 1024 : TextEncoderRandomWriter.DefaultMaxShardBytes);
         TextEncoderRandomWriter.WriteEncoder(Path.Combine(root, WanModelIndex.TextEncoder), configs.TextEncoder, seed, ScalarType.BFloat16, textShard);
         TokenizerJsonWriter.Write(Path.Combine(root, WanModelIndex.Tokenizer), configs.TokenizerVocabSize, seed);
         VaeRandomWriter.Write(Path.Combine(root, WanModelIndex.Vae), configs.Vae, seed);
@@ -60,7 +60,7 @@ public static class RandomWanFolder
         index["text_encoder"] = new JsonArray("transformers", "UMT5EncoderModel");
         index["tokenizer"] = new JsonArray("transformers", "T5TokenizerFast");
         index["transformer"] = new JsonArray("diffusers", "WanTransformer3DModel");
-        if (variant == WanVariant.TI2V5B) index["transformer_2"] = new JsonArray(null, null);
+        if (variant is WanVariant.TI2V5B or WanVariant.TinyTI2V) index["transformer_2"] = new JsonArray(null, null);
         index["vae"] = new JsonArray("diffusers", "AutoencoderKLWan");
         AtomicFile.WriteAllText(Path.Combine(root, "model_index.json"), index.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }

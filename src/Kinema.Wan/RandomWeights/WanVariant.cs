@@ -17,6 +17,8 @@ public enum WanVariant
     TI2V5B,
     /// <summary>A two-layer model with toy text encoder and VAE, for tests; not a release.</summary>
     Tiny,
+    /// <summary><see cref="Tiny"/> laid out as TI2V-5B: a toy Wan 2.2 VAE (2×2 patchify, 16× spatial) and per-token timesteps.</summary>
+    TinyTI2V,
 }
 
 /// <summary>Every component config of one variant's folder; they fit together (text width, latent channels).</summary>
@@ -32,7 +34,7 @@ public sealed record WanVariantConfigs(
 public static class WanVariants
 {
     /// <summary>The names <see cref="Parse"/> accepts, in release order.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["1.3B", "14B", "ti2v-5B", "tiny"];
+    public static IReadOnlyList<string> Names { get; } = ["1.3B", "14B", "ti2v-5B", "tiny", "tiny-ti2v"];
 
     public static WanVariant Parse(string name) => name.Trim().ToLowerInvariant() switch
     {
@@ -40,6 +42,7 @@ public static class WanVariants
         "14b" or "t2v-14b" => WanVariant.T2V14B,
         "ti2v-5b" or "5b" => WanVariant.TI2V5B,
         "tiny" => WanVariant.Tiny,
+        "tiny-ti2v" => WanVariant.TinyTI2V,
         _ => throw new ArgumentException($"unknown Wan variant '{name}'; expected one of {string.Join(", ", Names)}"),
     };
 
@@ -54,6 +57,8 @@ public static class WanVariants
         // The tiny transformer keeps its parity-fixture shape except the text width, which must be the toy encoder's.
         WanVariant.Tiny => new(WanTransformerConfig.Tiny with { TextDim = UMT5Config.Tiny.DModel }, UniPCSchedulerConfig.Wan21,
             UMT5Config.Tiny, UMT5Config.Tiny.VocabSize, WanVaeConfig.Tiny21, false),
+        WanVariant.TinyTI2V => new(WanTransformerConfig.Tiny with { TextDim = UMT5Config.Tiny.DModel }, UniPCSchedulerConfig.Wan22TI2V,
+            UMT5Config.Tiny, UMT5Config.Tiny.VocabSize, WanVaeConfig.Tiny22, true),
         _ => throw new ArgumentOutOfRangeException(nameof(variant), variant, null),
     };
 }
