@@ -142,7 +142,7 @@ public static class WanStepBench
                 expandTimesteps: false, afterStep: (i, _) =>
                 {
                     double ms = c.Elapsed.TotalMilliseconds;
-                    Console.WriteLine($"  {(i < warmup ? "warm-up" : "step")} {i + 1 - (i < warmup ? 0 : warmup)}: {ms / 1000:0.00} s ({ms / 2000:0.00} s/forward)");
+                    Console.WriteLine($"  {(i < warmup ? "warm-up" : "step")} {i + 1 - (i < warmup ? 0 : warmup)}: {ms / 1000:0.00} s ({ms / 2000:0.00} s/forward), RSS {Program.RssMiB():0} MiB, peak {Program.PeakRssMiB():0} MiB, live tensors {TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount}");
                     if (i >= warmup) stepMs.Add(ms);
                     c.Restart();
                 });
