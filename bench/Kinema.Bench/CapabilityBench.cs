@@ -2,6 +2,7 @@ using System.Text.Json;
 using Kinema.Media;
 using Kinema.Pipelines;
 using Kinema.World;
+using Kinema.World.Characters;
 
 namespace Kinema.Bench;
 
@@ -12,6 +13,10 @@ namespace Kinema.Bench;
 /// score per 5-second window against the first window; target: no window more than 10 points lower).
 /// Peers for the seams: the same pipelines with the seam correction off (same seeds), and the same ratio
 /// measured on a ground-truth toy-world render, whose motion is smooth.
+/// Characters (<c>--parts characters</c>): a reference clip of the scene's first object alone, through an H.264
+/// file as a user's clip; the character made from it (its colour, shape and size read right or not); a video
+/// generated from a prompt that names the character, judged against that one-object scene; and its peer, the same
+/// prompt with the true description in place of the name (same seed), which is what the character can at best reach.
 /// </summary>
 public static class CapabilityBench
 {
@@ -20,8 +25,8 @@ public static class CapabilityBench
         string folder = ModelLocator.Resolve(Program.Option(args, "--model", "") is { Length: > 0 } m ? m : null);
         int count = int.Parse(Program.Option(args, "--count", "3"));
         double minuteSeconds = double.Parse(Program.Option(args, "--minute-seconds", "60"), System.Globalization.CultureInfo.InvariantCulture);
-        string[] knownParts = ["seams", "edit", "minute"];
-        var parts = Program.Option(args, "--parts", string.Join(',', knownParts)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+        string[] knownParts = ["seams", "edit", "minute", "characters"];
+        var parts = Program.Option(args, "--parts", "seams,edit,minute").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
         if (parts.Except(knownParts).ToList() is { Count: > 0 } unknown)
             throw new ArgumentException($"--parts: unknown {string.Join(", ", unknown)}; choose from {string.Join(", ", knownParts)}");
         string outName = Program.Option(args, "--out", "capabilities");
@@ -38,31 +43,31 @@ public static class CapabilityBench
             var request = new VideoRequest { Prompt = caption, Seed = i };
             var truth = SceneRenderer.Render(scene, new RenderSettings { Width = d.Width, Height = d.Height, Fps = d.Fps, Seconds = 2 * d.Seconds });
 
-            var source = new TextToVideoPipeline(model).Generate(request);
+            var generated = new Lazy<VideoResult>(() => new TextToVideoPipeline(model).Generate(request)); // the characters part does not need it
             double? extendSeam = null, extendSeamRaw = null, loopSeam = null, loopSeamRaw = null, connectSeam = null, connectSeamRaw = null;
             double truthSeam = SeamRatio(truth, truth.Length / 2);
             if (parts.Contains("seams"))
             {
                 // The peer is the same pipeline with the seam correction off, run on the same seed.
-                var extend = new ExtendRequest { Video = request, Source = source.Frames, SourceFps = source.Fps };
-                extendSeam = SeamRatio(new ExtendPipeline(model).Generate(extend).Frames, source.Frames.Count);
-                extendSeamRaw = SeamRatio(new ExtendPipeline(model).Generate(extend with { CorrectSeam = false }).Frames, source.Frames.Count);
+                var extend = new ExtendRequest { Video = request, Source = generated.Value.Frames, SourceFps = generated.Value.Fps };
+                extendSeam = SeamRatio(new ExtendPipeline(model).Generate(extend).Frames, generated.Value.Frames.Count);
+                extendSeamRaw = SeamRatio(new ExtendPipeline(model).Generate(extend with { CorrectSeam = false }).Frames, generated.Value.Frames.Count);
                 var loop = new LoopPipeline(model).Generate(request).Frames;
                 loopSeam = SeamRatio([.. loop, loop[0]], loop.Count);
                 var loopRaw = new LoopPipeline(model).Generate(request, correctSeams: false).Frames;
                 loopSeamRaw = SeamRatio([.. loopRaw, loopRaw[0]], loopRaw.Count);
                 // A transition has two seams; the worse one counts.
                 var second = new TextToVideoPipeline(model).Generate(request with { Prompt = otherCaption, Seed = i + 1000 });
-                var connect = new ConnectRequest { Video = request with { Seconds = 1 }, First = source.Frames, Second = second.Frames, Fps = source.Fps };
-                connectSeam = WorseSeam(new ConnectPipeline(model).Generate(connect).Frames, source.Frames.Count, second.Frames.Count);
-                connectSeamRaw = WorseSeam(new ConnectPipeline(model).Generate(connect with { CorrectSeams = false }).Frames, source.Frames.Count, second.Frames.Count);
+                var connect = new ConnectRequest { Video = request with { Seconds = 1 }, First = generated.Value.Frames, Second = second.Frames, Fps = generated.Value.Fps };
+                connectSeam = WorseSeam(new ConnectPipeline(model).Generate(connect).Frames, generated.Value.Frames.Count, second.Frames.Count);
+                connectSeamRaw = WorseSeam(new ConnectPipeline(model).Generate(connect with { CorrectSeams = false }).Frames, generated.Value.Frames.Count, second.Frames.Count);
             }
 
             double? lowToOriginal = null, highToNew = null;
             if (parts.Contains("edit"))
             {
-                var low = new EditPipeline(model).Generate(new EditRequest { Video = request with { Prompt = otherCaption }, Source = source.Frames, SourceFps = source.Fps, Strength = 0.3 });
-                var high = new EditPipeline(model).Generate(new EditRequest { Video = request with { Prompt = otherCaption }, Source = source.Frames, SourceFps = source.Fps, Strength = 0.9 });
+                var low = new EditPipeline(model).Generate(new EditRequest { Video = request with { Prompt = otherCaption }, Source = generated.Value.Frames, SourceFps = generated.Value.Fps, Strength = 0.3 });
+                var high = new EditPipeline(model).Generate(new EditRequest { Video = request with { Prompt = otherCaption }, Source = generated.Value.Frames, SourceFps = generated.Value.Fps, Strength = 0.9 });
                 lowToOriginal = WorldJudge.Judge(low.Frames, low.Fps, scene).Overall;
                 highToNew = WorldJudge.Judge(high.Frames, high.Fps, other).Overall;
             }
@@ -75,14 +80,57 @@ public static class CapabilityBench
                 windows = WindowScores(minute.Frames, minute.Fps, scene);
                 worstDrop = windows.Skip(1).Select(w => windows[0] - w).DefaultIfEmpty(0).Max();
             }
+            CharacterRow? character = parts.Contains("characters") ? MeasureCharacter(model, scene, i) : null;
+            if (character is not null)
+                Console.WriteLine($"{i,5} character: {character.Truth} read as {character.Read}; judge with the name {character.WithName.Overall:0.0} " +
+                    $"(presence {character.WithName.Criteria["presence"]:0.0}, shape {character.WithName.Criteria["shape"]:0.0}), with the true words {character.WithTrueWords.Overall:0.0}");
             Console.WriteLine($"{i,5} {extendSeam,12:0.00} {extendSeamRaw,6:0.00} {loopSeam,10:0.00} {loopSeamRaw,6:0.00} {connectSeam,13:0.00} {connectSeamRaw,6:0.00} {truthSeam,11:0.00} {lowToOriginal,14:0.0} {highToNew,14:0.0} {worstDrop,18:0.0}");
             rows.Add(new { scene = i, caption, extend_seam_ratio = extendSeam, extend_seam_ratio_uncorrected = extendSeamRaw, loop_seam_ratio = loopSeam,
                 loop_seam_ratio_uncorrected = loopSeamRaw, connect_seam_ratio = connectSeam, connect_seam_ratio_uncorrected = connectSeamRaw, ground_truth_seam_ratio = truthSeam,
-                edit_low_strength_vs_original = lowToOriginal, edit_high_strength_vs_new = highToNew, minute_window_scores = windows, minute_worst_drop = worstDrop });
+                edit_low_strength_vs_original = lowToOriginal, edit_high_strength_vs_new = highToNew, minute_window_scores = windows, minute_worst_drop = worstDrop,
+                character });
         }
         File.WriteAllText(Path.Combine(Program.ResultsFolder(), outName + ".json"),
             JsonSerializer.Serialize(new { benchmark = "capabilities", date = DateTime.UtcNow, model = model.Name, rows }, Kinema.IO.Json.Options));
         return 0;
+    }
+
+    private sealed record CharacterRow(string Truth, string Read, bool ColorRight, bool ShapeRight, bool SizeRight, string Prompt,
+        string ExpandedPrompt, string TrueWordsPrompt, JudgeReport WithName, JudgeReport WithTrueWords);
+
+    /// <summary>The character of scene i's first object, as a user makes and uses one (see the class summary).</summary>
+    private static CharacterRow MeasureCharacter(KinemaModel model, Scene scene, int i)
+    {
+        var d = model.Config.Defaults;
+        var subject = scene.Objects[0];
+        var alone = scene with { Objects = [subject], Camera = CameraMotion.Static };
+        string folder = Directory.CreateTempSubdirectory("kinema-bench-character-").FullName;
+        try
+        {
+            string clipPath = Path.Combine(folder, "reference.mp4");
+            var render = SceneRenderer.Render(alone, new RenderSettings { Width = d.Width, Height = d.Height, Fps = d.Fps, Seconds = 2 });
+            VideoFile.Write(clipPath, render, new VideoWriteOptions { Fps = d.Fps });
+            var clip = VideoFile.Read(clipPath);
+            var appearance = CharacterAnalyzer.Analyze(clip.Frames, clip.Fps);
+            var store = new CharacterStore(Path.Combine(folder, "store"));
+            var character = store.Create("Rex", clipPath, appearance);
+
+            string motion = CaptionVocabulary.Motion(subject.Motion)[0].One.Replace("{dir}", SceneSimulation.WalkDirection(subject) < 0 ? "left" : "right");
+            string Prompt(string who) => $"{who} {motion} in {CaptionVocabulary.Background(alone.Background)[0]} {CaptionVocabulary.TimeOfDay(alone.TimeOfDay)[0]}, {CaptionVocabulary.Weather(alone.Weather)[0]}";
+            string prompt = Prompt(character.Name);
+            string expanded = CharacterPrompts.Expand(prompt, store.List()).Prompt;
+            string trueWords = Prompt(CharacterAppearance.Describe(subject.Color, subject.Shape, subject.Size));
+            var request = new VideoRequest { Prompt = expanded, Seed = 5000 + i };
+            var withName = new TextToVideoPipeline(model).Generate(request);
+            var withTrueWords = new TextToVideoPipeline(model).Generate(request with { Prompt = trueWords });
+            return new CharacterRow(CharacterAppearance.Describe(subject.Color, subject.Shape, subject.Size), appearance.Description,
+                appearance.Color == subject.Color, appearance.Shape == subject.Shape, appearance.Size == subject.Size, prompt, expanded, trueWords,
+                WorldJudge.Judge(withName.Frames, withName.Fps, alone), WorldJudge.Judge(withTrueWords.Frames, withTrueWords.Fps, alone));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     /// <summary>Mean absolute change between frames seam-1 and seam over the mean change between all other neighbours.</summary>

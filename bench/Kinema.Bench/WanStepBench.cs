@@ -28,7 +28,7 @@ namespace Kinema.Bench;
 ///
 /// Run: dotnet run -c Release --project bench/Kinema.Bench -- wan-step [--model DIR] [--size 416x240x17]
 ///      [--steps 3] [--warmup 1] [--text-tokens 512] [--dtype float32|bfloat16] [--threads 2]
-///      [--sdcpp BIN --sdcpp-model FILE [--sdcpp-args "..."]] [--out NAME] [--prepare-only]
+///      [--sdcpp BIN --sdcpp-model FILE [--sdcpp-args "..."]] [--out NAME] [--prepare-only] [--block-offload]
 /// </summary>
 public static class WanStepBench
 {
@@ -116,7 +116,8 @@ public static class WanStepBench
 
         // 3. Kinema: load only the transformer, time guided steps.
         var clock = Stopwatch.StartNew();
-        var transformer = folder.LoadTransformer(dtype);
+        bool blockOffload = args.Contains("--block-offload");
+        var transformer = folder.LoadTransformer(dtype, blockOffload: blockOffload);
         double loadSeconds = clock.Elapsed.TotalSeconds;
         double peakAfterLoad = Program.PeakRssMiB();
         double rssAfterLoad = Program.RssMiB();
@@ -124,7 +125,7 @@ public static class WanStepBench
         var (tf, th, tw) = transformer.TokenGrid(latentFrames, latentH, latentW);
         if (tf * th * tw != tokens) throw new InvalidOperationException("token count mismatch");
         double flopsPerForward = ForwardFlops(config, tokens, textTokens);
-        Console.WriteLine($"Kinema: {config.NumLayers} blocks, dim {config.InnerDim}, {dtype}, latents 16x{latentFrames}x{latentH}x{latentW} = {tokens} tokens, "
+        Console.WriteLine($"Kinema: {config.NumLayers} blocks, dim {config.InnerDim}, {dtype}{(blockOffload ? " (blocks stored BFloat16, offloaded)" : "")}, latents 16x{latentFrames}x{latentH}x{latentW} = {tokens} tokens, "
             + $"{textTokens} text tokens, {flopsPerForward / 1e12:0.000} TFLOP/forward; loaded in {loadSeconds:0.0} s, peak RSS {peakAfterLoad:0} MiB");
 
         // The pipeline's own denoising loop (WanDenoiser, as WanPipeline runs it), timed step by step.
@@ -169,6 +170,7 @@ public static class WanStepBench
             shape = new { width, height, frames, latent = new[] { config.InChannels, latentFrames, latentH, latentW }, tokens, text_tokens = textTokens },
             timed = "one denoising step of the pipeline's loop (WanDenoiser): two batch-1 transformer forwards (classifier-free guidance), the guidance combine and one UniPC step",
             dtype = dtype.ToString(),
+            block_offload = blockOffload,
             matmul_peak_gflops = new { fp32 = peakFp32 / 1e9, bf16 = peakBf16 / 1e9, fp32_at_end = peakFp32End / 1e9, note = "fractions of peak use the first (pre-run) measurement" },
             flops_per_forward = flopsPerForward,
             kinema = new

@@ -77,14 +77,22 @@ public sealed class WanModelFolder
     /// no extra key may be there. Stored F32/F16/BF16 values are converted on the fly; the parts diffusers keeps in
     /// fp32 stay fp32. The caller owns (and disposes) the module.
     /// </summary>
-    public WanTransformer3D LoadTransformer(ScalarType dtype = ScalarType.Float32, Device? device = null)
+    /// <param name="blockOffload">
+    /// CPU only: keep the blocks' matmul weights in BFloat16 and convert each block to <paramref name="dtype"/> only while
+    /// it runs (<see cref="WanTransformer3D.EnableBlockOffload"/>). Exact for BFloat16 checkpoints, which the released
+    /// Wan folders are.
+    /// </param>
+    public WanTransformer3D LoadTransformer(ScalarType dtype = ScalarType.Float32, Device? device = null, bool blockOffload = false)
     {
         var config = LoadTransformerConfig();
-        var model = new WanTransformer3D(config, dtype, device);
+        if (blockOffload && device is not null && device.type != DeviceType.CPU)
+            throw new NotSupportedException($"block offload runs on the CPU only; on {device} load the transformer whole");
+        var model = new WanTransformer3D(config, blockOffload ? ScalarType.BFloat16 : dtype, device);
         try
         {
             LoadWeights(WanModelIndex.Transformer, model);
             model.eval();
+            if (blockOffload) model.EnableBlockOffload(dtype);
             return model;
         }
         catch

@@ -21,6 +21,13 @@ public sealed record WanLoadOptions
     /// </summary>
     public ScalarType? TextEncoderType { get; init; }
 
+    /// <summary>
+    /// CPU only: the transformer's blocks keep their matmul weights in BFloat16 and each is converted to the compute dtype
+    /// only for its own forward, which halves the resident transformer weights (Float32 compute) at the cost of one
+    /// conversion per block and forward. Refused on CUDA (offloading to the GPU block by block is not implemented).
+    /// </summary>
+    public bool BlockOffload { get; init; }
+
     /// <summary>Decode the video in overlapping spatial tiles (diffusers' tiled decode) to bound VAE memory at large sizes; null: whole frames.</summary>
     public WanVaeTiling? VaeTiling { get; init; }
 }

@@ -70,7 +70,7 @@ public sealed class WanPipeline(WanModel model)
     private Tensor Denoise(Tensor noise, Tensor? clean, Tensor context, Tensor? negativeContext, WanResolvedRequest r,
         IProgress<GenerationProgress>? progress, Stopwatch clock, CancellationToken cancellation)
     {
-        using var transformer = Model.Folder.LoadTransformer(Model.ComputeType, Model.Device);
+        using var transformer = Model.Folder.LoadTransformer(Model.ComputeType, Model.Device, Model.Options.BlockOffload);
         using var scheduler = new UniPCMultistepScheduler(Model.SchedulerConfig);
         return WanDenoiser.Denoise(transformer, scheduler, noise, context, negativeContext, r.Steps, r.Guidance, r.Shift,
             Model.ExpandTimesteps, clean,

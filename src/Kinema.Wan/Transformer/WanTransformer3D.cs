@@ -205,6 +205,14 @@ public sealed class WanConditionEmbedder : nn.Module
         RegisterComponents();
     }
 
+    /// <summary>Converts the layers that run in the compute dtype (not the fp32 time MLP) to <paramref name="dtype"/>.</summary>
+    internal void ConvertMatmulWeights(ScalarType dtype)
+    {
+        using var noGrad = no_grad();
+        time_proj.to(dtype);
+        text_embedder.to(dtype);
+    }
+
     /// <param name="timesteps">(B) or (B, L) timesteps.</param>
     /// <param name="context">(B, Lt, text_dim) text encoder states, already in the compute dtype.</param>
     /// <returns>temb (B, D) or (B, L, D); projection (B, 6D) or (B, L, 6D); text (B, Lt, D) — all in the compute dtype.</returns>
@@ -250,6 +258,15 @@ public sealed class WanTransformerBlock : nn.Module
         norm3 = nn.LayerNorm(dim, config.Eps, elementwise_affine: false, device: device, dtype: ScalarType.Float32);
         scale_shift_table = nn.Parameter(zeros(new long[] { 1, 6, dim }, dtype: ScalarType.Float32, device: device));
         RegisterComponents();
+    }
+
+    /// <summary>Converts the attention and feed-forward weights (not the fp32 norms and table) to <paramref name="dtype"/>.</summary>
+    internal void ConvertMatmulWeights(ScalarType dtype)
+    {
+        using var noGrad = no_grad();
+        attn1.to(dtype);
+        attn2.to(dtype);
+        ffn.to(dtype);
     }
 
     /// <param name="x">(B, L, D) token stream in the compute dtype.</param>
@@ -298,7 +315,12 @@ public sealed class WanTransformer3D : nn.Module
     public WanTransformerConfig Config { get; }
 
     /// <summary>Dtype of the matmul weights (inputs are cast to it); fp32-kept parts are listed in <see cref="KeepsFloat32"/>.</summary>
-    public ScalarType ComputeDtype { get; }
+    public ScalarType ComputeDtype { get; private set; }
+
+    private WanBlockOffload? _offload;
+
+    /// <summary>True after <see cref="EnableBlockOffload"/>.</summary>
+    public bool OffloadsBlocks => _offload is not null;
 
     /// <param name="dtype">Weight dtype: Float32 on CPU, BFloat16 on CUDA.</param>
     /// <param name="device">Where the parameters are allocated (null: CPU).</param>
@@ -320,6 +342,30 @@ public sealed class WanTransformer3D : nn.Module
         proj_out = nn.Linear(dim, (long)config.ResolvedOutChannels * config.PatchVolume, hasBias: true, device: device, dtype: dtype);
         scale_shift_table = nn.Parameter(zeros(new long[] { 1, 2, dim }, dtype: ScalarType.Float32, device: device));
         RegisterComponents();
+    }
+
+    /// <summary>
+    /// Sequential block offload on the CPU, for memory. Call on a model loaded in a 16-bit dtype: the blocks keep their
+    /// attention and feed-forward weights in it and are converted to <paramref name="computeType"/> one at a time, only
+    /// while each runs; the layers outside the blocks are converted now. Outputs equal those of a model loaded in
+    /// <paramref name="computeType"/> from the same weights. Offloading to another device (CUDA) is not implemented.
+    /// </summary>
+    public void EnableBlockOffload(ScalarType computeType)
+    {
+        if (_offload is not null) throw new InvalidOperationException("block offload is already enabled");
+        if (computeType is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16))
+            throw new ArgumentException($"compute dtype must be Float32, BFloat16 or Float16, got {computeType}", nameof(computeType));
+        if (ComputeDtype is not (ScalarType.BFloat16 or ScalarType.Float16))
+            throw new InvalidOperationException($"block offload stores the blocks in a 16-bit dtype; this model was loaded in {ComputeDtype}");
+        using (var noGrad = no_grad())
+        {
+            patch_embedding.to(computeType);
+            condition_embedder.ConvertMatmulWeights(computeType);
+            proj_out.to(computeType);
+            foreach (var block in blocks) block.ConvertMatmulWeights(ComputeDtype); // already so; states the invariant
+        }
+        _offload = new WanBlockOffload(blocks.ToList(), computeType, ComputeDtype);
+        ComputeDtype = computeType;
     }
 
     /// <summary>The timestep/text embedder, exposed to tests for layer-by-layer parity checks.</summary>
@@ -371,7 +417,11 @@ public sealed class WanTransformer3D : nn.Module
         var modulation = perToken ? projection.unflatten(2, [6, dim]) : projection.unflatten(1, [6, dim]); // (B, L, 6, D) | (B, 6, D)
         var rope = Rope3D.Tables(c.AttentionHeadDim, f, h, w, theta: 10000.0, device);
 
-        foreach (var block in blocks) x = block.Forward(x, text, modulation, rope);
+        for (int i = 0; i < blocks.Count; i++)
+        {
+            using var resident = _offload?.Materialize(i);
+            x = blocks[i].Forward(x, text, modulation, rope);
+        }
 
         // Head: shift/scale from the time MLP output temb (not the 6D projection) plus the learned table.
         Tensor shift, scale;

@@ -37,6 +37,14 @@ public sealed class WanPipelineTests : IClassFixture<WanPipelineTests.TinyFolder
     };
 
     [Fact]
+    public void Block_offload_gives_the_same_frames()
+    {
+        var whole = new WanPipeline(WanModel.Open(_tiny.Path)).Generate(Request(7));
+        var offloaded = new WanPipeline(WanModel.Open(_tiny.Path, new WanLoadOptions { BlockOffload = true })).Generate(Request(7));
+        Assert.All(whole.Frames.Zip(offloaded.Frames), p => Assert.True(p.First.Pixels.AsSpan().SequenceEqual(p.Second.Pixels)));
+    }
+
+    [Fact]
     public void Same_seed_gives_identical_frames_and_another_seed_differs()
     {
         var pipeline = new WanPipeline(WanModel.Open(_tiny.Path));
