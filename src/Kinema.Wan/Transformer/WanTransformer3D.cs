@@ -1,4 +1,5 @@
 using Kinema.Models;
+using Kinema.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -421,6 +422,9 @@ public sealed class WanTransformer3D : nn.Module
         {
             using var resident = _offload?.Materialize(i);
             x = blocks[i].Forward(x, text, modulation, rope);
+            // The block's activations were just freed. glibc would keep much of them in its heaps, and over 30 blocks the
+            // CPU process grew by ~6.5 GB within one step at 1,950 tokens (bench wan-step); trimming costs no measurable time.
+            NativeHeap.Trim();
         }
 
         // Head: shift/scale from the time MLP output temb (not the 6D projection) plus the learned table.
