@@ -66,6 +66,18 @@ public static class DitTrainer
         loop.Run(source.Make, (batch, step) => Loss(modules, vae, tokenizer, batch, step, options, device), cancellation);
     }
 
+    /// <summary>Logit-normal noise levels (SD3) from standard normal draws, shifted towards 1 by <paramref name="shift"/>.</summary>
+    internal static Tensor NoiseLevels(Tensor normal, double shift)
+    {
+        var s = normal.sigmoid();
+        if (shift == 1.0) return s;
+        using var scope = NewDisposeScope();
+        using var scale = shift.ToScalar();
+        using var extra = (shift - 1.0).ToScalar();
+        using var one = 1.0.ToScalar();
+        return (s.mul(scale) / s.mul(extra).add(one)).MoveToOuterDisposeScope();
+    }
+
     internal static Tensor Loss(TextToVideoModules modules, VideoVae vae, WordTokenizer tokenizer, TrainingBatch batch, long step, TrainingOptions options, Device device)
     {
         int b = batch.Samples.Count;
@@ -78,7 +90,7 @@ public static class DitTrainer
         }
         long t = clean.shape[2];
         using var generator = TrainingLoop.StepGenerator(options.Seed, step, 1);
-        var sigma = randn(new long[] { b }, generator: generator).sigmoid().to(device);      // logit-normal noise levels (SD3)
+        var sigma = NoiseLevels(randn(new long[] { b }, generator: generator), options.SigmaShift).to(device);
         var noise = randn(clean.shape, generator: generator).to(device);
 
         var random = new Random(WorldBatchSource.Mix(options.Seed, step, 200_000));

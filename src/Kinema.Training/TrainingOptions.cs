@@ -34,6 +34,13 @@ public sealed record TrainingOptions
 
     // Stage 2 (DiT + text encoder)
     public double CaptionDropout { get; init; } = 0.1;
+    /// <summary>
+    /// Shift of the training noise levels, as at inference: σ = shift·s / (1 + (shift − 1)·s) for logit-normal s. 1 keeps
+    /// SD3's logit-normal. SD3 shifts for larger latent grids, where the same σ leaves more structure to copy from
+    /// neighbours; with 1, a 32x32 latent grid saw σ above 0.9 in 1.4 % of samples while sampling at shift 3 spends 5
+    /// of 20 steps there.
+    /// </summary>
+    public double SigmaShift { get; init; } = 1.0;
     public int ValidationSamples { get; init; } = 4;
     public int ValidationSteps { get; init; } = 20;
     /// <summary>
@@ -63,12 +70,13 @@ public sealed record TrainingOptions
             .Select(kv => $"{kv.Key}: {(saved.TryGetValue(kv.Key, out var old) ? old : "(unset)")} -> {kv.Value}").ToList();
     }
 
-    private Dictionary<string, string> Comparable() => new()
+    private Dictionary<string, string> Comparable() => new Dictionary<string, string>
     {
         ["steps"] = Steps.ToString(), ["learning_rate"] = LearningRate.ToString("R"), ["warmup_steps"] = WarmupSteps.ToString(),
         ["seed"] = Seed.ToString(), ["buckets"] = ClipBucket.Format(Buckets), ["fps"] = Fps.ToString("R"),
         ["weight_decay"] = WeightDecay.ToString("R"), ["ema_decay"] = EmaDecay.ToString("R"), ["caption_dropout"] = CaptionDropout.ToString("R"),
-    };
+    }.Concat(SigmaShift == 1.0 ? [] : new Dictionary<string, string> { ["sigma_shift"] = SigmaShift.ToString("R") })
+        .ToDictionary(kv => kv.Key, kv => kv.Value); // runs recorded before the shift existed compare equal at 1
 
     public void Validate()
     {
@@ -80,6 +88,7 @@ public sealed record TrainingOptions
         if (CheckpointEvery < 1) problems.Add("checkpoint interval must be >= 1");
         if (LogEvery < 1) problems.Add("log interval must be >= 1");
         if (CaptionDropout is < 0 or > 1) problems.Add("caption dropout must be in [0, 1]");
+        if (!(SigmaShift > 0) || double.IsInfinity(SigmaShift)) problems.Add($"sigma shift must be a finite number > 0, got {SigmaShift}");
         if (Buckets.Count == 0) problems.Add("at least one bucket is needed");
         if (InflateFromImages && InitFrom is null) problems.Add("inflating needs --init-from: the image-trained VAE to inflate");
         if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));

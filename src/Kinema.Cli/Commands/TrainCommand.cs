@@ -47,13 +47,14 @@ public static class TrainCommand
         };
         var inflate = new Option<bool>("--inflate") { Description = "With --init-from: zero the frame-mixing weights of an image-trained VAE, so video training starts from per-frame encoding" };
         var validationSamples = new Option<int>("--validation-samples") { Description = "Judge-scored samples per validation (dit)", DefaultValueFactory = _ => 4 };
+        var sigmaShift = new Option<double>("--sigma-shift") { Description = "Shift the logit-normal training noise levels towards 1, as sampling's --shift does (dit; 1 = none)", DefaultValueFactory = _ => 1.0 };
         var command = new Command(stage, stage == "vae" ? "Stage 1: train the video VAE" : "Stage 2: train the diffusion transformer and text encoder")
         {
             run, steps, lr, warmup, buckets, seed, checkpointEvery, validateEvery, device, preset,
         };
         command.Options.Add(initFrom);
         if (stage == "vae") { command.Options.Add(statisticsClips); command.Options.Add(evaluationClips); command.Options.Add(inflate); }
-        else { command.Options.Add(vocabularyScenes); command.Options.Add(validationSamples); }
+        else { command.Options.Add(vocabularyScenes); command.Options.Add(validationSamples); command.Options.Add(sigmaShift); }
         if (needsVae) command.Options.Add(vae);
         command.SetAction((parse, cancellation) => Task.FromResult(CliErrors.Guard(() =>
         {
@@ -72,6 +73,7 @@ public static class TrainCommand
                 EvaluationClips = parse.GetValue(evaluationClips),
                 VocabularyScenes = parse.GetValue(vocabularyScenes),
                 ValidationSamples = parse.GetValue(validationSamples),
+                SigmaShift = stage == "dit" ? parse.GetValue(sigmaShift) : 1.0,
                 InitFrom = parse.GetValue(initFrom),
                 InflateFromImages = stage == "vae" && parse.GetValue(inflate),
             };
