@@ -82,16 +82,18 @@ public static class CapabilityBench
             }
             CharacterRow? character = parts.Contains("characters") ? MeasureCharacter(model, scene, i) : null;
             if (character is not null)
-                Console.WriteLine($"{i,5} character: {character.Truth} read as {character.Read}; judge with the name {character.WithName.Overall:0.0} " +
-                    $"(presence {character.WithName.Criteria["presence"]:0.0}, shape {character.WithName.Criteria["shape"]:0.0}), with the true words {character.WithTrueWords.Overall:0.0}");
+                Console.WriteLine($"{i,5} character: {character.Truth} read as {character.Read}; \"{character.ExpandedPrompt}\" judged {character.WithName.Overall:0.00} " +
+                    $"(presence {character.WithName.Criteria["presence"]:0.0}, shape {character.WithName.Criteria["shape"]:0.0}); \"{character.TrueWordsPrompt}\" judged {character.WithTrueWords.Overall:0.00}");
             Console.WriteLine($"{i,5} {extendSeam,12:0.00} {extendSeamRaw,6:0.00} {loopSeam,10:0.00} {loopSeamRaw,6:0.00} {connectSeam,13:0.00} {connectSeamRaw,6:0.00} {truthSeam,11:0.00} {lowToOriginal,14:0.0} {highToNew,14:0.0} {worstDrop,18:0.0}");
             rows.Add(new { scene = i, caption, extend_seam_ratio = extendSeam, extend_seam_ratio_uncorrected = extendSeamRaw, loop_seam_ratio = loopSeam,
                 loop_seam_ratio_uncorrected = loopSeamRaw, connect_seam_ratio = connectSeam, connect_seam_ratio_uncorrected = connectSeamRaw, ground_truth_seam_ratio = truthSeam,
                 edit_low_strength_vs_original = lowToOriginal, edit_high_strength_vs_new = highToNew, minute_window_scores = windows, minute_worst_drop = worstDrop,
                 character });
         }
+        // The judge reports NaN for criteria it cannot score (e.g. motion with no object found): written as "NaN".
+        var options = new JsonSerializerOptions(Kinema.IO.Json.Options) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
         File.WriteAllText(Path.Combine(Program.ResultsFolder(), outName + ".json"),
-            JsonSerializer.Serialize(new { benchmark = "capabilities", date = DateTime.UtcNow, model = model.Name, rows }, Kinema.IO.Json.Options));
+            JsonSerializer.Serialize(new { benchmark = "capabilities", date = DateTime.UtcNow, model = model.Name, rows }, options));
         return 0;
     }
 
