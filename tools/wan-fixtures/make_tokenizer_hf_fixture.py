@@ -68,25 +68,6 @@ def prompt_clean_from_diffusers():
     return module.prompt_clean, module.__file__
 
 
-def write_ids(path, rows, key_order=("attention_mask", "input_ids")):
-    """safetensors with int64 [batch, max_length] tensors, written directly (no torch needed for integers)."""
-    import struct
-    header, blobs, offset = {}, [], 0
-    for key in sorted(rows):
-        matrix = rows[key]
-        data = b"".join(struct.pack(f"<{len(r)}q", *r) for r in matrix)
-        header[key] = {"dtype": "I64", "shape": [len(matrix), len(matrix[0])], "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    encoded = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    encoded += b" " * ((8 - len(encoded) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(len(encoded).to_bytes(8, "little"))
-        f.write(encoded)
-        for blob in blobs:
-            f.write(blob)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--node-modules", required=True, help="folder holding node_modules/tokenizers (npm install tokenizers@0.23.2)")
@@ -123,8 +104,11 @@ def main():
     with open(out / "tokenizer_cases.json", "w", encoding="utf-8") as f:
         json.dump({"max_length": MAX_LENGTH, "prompts": PROMPTS, "cleaned": cleaned, "ftfy": have_ftfy,
                    "tokens": [e["tokens"][: e["attention_mask"].count(1)] for e in encodings]}, f, ensure_ascii=False, indent=1)
-    write_ids(out / "tokenizer_ids.safetensors", {"input_ids": [e["ids"] for e in encodings],
-                                                 "attention_mask": [e["attention_mask"] for e in encodings]})
+    import torch
+    from make_fixtures import save_tensors
+    save_tensors(torch, str(out / "tokenizer_ids.safetensors"), {
+        "input_ids": torch.tensor([e["ids"] for e in encodings], dtype=torch.int64),
+        "attention_mask": torch.tensor([e["attention_mask"] for e in encodings], dtype=torch.int64)})
     manifest_path = out / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     manifest["tokenizer"] = {
