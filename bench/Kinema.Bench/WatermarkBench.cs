@@ -7,19 +7,22 @@ using Kinema.Responsibility.Watermark;
 namespace Kinema.Bench;
 
 /// <summary>
-/// Robustness of the invisible watermark. Each trial marks a 256x256, 32-frame clip (8 fps) with a
+/// Robustness of the invisible watermark. Each trial marks a 256x256, 32-frame clip (8 fps; --size, --frames) with a
 /// random 64-bit payload, writes it as Kinema does (H.264 CRF 18), attacks it with ffmpeg and runs the
 /// blind detector (key only). Contents rotate over a toy-world scene (flat shapes, the kind of video
 /// Kinema's toy models make), a zooming fractal, a busy test card and soft gradients. A stress row
 /// repeats the attacks on Conway's life (pure pixel-scale noise, unlike any natural video) and is
 /// reported apart. Peer: the unmarked clip through the same attacks must give no payload and about
-/// 50% raw bit errors. Options: --trials N (default 20), --stress-trials N (default 4).
+/// 50% raw bit errors. Options: --trials N (default 20), --stress-trials N (default 4), --size N (square side, default
+/// 256), --frames N (default 32), --out NAME (default watermark).
 /// </summary>
 public static class WatermarkBench
 {
-    private const int Size = 256, Frames = 32, Fps = 8;
+    private const int Fps = 8;
+    // --size and --frames (defaults 256 and 32) set these before anything is rendered.
+    private static int Size = 256, Frames = 32;
 
-    private static readonly (string Name, string FfmpegArguments)[] Attacks =
+    private static (string Name, string FfmpegArguments)[] Attacks =>
     [
         ("none (delivered MP4)", ""),
         ("h264 crf 28", "-c:v libx264 -preset medium -crf 28"),
@@ -35,6 +38,9 @@ public static class WatermarkBench
     {
         int trials = int.Parse(Program.Option(args, "--trials", "20"), CultureInfo.InvariantCulture);
         int stressTrials = int.Parse(Program.Option(args, "--stress-trials", "4"), CultureInfo.InvariantCulture);
+        Size = int.Parse(Program.Option(args, "--size", "256"), CultureInfo.InvariantCulture);
+        Frames = int.Parse(Program.Option(args, "--frames", "32"), CultureInfo.InvariantCulture);
+        string outName = Program.Option(args, "--out", "watermark");
         string ffmpeg = Ffmpeg.Locate() ?? throw new InvalidOperationException("the watermark bench needs ffmpeg");
         string work = Directory.CreateTempSubdirectory("kinema-wm-bench-").FullName;
         var key = WatermarkKey.FromPassphrase("kinema-bench");
@@ -115,7 +121,7 @@ public static class WatermarkBench
             detection_seconds_mean = Math.Round(detectSeconds.Average(), 2),
             target_exact_payload_rate = 0.95,
         };
-        string output = Path.Combine(Program.ResultsFolder(), "watermark.json");
+        string output = Path.Combine(Program.ResultsFolder(), outName + ".json");
         File.WriteAllText(output, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }) + "\n");
         Console.WriteLine($"wrote {output}");
         return 0;
