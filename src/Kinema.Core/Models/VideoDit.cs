@@ -258,7 +258,15 @@ public sealed class VideoDit : nn.Module
 
         foreach (var block in blocks) x = block.Forward(x, conditioning, text, contextMask, cos, sin, f);
         x = final_layer.Forward(x, conditioning, f);                            // (B, L, pt*ph*pw*C)
-        return Unpatchify(x, f, gh, gw).MoveToOuterDisposeScope();              // (B, C, T, H, W)
+        var velocity = Unpatchify(x, f, gh, gw);                                // (B, C, T, H, W)
+        if (c.VelocitySkip)
+        {
+            // σ per latent frame (clean conditioning frames carry 0, so they get no skip).
+            using var thousandth = 0.001.ToScalar();
+            var sigma = perFrame.to(velocity.dtype).mul(thousandth).repeat_interleave(pt, dim: 1).view(b, 1, t, 1, 1);
+            velocity = velocity + latents.to(velocity.dtype) * sigma;
+        }
+        return velocity.MoveToOuterDisposeScope();
     }
 
     private Tensor Unpatchify(Tensor x, long f, long gh, long gw)

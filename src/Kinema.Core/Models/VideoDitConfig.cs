@@ -15,6 +15,12 @@ public sealed record VideoDitConfig
     public int FrequencyEmbeddingSize { get; init; } = 256;
     public double RopeTheta { get; init; } = 10000;
     public double NormEps { get; init; } = 1e-6;
+    /// <summary>
+    /// Adds σ·x_t to the network's output, so the velocity passes the input's noise through by construction
+    /// (v = σ·x_t + F). Without it the trained toy models passed only about 40 % of the noise at σ ≈ 1, leaving the
+    /// rest in the clean estimate (docs/training.md, session 8). Off for models trained without it.
+    /// </summary>
+    public bool VelocitySkip { get; init; }
 
     public int HeadDim => HiddenSize / Heads;
     public int PatchVolume => PatchSize[0] * PatchSize[1] * PatchSize[2];

@@ -26,6 +26,25 @@ public class VideoDitTests
     private static (Tensor Context, Tensor Mask) Text(long batch, long length)
         => (randn(batch, length, TinyConfigs.Dit.TextDim), ones(batch, length, dtype: ScalarType.Bool));
 
+    [Fact]
+    public void The_velocity_skip_adds_sigma_times_the_input_per_frame()
+    {
+        using var plain = NewDit();
+        manual_seed(3);
+        using var skipped = new VideoDit(TinyConfigs.Dit with { VelocitySkip = true });
+        skipped.load_state_dict(plain.state_dict());
+        skipped.eval();
+        using var guard = inference_mode();
+        using var latents = randn(new long[] { 1, 4, 3, 4, 4 });
+        var (context, mask) = Text(1, 5);
+        // Per-frame timesteps: a clean conditioning frame (t = 0) gets no skip.
+        using var t = tensor(new float[] { 0, 500, 1000 }).view(1, 3);
+        using var difference = skipped.Forward(latents, t, context, mask) - plain.Forward(latents, t, context, mask);
+        Assert.True(difference.select(2, 0).abs().max().item<float>() < 1e-6);
+        Assert.True(allclose(difference.select(2, 1), latents.select(2, 1) * 0.5, 1e-5, 1e-5));
+        Assert.True(allclose(difference.select(2, 2), latents.select(2, 2), 1e-5, 1e-5));
+    }
+
     [Theory]
     [InlineData(1, 4, 4)]     // one frame (an image), square
     [InlineData(3, 4, 8)]     // landscape
