@@ -132,10 +132,15 @@ public static class DitTrainer
         var sourceTokenizer = WordTokenizer.Load(Path.Combine(modelFolder, KinemaModel.TokenizerFile));
         if (!sourceTokenizer.Vocabulary.SequenceEqual(tokenizer.Vocabulary))
             throw new ArgumentException($"--init-from {modelFolder}: its vocabulary ({sourceTokenizer.Vocabulary.Count} words) differs from this run's ({tokenizer.Vocabulary.Count}); a warm start needs the same tokenizer");
-        var latentLayoutIgnored = source.Transformer with { LatentChannels = config.Transformer.LatentChannels, PatchSize = config.Transformer.PatchSize };
+        // The latent layout and the velocity skip change no weight shapes: the weights still load (the skip changes what
+        // the output means, which training then adapts to).
+        var latentLayoutIgnored = source.Transformer with
+        {
+            LatentChannels = config.Transformer.LatentChannels, PatchSize = config.Transformer.PatchSize, VelocitySkip = config.Transformer.VelocitySkip,
+        };
         if (JsonSerializer.Serialize(source.TextEncoder, Json.Options) != JsonSerializer.Serialize(config.TextEncoder, Json.Options)
             || JsonSerializer.Serialize(latentLayoutIgnored, Json.Options) != JsonSerializer.Serialize(config.Transformer, Json.Options))
-            throw new ArgumentException($"--init-from {modelFolder}: its text encoder or transformer shape differs from this run's preset (only latent channels and patch size may differ)");
+            throw new ArgumentException($"--init-from {modelFolder}: its text encoder or transformer shape differs from this run's preset (only latent channels, patch size and the velocity skip may differ)");
         using (var weights = Weights.ShardedSafeTensors.Open(Path.Combine(modelFolder, KinemaModel.TextEncoderFile)))
             Weights.StateDictLoader.Load(modules.text_encoder, weights, "text encoder (--init-from)");
         using (var weights = Weights.ShardedSafeTensors.Open(Path.Combine(modelFolder, KinemaModel.TransformerFile)))
