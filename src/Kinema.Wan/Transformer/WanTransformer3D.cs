@@ -363,7 +363,6 @@ public sealed class WanTransformer3D : nn.Module
             patch_embedding.to(computeType);
             condition_embedder.ConvertMatmulWeights(computeType);
             proj_out.to(computeType);
-            foreach (var block in blocks) block.ConvertMatmulWeights(ComputeDtype); // already so; states the invariant
         }
         _offload = new WanBlockOffload(blocks.ToList(), computeType, ComputeDtype);
         ComputeDtype = computeType;
