@@ -54,7 +54,7 @@ public static class DitTrainer
         using var modules = new TextToVideoModules(config);
         modules.InitializeWeights();
         if (options.InitFrom is not null && new Checkpoints.CheckpointStore(options.RunFolder).LatestPath() is null)
-            WarmStart(modules, config, tokenizer, options.InitFrom, say);
+            WarmStart(modules, config, tokenizer, options.InitFrom, options.FreshTextPath, say);
         using var ema = new TextToVideoModules(config);
         modules.to(device); ema.to(device); ema.eval();
         var source = new WorldBatchSource(options.Buckets, options.Seed, options.Fps);
@@ -126,7 +126,7 @@ public static class DitTrainer
     /// captions and motion, not a different model. The latent layout (channels, patch size) may differ,
     /// so a model can move to a new VAE: then the layers that touch latents start fresh and are named.
     /// </summary>
-    private static void WarmStart(TextToVideoModules modules, ModelConfig config, WordTokenizer tokenizer, string modelFolder, Action<string> say)
+    private static void WarmStart(TextToVideoModules modules, ModelConfig config, WordTokenizer tokenizer, string modelFolder, bool freshTextPath, Action<string> say)
     {
         var source = ModelConfig.Load(Path.Combine(modelFolder, ModelConfig.FileName));
         var sourceTokenizer = WordTokenizer.Load(Path.Combine(modelFolder, KinemaModel.TokenizerFile));
@@ -141,14 +141,48 @@ public static class DitTrainer
         if (JsonSerializer.Serialize(source.TextEncoder, Json.Options) != JsonSerializer.Serialize(config.TextEncoder, Json.Options)
             || JsonSerializer.Serialize(latentLayoutIgnored, Json.Options) != JsonSerializer.Serialize(config.Transformer, Json.Options))
             throw new ArgumentException($"--init-from {modelFolder}: its text encoder or transformer shape differs from this run's preset (only latent channels, patch size and the velocity skip may differ)");
-        using (var weights = Weights.ShardedSafeTensors.Open(Path.Combine(modelFolder, KinemaModel.TextEncoderFile)))
+        if (!freshTextPath)
+        {
+            using var weights = Weights.ShardedSafeTensors.Open(Path.Combine(modelFolder, KinemaModel.TextEncoderFile));
             Weights.StateDictLoader.Load(modules.text_encoder, weights, "text encoder (--init-from)");
+        }
         using (var weights = Weights.ShardedSafeTensors.Open(Path.Combine(modelFolder, KinemaModel.TransformerFile)))
         {
+            var keep = freshTextPath ? KeepInitialized(modules.transformer, IsTextPath) : null;
             var fresh = Weights.StateDictLoader.LoadMatching(modules.transformer, weights);
             if (fresh.Count > 0) say($"transformer: the latent layout differs from {modelFolder}; these start fresh: {string.Join(", ", fresh)}");
+            if (keep is not null)
+            {
+                keep.Restore();
+                say($"transformer: text path starts fresh (--fresh-text): the text encoder and {keep.Count} transformer tensors");
+            }
         }
         say($"transformer: warm start from {modelFolder}");
+    }
+
+    /// <summary>The transformer's text side: the caption projection and each block's cross-attention and its norm.</summary>
+    internal static bool IsTextPath(string name) =>
+        name.StartsWith("text_embed.", StringComparison.Ordinal) || name.Contains(".cross_attn.", StringComparison.Ordinal)
+        || name.Contains(".norm_cross.", StringComparison.Ordinal);
+
+    /// <summary>Copies of a module's freshly initialised tensors, put back after a load overwrote them.</summary>
+    private sealed class InitializedTensors(Dictionary<string, Tensor> saved, nn.Module module)
+    {
+        public int Count => saved.Count;
+
+        public void Restore()
+        {
+            using var noGrad = no_grad();
+            var state = module.state_dict();
+            foreach (var (name, value) in saved) { state[name].copy_(value); value.Dispose(); }
+        }
+    }
+
+    private static InitializedTensors KeepInitialized(nn.Module module, Func<string, bool> select)
+    {
+        using var noGrad = no_grad();
+        var saved = module.state_dict().Where(p => select(p.Key)).ToDictionary(p => p.Key, p => p.Value.clone());
+        return new InitializedTensors(saved, module);
     }
 
     private static double? Validate(TrainingOptions options, ModelConfig config, WordTokenizer tokenizer, TextToVideoModules ema, VideoVae vae, Device device, long step)

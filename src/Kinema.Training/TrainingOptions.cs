@@ -49,6 +49,12 @@ public sealed record TrainingOptions
     /// Stage 1: a VAE export, model folder or VAE run of the same shape.
     /// </summary>
     public string? InitFrom { get; init; }
+    /// <summary>
+    /// Stage 2 with <see cref="InitFrom"/>: load only what denoises (the transformer's blocks and latent layers) and
+    /// start the text path fresh: the text encoder, the transformer's text projection and every cross-attention.
+    /// For models whose text path collapsed (every model before the fix in session 9: they ignored the prompt).
+    /// </summary>
+    public bool FreshTextPath { get; init; }
     /// <summary>Stage 1 with <see cref="InitFrom"/>: zero the loaded VAE's frame-mixing weights first (see <c>VideoVae.InflateFromImages</c>).</summary>
     public bool InflateFromImages { get; init; }
     /// <summary>Scenes whose captions (all styles) make up the vocabulary.</summary>
@@ -91,6 +97,7 @@ public sealed record TrainingOptions
         if (!(SigmaShift > 0) || double.IsInfinity(SigmaShift)) problems.Add($"sigma shift must be a finite number > 0, got {SigmaShift}");
         if (Buckets.Count == 0) problems.Add("at least one bucket is needed");
         if (InflateFromImages && InitFrom is null) problems.Add("inflating needs --init-from: the image-trained VAE to inflate");
+        if (FreshTextPath && InitFrom is null) problems.Add("--fresh-text needs --init-from: the model whose transformer to keep");
         if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
     }
 }

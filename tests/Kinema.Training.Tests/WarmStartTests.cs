@@ -71,6 +71,41 @@ public sealed class WarmStartTests : IDisposable
     }
 
     [Fact]
+    public void A_fresh_text_warm_start_keeps_the_denoising_weights_and_initialises_the_text_path()
+    {
+        var (vae, model) = Source();
+        var fresh = Options("fresh-text", initFrom: model, steps: 1, lr: 1e-12) with { FreshTextPath = true };
+        var messages = new List<string>();
+        DitTrainer.Run(fresh, vae, ModelPresets.Tiny(4), messages.Add, CancellationToken.None);
+        var cold = Options("cold-reference", steps: 1, lr: 1e-12);   // the same seed: the initialisation fresh-text should keep
+        DitTrainer.Run(cold, vae, ModelPresets.Tiny(4), _ => { }, CancellationToken.None);
+
+        Assert.Contains(messages, m => m.Contains("text path starts fresh"));
+        using var run = ShardedSafeTensors.Open(Path.Combine(fresh.RunFolder, "checkpoints", "step-0000001", CheckpointStore.WeightsFile));
+        using var initial = ShardedSafeTensors.Open(Path.Combine(cold.RunFolder, "checkpoints", "step-0000001", CheckpointStore.WeightsFile));
+        using var source = ShardedSafeTensors.Open(Path.Combine(model, KinemaModel.TransformerFile));
+        int textTensors = 0, kept = 0;
+        foreach (var name in run.Entries.Keys)
+        {
+            using var actual = run.Load(name, ScalarType.Float32);
+            bool textPath = name.StartsWith("text_encoder.") || DitTrainer.IsTextPath(name["transformer.".Length..]);
+            using var expected = textPath ? initial.Load(name, ScalarType.Float32) : source.Load(name["transformer.".Length..], ScalarType.Float32);
+            Assert.True((actual - expected).abs().max().item<float>() < 1e-5f, name);
+            if (textPath) textTensors++; else kept++;
+        }
+        Assert.True(textTensors > 0 && kept > 0);
+        Assert.True(MaxDifference(Path.Combine(fresh.RunFolder, "checkpoints", "step-0000001", CheckpointStore.WeightsFile), model, "text_encoder.", KinemaModel.TextEncoderFile) > 0.1f);
+    }
+
+    [Fact]
+    public void Fresh_text_without_init_from_is_refused_by_name()
+    {
+        var options = Options("lonely-fresh-text") with { FreshTextPath = true };
+        var e = Assert.Throws<ArgumentException>(() => DitTrainer.Run(options, "unused", ModelPresets.Tiny(4), _ => { }, CancellationToken.None));
+        Assert.Contains("--fresh-text", e.Message);
+    }
+
+    [Fact]
     public void A_model_with_another_vocabulary_is_rejected_by_name()
     {
         var (vae, model) = Source();

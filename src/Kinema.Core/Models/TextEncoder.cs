@@ -66,7 +66,10 @@ public sealed class TextEncoder : nn.Module<Tensor, Tensor, Tensor>
     public void InitializeWeights()
     {
         using var noGrad = no_grad();
-        nn.init.normal_(token_embedding.weight!, 0, 0.02);
+        // Unit-scale token embeddings: the residual stream must be dominated by which word sits where. At
+        // 0.02 (GPT-2's scale), Adam's fixed-size steps on the shared biases outgrew the rarely updated
+        // word vectors within a few hundred steps and every caption encoded to nearly the same output.
+        nn.init.normal_(token_embedding.weight!, 0, 1.0);
         nn.init.normal_(position_embedding, 0, 0.02);
     }
 

@@ -68,6 +68,8 @@ public sealed class TextCrossAttention : nn.Module<Tensor, Tensor, Tensor, Tenso
         RegisterComponents();
     }
 
+    internal Linear Output => o;
+
     /// <param name="x">(B, L, D) video tokens</param><param name="context">(B, Lt, D) text tokens</param>
     /// <param name="contextMask">(B, Lt) bool, true for real tokens</param>
     public override Tensor forward(Tensor x, Tensor context, Tensor contextMask)
@@ -129,6 +131,7 @@ public sealed class DitBlock : nn.Module
     }
 
     internal Linear AdaLn => ada_ln;
+    internal TextCrossAttention CrossAttention => cross_attn;
 
     /// <param name="x">(B, L, D) with L = F * S</param><param name="conditioning">(B, F, D) timestep embedding per frame</param>
     public Tensor Forward(Tensor x, Tensor conditioning, Tensor context, Tensor contextMask, Tensor ropeCos, Tensor ropeSin, long frames)
@@ -221,6 +224,12 @@ public sealed class VideoDit : nn.Module
         {
             nn.init.zeros_(block.AdaLn.weight);
             nn.init.zeros_(block.AdaLn.bias!);
+            // Cross-attention is the one residual branch adaLN-Zero does not gate. Started random, it adds
+            // caption-dependent noise to every token, and training learns to shut the text path off before
+            // the text encoder has learned anything worth passing (measured: every model before this change
+            // ignored its prompt). Started at zero, the branch opens only as far as the text helps.
+            nn.init.zeros_(block.CrossAttention.Output.weight);
+            nn.init.zeros_(block.CrossAttention.Output.bias!);
         }
         nn.init.zeros_(final_layer.AdaLn.weight);
         nn.init.zeros_(final_layer.AdaLn.bias!);
