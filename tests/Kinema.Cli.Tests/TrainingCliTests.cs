@@ -37,11 +37,19 @@ public sealed class TrainingCliTests : IDisposable
         var eval = CliRunner.Run(["eval", "adherence", "--model", model, "--split", "heldout", "--count", "1"], timeoutSeconds: 300);
         Assert.True(eval.ExitCode == 0, eval.StdErr);
         Assert.Contains("\"mean_overall\"", eval.StdOut);
+        var captions = CliRunner.Run(["eval", "captions", "--model", model, "--count", "2"], timeoutSeconds: 300);
+        Assert.True(captions.ExitCode == 0, captions.StdErr);
+        Assert.Contains("\"caption_gain\"", captions.StdOut);
 
         var warm = CliRunner.Run(["train", "dit", "--run", Path.Combine(_root, "warm"), "--vae", Path.Combine(vae, "export"), "--preset", "tiny",
             "--steps", "1", "--warmup", "0", "--buckets", "64x64x1:1", "--validate-every", "0", "--vocabulary-scenes", "30", "--init-from", model], timeoutSeconds: 300);
         Assert.True(warm.ExitCode == 0, warm.StdErr);
         Assert.Contains("warm start from " + model, warm.StdOut);
+
+        var freshText = CliRunner.Run(["train", "dit", "--run", Path.Combine(_root, "fresh-text"), "--vae", Path.Combine(vae, "export"), "--preset", "tiny",
+            "--steps", "1", "--warmup", "0", "--buckets", "64x64x1:1", "--validate-every", "0", "--vocabulary-scenes", "30", "--init-from", model, "--fresh-text"], timeoutSeconds: 300);
+        Assert.True(freshText.ExitCode == 0, freshText.StdErr);
+        Assert.Contains("text path starts fresh", freshText.StdOut);
     }
 
     [Fact]

@@ -123,7 +123,7 @@ public static class TrainCommand
     }
 }
 
-/// <summary><c>kinema eval adherence</c> (judge score on a split) and <c>kinema eval vae</c> (PSNR/SSIM).</summary>
+/// <summary><c>kinema eval adherence</c> (judge score on a split), <c>kinema eval vae</c> (PSNR/SSIM) and <c>kinema eval captions</c> (prompt use).</summary>
 public static class EvalCommand
 {
     public static Command Create()
@@ -131,6 +131,7 @@ public static class EvalCommand
         var command = new Command("eval", "Measure a model: prompt adherence by the toy-world judge, VAE reconstruction");
         command.Subcommands.Add(CreateAdherence());
         command.Subcommands.Add(CreateVae());
+        command.Subcommands.Add(CreateCaptions());
         return command;
     }
 
@@ -156,6 +157,22 @@ public static class EvalCommand
             string json = JsonSerializer.Serialize(report, IO.Json.Options);
             if (parse.GetValue(output) is string path) IO.AtomicFile.WriteAllText(path, json);
             Console.WriteLine(json);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command CreateCaptions()
+    {
+        var model = CommonOptions.Model();
+        var count = new Option<int>("--count") { Description = "Training-split images (at least 2)", DefaultValueFactory = _ => 32 };
+        var sigma = new Option<double>("--sigma") { Description = "Noise level of the estimate", DefaultValueFactory = _ => 0.99 };
+        var command = new Command("captions", "Does the model read its prompt? Error of its high-noise scene estimate with each image's own caption against another's") { model, count, sigma };
+        command.SetAction(parse => CliErrors.Guard(() =>
+        {
+            using var loaded = KinemaModel.Load(ModelLocator.Resolve(parse.GetValue(model)));
+            var report = CaptionUseEvaluation.Run(loaded, parse.GetValue(count), seed: 4_000_000, sigma: parse.GetValue(sigma));
+            Console.WriteLine(JsonSerializer.Serialize(report, IO.Json.Options));
             return ExitCodes.Success;
         }));
         return command;
