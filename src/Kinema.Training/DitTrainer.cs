@@ -137,6 +137,7 @@ public static class DitTrainer
         var latentLayoutIgnored = source.Transformer with
         {
             LatentChannels = config.Transformer.LatentChannels, PatchSize = config.Transformer.PatchSize, VelocitySkip = config.Transformer.VelocitySkip,
+            PooledText = config.Transformer.PooledText,
         };
         if (JsonSerializer.Serialize(source.TextEncoder, Json.Options) != JsonSerializer.Serialize(config.TextEncoder, Json.Options)
             || JsonSerializer.Serialize(latentLayoutIgnored, Json.Options) != JsonSerializer.Serialize(config.Transformer, Json.Options))
@@ -150,7 +151,7 @@ public static class DitTrainer
         {
             var keep = freshTextPath ? KeepInitialized(modules.transformer, IsTextPath) : null;
             var fresh = Weights.StateDictLoader.LoadMatching(modules.transformer, weights);
-            if (fresh.Count > 0) say($"transformer: the latent layout differs from {modelFolder}; these start fresh: {string.Join(", ", fresh)}");
+            if (fresh.Count > 0) say($"transformer: absent from {modelFolder} or shaped differently there (latent layout, pooled text); these start fresh: {string.Join(", ", fresh)}");
             if (keep is not null)
             {
                 keep.Restore();
@@ -162,7 +163,7 @@ public static class DitTrainer
 
     /// <summary>The transformer's text side: the caption projection and each block's cross-attention and its norm.</summary>
     internal static bool IsTextPath(string name) =>
-        name.StartsWith("text_embed.", StringComparison.Ordinal) || name.Contains(".cross_attn.", StringComparison.Ordinal)
+        name.StartsWith("text_embed.", StringComparison.Ordinal) || name.StartsWith("text_pool.", StringComparison.Ordinal) || name.Contains(".cross_attn.", StringComparison.Ordinal)
         || name.Contains(".norm_cross.", StringComparison.Ordinal);
 
     /// <summary>Copies of a module's freshly initialised tensors, put back after a load overwrote them.</summary>

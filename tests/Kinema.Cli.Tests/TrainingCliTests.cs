@@ -47,9 +47,11 @@ public sealed class TrainingCliTests : IDisposable
         Assert.Contains("warm start from " + model, warm.StdOut);
 
         var freshText = CliRunner.Run(["train", "dit", "--run", Path.Combine(_root, "fresh-text"), "--vae", Path.Combine(vae, "export"), "--preset", "tiny",
-            "--steps", "1", "--warmup", "0", "--buckets", "64x64x1:1", "--validate-every", "0", "--vocabulary-scenes", "30", "--init-from", model, "--fresh-text"], timeoutSeconds: 300);
+            "--steps", "1", "--warmup", "0", "--buckets", "64x64x1:1", "--validate-every", "0", "--vocabulary-scenes", "30", "--init-from", model, "--fresh-text", "--pooled-text"], timeoutSeconds: 300);
         Assert.True(freshText.ExitCode == 0, freshText.StdErr);
         Assert.Contains("text path starts fresh", freshText.StdOut);
+        Assert.Contains("text_pool.weight", freshText.StdOut);   // the pooled path is new: named as starting fresh
+        Assert.Contains("\"pooled_text\": true", File.ReadAllText(Path.Combine(_root, "fresh-text", "model-config.json")));
     }
 
     [Fact]

@@ -48,6 +48,7 @@ public static class TrainCommand
         var inflate = new Option<bool>("--inflate") { Description = "With --init-from: zero the frame-mixing weights of an image-trained VAE, so video training starts from per-frame encoding" };
         var validationSamples = new Option<int>("--validation-samples") { Description = "Judge-scored samples per validation (dit)", DefaultValueFactory = _ => 4 };
         var velocitySkip = new Option<bool>("--velocity-skip") { Description = "Transformer output v = σ·x_t + F (dit; a new run's model shape; see docs/training.md)" };
+        var pooledText = new Option<bool>("--pooled-text") { Description = "Also condition every block's adaLN on the caption's pooled embedding (dit; a new run's model shape; see docs/training.md)" };
         var freshText = new Option<bool>("--fresh-text") { Description = "With --init-from: keep the transformer's denoising weights but start the text encoder, text projection and cross-attention fresh (dit)" };
         var sigmaShift = new Option<double>("--sigma-shift") { Description = "Shift the logit-normal training noise levels towards 1, as sampling's --shift does (dit; 1 = none)", DefaultValueFactory = _ => 1.0 };
         var command = new Command(stage, stage == "vae" ? "Stage 1: train the video VAE" : "Stage 2: train the diffusion transformer and text encoder")
@@ -56,7 +57,7 @@ public static class TrainCommand
         };
         command.Options.Add(initFrom);
         if (stage == "vae") { command.Options.Add(statisticsClips); command.Options.Add(evaluationClips); command.Options.Add(inflate); }
-        else { command.Options.Add(vocabularyScenes); command.Options.Add(validationSamples); command.Options.Add(sigmaShift); command.Options.Add(velocitySkip); command.Options.Add(freshText); }
+        else { command.Options.Add(vocabularyScenes); command.Options.Add(validationSamples); command.Options.Add(sigmaShift); command.Options.Add(velocitySkip); command.Options.Add(freshText); command.Options.Add(pooledText); }
         if (needsVae) command.Options.Add(vae);
         command.SetAction((parse, cancellation) => Task.FromResult(CliErrors.Guard(() =>
         {
@@ -82,6 +83,7 @@ public static class TrainCommand
             };
             var shape = ModelPresets.ByName(parse.GetValue(preset)!, vocabularySize: 4);
             if (stage == "dit" && parse.GetValue(velocitySkip)) shape = shape with { Transformer = shape.Transformer with { VelocitySkip = true } };
+            if (stage == "dit" && parse.GetValue(pooledText)) shape = shape with { Transformer = shape.Transformer with { PooledText = true } };
             return RunOnTrainingThread(() =>
             {
                 if (stage == "vae") VaeTrainer.Run(options, shape.Vae, Console.WriteLine, cancellation);

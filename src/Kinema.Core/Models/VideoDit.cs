@@ -187,6 +187,7 @@ public sealed class VideoDit : nn.Module
     private readonly Conv3d patch_embed;
     private readonly Sequential text_embed;
     private readonly TimestepEmbedder time_embed;
+    private readonly Linear? text_pool;
     private readonly ModuleList<DitBlock> blocks;
     private readonly DitFinalLayer final_layer;
 
@@ -201,6 +202,7 @@ public sealed class VideoDit : nn.Module
         patch_embed = nn.Conv3d(config.LatentChannels, d, (p[0], p[1], p[2]), stride: (p[0], p[1], p[2]));
         text_embed = nn.Sequential(("fc1", nn.Linear(config.TextDim, d)), ("act", nn.GELU(GELU.Approximate.tanh)), ("fc2", nn.Linear(d, d)));
         time_embed = new TimestepEmbedder(d, config.FrequencyEmbeddingSize);
+        if (config.PooledText) text_pool = nn.Linear(config.TextDim, d);
         blocks = new ModuleList<DitBlock>(Enumerable.Range(0, config.Depth).Select(_ => new DitBlock(config)).ToArray());
         final_layer = new DitFinalLayer(d, config.PatchVolume * config.LatentChannels, config.NormEps);
         RegisterComponents();
@@ -230,6 +232,12 @@ public sealed class VideoDit : nn.Module
             // ignored its prompt). Started at zero, the branch opens only as far as the text helps.
             nn.init.zeros_(block.CrossAttention.Output.weight);
             nn.init.zeros_(block.CrossAttention.Output.bias!);
+        }
+        if (text_pool is not null)
+        {
+            // Zero: a warm start from a model without the pooled path begins exactly where that model was.
+            nn.init.zeros_(text_pool.weight);
+            nn.init.zeros_(text_pool.bias!);
         }
         nn.init.zeros_(final_layer.AdaLn.weight);
         nn.init.zeros_(final_layer.AdaLn.bias!);
@@ -262,6 +270,7 @@ public sealed class VideoDit : nn.Module
 
         var x = patch_embed.forward(latents).flatten(2).transpose(1, 2);       // (B, L = F*gh*gw, D)
         var conditioning = time_embed.forward(perFrame);                        // (B, F, D)
+        if (text_pool is not null) conditioning = conditioning + text_pool.forward(PooledCaption(context, contextMask).to(conditioning.dtype)).unsqueeze(1);
         var text = text_embed.forward(context.to(x.dtype));                     // (B, Lt, D)
         var (cos, sin) = Rope3D.Tables(c.HeadDim, f, gh, gw, c.RopeTheta, x.device);
 
@@ -276,6 +285,14 @@ public sealed class VideoDit : nn.Module
             velocity = velocity + latents.to(velocity.dtype) * sigma;
         }
         return velocity.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Mean of the text encoder's output over real tokens: (B, TextDim); zero for an empty mask.</summary>
+    private static Tensor PooledCaption(Tensor context, Tensor contextMask)
+    {
+        using var one = 1.0.ToScalar();
+        var weights = contextMask.to(context.dtype).unsqueeze(-1);                      // (B, Lt, 1)
+        return (context * weights).sum(1) / weights.sum(1).clamp_min(one);
     }
 
     private Tensor Unpatchify(Tensor x, long f, long gh, long gw)

@@ -21,6 +21,13 @@ public sealed record VideoDitConfig
     /// rest in the clean estimate (docs/training.md, session 8). Off for models trained without it.
     /// </summary>
     public bool VelocitySkip { get; init; }
+    /// <summary>
+    /// Also adds the caption's pooled embedding (the mean over its tokens, projected) to every block's adaLN
+    /// conditioning, as DiT conditions on a class and SD3 on a pooled text vector. One vector per clip steers every
+    /// token's modulation, so the gradient that teaches the text encoder sums over all tokens instead of reaching it
+    /// only through cross-attention (docs/training.md, session 9). Off for models trained without it.
+    /// </summary>
+    public bool PooledText { get; init; }
 
     public int HeadDim => HiddenSize / Heads;
     public int PatchVolume => PatchSize[0] * PatchSize[1] * PatchSize[2];
