@@ -132,8 +132,8 @@ public static class DitTrainer
         var sourceTokenizer = WordTokenizer.Load(Path.Combine(modelFolder, KinemaModel.TokenizerFile));
         if (!sourceTokenizer.Vocabulary.SequenceEqual(tokenizer.Vocabulary))
             throw new ArgumentException($"--init-from {modelFolder}: its vocabulary ({sourceTokenizer.Vocabulary.Count} words) differs from this run's ({tokenizer.Vocabulary.Count}); a warm start needs the same tokenizer");
-        // The latent layout and the velocity skip change no weight shapes: the weights still load (the skip changes what
-        // the output means, which training then adapts to).
+        // The latent layout, the velocity skip and the pooled text leave the shared weights' shapes alone: they still
+        // load (the skip changes what the output means, which training then adapts to; the pooled projection starts fresh).
         var latentLayoutIgnored = source.Transformer with
         {
             LatentChannels = config.Transformer.LatentChannels, PatchSize = config.Transformer.PatchSize, VelocitySkip = config.Transformer.VelocitySkip,
@@ -141,7 +141,7 @@ public static class DitTrainer
         };
         if (JsonSerializer.Serialize(source.TextEncoder, Json.Options) != JsonSerializer.Serialize(config.TextEncoder, Json.Options)
             || JsonSerializer.Serialize(latentLayoutIgnored, Json.Options) != JsonSerializer.Serialize(config.Transformer, Json.Options))
-            throw new ArgumentException($"--init-from {modelFolder}: its text encoder or transformer shape differs from this run's preset (only latent channels, patch size and the velocity skip may differ)");
+            throw new ArgumentException($"--init-from {modelFolder}: its text encoder or transformer shape differs from this run's preset (only latent channels, patch size, the velocity skip and the pooled text may differ)");
         if (!freshTextPath)
         {
             using var weights = Weights.ShardedSafeTensors.Open(Path.Combine(modelFolder, KinemaModel.TextEncoderFile));
@@ -149,14 +149,11 @@ public static class DitTrainer
         }
         using (var weights = Weights.ShardedSafeTensors.Open(Path.Combine(modelFolder, KinemaModel.TransformerFile)))
         {
-            var keep = freshTextPath ? KeepInitialized(modules.transformer, IsTextPath) : null;
-            var fresh = Weights.StateDictLoader.LoadMatching(modules.transformer, weights);
+            Func<string, bool>? keepInitialised = freshTextPath ? IsTextPath : null;
+            var fresh = Weights.StateDictLoader.LoadMatching(modules.transformer, weights, keepInitialised);
             if (fresh.Count > 0) say($"transformer: absent from {modelFolder} or shaped differently there (latent layout, pooled text); these start fresh: {string.Join(", ", fresh)}");
-            if (keep is not null)
-            {
-                keep.Restore();
-                say($"transformer: text path starts fresh (--fresh-text): the text encoder and {keep.Count} transformer tensors");
-            }
+            if (freshTextPath)
+                say($"transformer: text path starts fresh (--fresh-text): the text encoder and {modules.transformer.state_dict().Keys.Count(IsTextPath)} transformer tensors");
         }
         say($"transformer: warm start from {modelFolder}");
     }
@@ -165,26 +162,6 @@ public static class DitTrainer
     internal static bool IsTextPath(string name) =>
         name.StartsWith("text_embed.", StringComparison.Ordinal) || name.StartsWith("text_pool.", StringComparison.Ordinal) || name.Contains(".cross_attn.", StringComparison.Ordinal)
         || name.Contains(".norm_cross.", StringComparison.Ordinal);
-
-    /// <summary>Copies of a module's freshly initialised tensors, put back after a load overwrote them.</summary>
-    private sealed class InitializedTensors(Dictionary<string, Tensor> saved, nn.Module module)
-    {
-        public int Count => saved.Count;
-
-        public void Restore()
-        {
-            using var noGrad = no_grad();
-            var state = module.state_dict();
-            foreach (var (name, value) in saved) { state[name].copy_(value); value.Dispose(); }
-        }
-    }
-
-    private static InitializedTensors KeepInitialized(nn.Module module, Func<string, bool> select)
-    {
-        using var noGrad = no_grad();
-        var saved = module.state_dict().Where(p => select(p.Key)).ToDictionary(p => p.Key, p => p.Value.clone());
-        return new InitializedTensors(saved, module);
-    }
 
     private static double? Validate(TrainingOptions options, ModelConfig config, WordTokenizer tokenizer, TextToVideoModules ema, VideoVae vae, Device device, long step)
     {

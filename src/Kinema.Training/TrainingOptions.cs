@@ -76,13 +76,17 @@ public sealed record TrainingOptions
             .Select(kv => $"{kv.Key}: {(saved.TryGetValue(kv.Key, out var old) ? old : "(unset)")} -> {kv.Value}").ToList();
     }
 
-    private Dictionary<string, string> Comparable() => new Dictionary<string, string>
+    private Dictionary<string, string> Comparable()
     {
-        ["steps"] = Steps.ToString(), ["learning_rate"] = LearningRate.ToString("R"), ["warmup_steps"] = WarmupSteps.ToString(),
-        ["seed"] = Seed.ToString(), ["buckets"] = ClipBucket.Format(Buckets), ["fps"] = Fps.ToString("R"),
-        ["weight_decay"] = WeightDecay.ToString("R"), ["ema_decay"] = EmaDecay.ToString("R"), ["caption_dropout"] = CaptionDropout.ToString("R"),
-    }.Concat(SigmaShift == 1.0 ? [] : new Dictionary<string, string> { ["sigma_shift"] = SigmaShift.ToString("R") })
-        .ToDictionary(kv => kv.Key, kv => kv.Value); // runs recorded before the shift existed compare equal at 1
+        var values = new Dictionary<string, string>
+        {
+            ["steps"] = Steps.ToString(), ["learning_rate"] = LearningRate.ToString("R"), ["warmup_steps"] = WarmupSteps.ToString(),
+            ["seed"] = Seed.ToString(), ["buckets"] = ClipBucket.Format(Buckets), ["fps"] = Fps.ToString("R"),
+            ["weight_decay"] = WeightDecay.ToString("R"), ["ema_decay"] = EmaDecay.ToString("R"), ["caption_dropout"] = CaptionDropout.ToString("R"),
+        };
+        if (SigmaShift != 1.0) values["sigma_shift"] = SigmaShift.ToString("R");   // runs recorded before the shift existed compare equal at 1
+        return values;
+    }
 
     public void Validate()
     {

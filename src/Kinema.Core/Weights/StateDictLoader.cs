@@ -37,9 +37,10 @@ public static class StateDictLoader
     /// <summary>
     /// A warm start across shapes: copies every checkpoint tensor whose key and shape match the module's
     /// and leaves the rest at their current (initial) values. Returns the module's keys that were not
-    /// copied, so the caller can say what starts fresh. Dtypes convert as in <see cref="Load"/>.
+    /// copied, so the caller can say what starts fresh. Keys for which <paramref name="exclude"/> is true are left
+    /// alone and not reported. Dtypes convert as in <see cref="Load"/>.
     /// </summary>
-    public static IReadOnlyList<string> LoadMatching(torch.nn.Module module, ShardedSafeTensors source)
+    public static IReadOnlyList<string> LoadMatching(torch.nn.Module module, ShardedSafeTensors source, Func<string, bool>? exclude = null)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(source);
@@ -48,6 +49,7 @@ public static class StateDictLoader
         using var noGrad = torch.no_grad();
         foreach (var (key, target) in expected.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
+            if (exclude?.Invoke(key) == true) continue;
             if (!source.Entries.TryGetValue(key, out TensorEntry? entry) || !entry.Shape.SequenceEqual(target.shape) || !Convertible(entry, target))
             {
                 skipped.Add(key);
