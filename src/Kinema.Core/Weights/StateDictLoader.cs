@@ -37,8 +37,9 @@ public static class StateDictLoader
     /// <summary>
     /// A warm start across shapes: copies every checkpoint tensor whose key and shape match the module's
     /// and leaves the rest at their current (initial) values. Returns the module's keys that were not
-    /// copied, so the caller can say what starts fresh. Keys for which <paramref name="exclude"/> is true are left
-    /// alone and not reported. Dtypes convert as in <see cref="Load"/>.
+    /// copied because the checkpoint lacks them or holds another shape, so the caller can say what starts fresh. Keys for which
+    /// <paramref name="exclude"/> is true also keep their current values; they are reported only when the
+    /// checkpoint could not supply them. Dtypes convert as in <see cref="Load"/>.
     /// </summary>
     public static IReadOnlyList<string> LoadMatching(torch.nn.Module module, ShardedSafeTensors source, Func<string, bool>? exclude = null)
     {
@@ -49,12 +50,12 @@ public static class StateDictLoader
         using var noGrad = torch.no_grad();
         foreach (var (key, target) in expected.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
-            if (exclude?.Invoke(key) == true) continue;
             if (!source.Entries.TryGetValue(key, out TensorEntry? entry) || !entry.Shape.SequenceEqual(target.shape) || !Convertible(entry, target))
             {
                 skipped.Add(key);
                 continue;
             }
+            if (exclude?.Invoke(key) == true) continue;
             using var scope = torch.NewDisposeScope();
             target.copy_(source.Load(key, target.dtype, target.device));
         }
