@@ -57,6 +57,11 @@ public sealed record TrainingOptions
     public bool FreshTextPath { get; init; }
     /// <summary>Stage 1 with <see cref="InitFrom"/>: zero the loaded VAE's frame-mixing weights first (see <c>VideoVae.InflateFromImages</c>).</summary>
     public bool InflateFromImages { get; init; }
+    /// <summary>
+    /// Stage 1 with <see cref="InitFrom"/>: train the decoder alone. The encoder and the exported latent statistics stay
+    /// those of the source VAE, so a transformer trained on its latents works with the result unchanged.
+    /// </summary>
+    public bool DecoderOnly { get; init; }
     /// <summary>Scenes whose captions (all styles) make up the vocabulary.</summary>
     public int VocabularyScenes { get; init; } = 20_000;
 
@@ -85,6 +90,7 @@ public sealed record TrainingOptions
             ["weight_decay"] = WeightDecay.ToString("R"), ["ema_decay"] = EmaDecay.ToString("R"), ["caption_dropout"] = CaptionDropout.ToString("R"),
         };
         if (SigmaShift != 1.0) values["sigma_shift"] = SigmaShift.ToString("R");   // runs recorded before the shift existed compare equal at 1
+        if (DecoderOnly) values["decoder_only"] = "true";
         return values;
     }
 
@@ -101,6 +107,8 @@ public sealed record TrainingOptions
         if (!(SigmaShift > 0) || double.IsInfinity(SigmaShift)) problems.Add($"sigma shift must be a finite number > 0, got {SigmaShift}");
         if (Buckets.Count == 0) problems.Add("at least one bucket is needed");
         if (InflateFromImages && InitFrom is null) problems.Add("inflating needs --init-from: the image-trained VAE to inflate");
+        if (DecoderOnly && InitFrom is null) problems.Add("--decoder-only needs --init-from: the VAE whose encoder to keep");
+        if (DecoderOnly && InflateFromImages) problems.Add("--decoder-only and --inflate cannot be combined: inflating changes the encoder");
         if (FreshTextPath && InitFrom is null) problems.Add("--fresh-text needs --init-from: the model whose transformer to keep");
         if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
     }

@@ -33,6 +33,11 @@ public static class VaeTrainer
         vae.InitializeWeights();
         if (options.InitFrom is not null && new Checkpoints.CheckpointStore(options.RunFolder).LatestPath() is null)
             WarmStart(vae, options.InitFrom, options.InflateFromImages, say);
+        if (options.DecoderOnly)
+        {
+            vae.FreezeEncoder();
+            say("vae: training the decoder only; the encoder and latent statistics stay those of " + options.InitFrom);
+        }
         using var ema = new VideoVae(config);
         vae.to(device); ema.to(device); ema.eval();
         var source = new WorldBatchSource(options.Buckets, options.Seed, options.Fps);
@@ -44,8 +49,11 @@ public static class VaeTrainer
         loop.Run(source.Make, (batch, step) => Loss(vae, batch, step, options, device), cancellation);
 
         say("vae: computing latent statistics and exporting");
-        var stats = LatentStatistics(ema, device, options.Seed, options.StatisticsClips);
-        var exported = config with { LatentsMean = stats.Mean, LatentsStd = stats.Std };
+        // Decoder-only: the source's own statistics, so its transformer's latents are normalised exactly as before.
+        var stats = options.DecoderOnly
+            ? (Locate(options.InitFrom!).Config.LatentsMean, Locate(options.InitFrom!).Config.LatentsStd)
+            : LatentStatistics(ema, device, options.Seed, options.StatisticsClips);
+        var exported = config with { LatentsMean = stats.Item1, LatentsStd = stats.Item2 };
         Export(ema, exported, Path.Combine(options.RunFolder, "export"));
         var report = VaeEvaluation.Run(ema, device, count: options.EvaluationClips, seed: 2_000_000);
         File.WriteAllText(Path.Combine(options.RunFolder, "eval.json"), JsonSerializer.Serialize(report, Json.Options));

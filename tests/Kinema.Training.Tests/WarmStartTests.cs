@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Kinema.IO;
 using Kinema.Models;
 using Kinema.Pipelines;
 using Kinema.Text;
@@ -183,6 +185,39 @@ public sealed class VaeWarmStartTests : IDisposable
         var actual = Weights(Path.Combine(run.RunFolder, "checkpoints", "step-0000001", CheckpointStore.WeightsFile));
         foreach (var (key, values) in expected)
             Assert.True(values.Zip(actual[key]).All(p => Math.Abs(p.First - p.Second) < 1e-4f), key);
+    }
+
+    [Fact]
+    public void Decoder_only_training_changes_the_decoder_and_keeps_the_encoder_and_latent_statistics()
+    {
+        var shape = ModelPresets.Tiny(4).Vae;
+        var config = shape with
+        {
+            LatentsMean = Enumerable.Range(0, shape.LatentChannels).Select(c => 0.25f * c).ToArray(),
+            LatentsStd = Enumerable.Range(0, shape.LatentChannels).Select(c => 1.5f + c).ToArray(),
+        };
+        string source = Path.Combine(_root, "source-with-statistics");
+        manual_seed(7);
+        using (var vae = new VideoVae(config)) VaeTrainer.Export(vae, config, source);
+        var run = TinyRuns.Options(_root, "decoder") with { Steps = 2, LearningRate = 1e-2, InitFrom = source, DecoderOnly = true };
+
+        VaeTrainer.Run(run, shape, _ => { }, CancellationToken.None);
+
+        var before = Weights(Path.Combine(source, KinemaModel.VaeFile));
+        var after = Weights(Path.Combine(run.RunFolder, "export", KinemaModel.VaeFile));
+        Assert.All(before.Keys.Where(k => k.StartsWith("encoder.")), key => Assert.Equal(before[key], after[key]));
+        Assert.Contains(before.Keys.Where(k => k.StartsWith("decoder.")), key => !before[key].SequenceEqual(after[key]));
+        var exported = JsonSerializer.Deserialize<VideoVaeConfig>(File.ReadAllText(Path.Combine(run.RunFolder, "export", VaeTrainer.ConfigFile)), Json.Options)!;
+        Assert.Equal(config.LatentsMean, exported.LatentsMean);
+        Assert.Equal(config.LatentsStd, exported.LatentsStd);
+    }
+
+    [Fact]
+    public void Decoder_only_without_init_from_is_refused_by_name()
+    {
+        var run = TinyRuns.Options(_root, "no-source") with { DecoderOnly = true };
+        var error = Assert.Throws<ArgumentException>(() => VaeTrainer.Run(run, ModelPresets.Tiny(4).Vae, _ => { }, CancellationToken.None));
+        Assert.Contains("--decoder-only needs --init-from", error.Message);
     }
 
     [Fact]

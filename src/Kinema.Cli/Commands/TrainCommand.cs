@@ -46,6 +46,7 @@ public static class TrainCommand
                 : "Model folder whose text encoder and transformer start a new run (same vocabulary and width; the latent layout may differ)",
         };
         var inflate = new Option<bool>("--inflate") { Description = "With --init-from: zero the frame-mixing weights of an image-trained VAE, so video training starts from per-frame encoding" };
+        var decoderOnly = new Option<bool>("--decoder-only") { Description = "With --init-from: train only the decoder; the encoder and latent statistics stay, so models built on that VAE keep working (vae)" };
         var validationSamples = new Option<int>("--validation-samples") { Description = "Judge-scored samples per validation (dit)", DefaultValueFactory = _ => 4 };
         var velocitySkip = new Option<bool>("--velocity-skip") { Description = "Transformer output v = σ·x_t + F (dit; a new run's model shape; see docs/training.md)" };
         var pooledText = new Option<bool>("--pooled-text") { Description = "Also condition every block's adaLN on the caption's pooled embedding (dit; a new run's model shape; see docs/training.md)" };
@@ -56,7 +57,7 @@ public static class TrainCommand
             run, steps, lr, warmup, buckets, seed, checkpointEvery, validateEvery, device, preset,
         };
         command.Options.Add(initFrom);
-        if (stage == "vae") { command.Options.Add(statisticsClips); command.Options.Add(evaluationClips); command.Options.Add(inflate); }
+        if (stage == "vae") { command.Options.Add(statisticsClips); command.Options.Add(evaluationClips); command.Options.Add(inflate); command.Options.Add(decoderOnly); }
         else { command.Options.Add(vocabularyScenes); command.Options.Add(validationSamples); command.Options.Add(sigmaShift); command.Options.Add(velocitySkip); command.Options.Add(freshText); command.Options.Add(pooledText); }
         if (needsVae) command.Options.Add(vae);
         command.SetAction((parse, cancellation) => Task.FromResult(CliErrors.Guard(() =>
@@ -80,6 +81,7 @@ public static class TrainCommand
                 InitFrom = parse.GetValue(initFrom),
                 InflateFromImages = stage == "vae" && parse.GetValue(inflate),
                 FreshTextPath = stage == "dit" && parse.GetValue(freshText),
+                DecoderOnly = stage == "vae" && parse.GetValue(decoderOnly),
             };
             var shape = ModelPresets.ByName(parse.GetValue(preset)!, vocabularySize: 4);
             if (stage == "dit" && parse.GetValue(velocitySkip)) shape = shape with { Transformer = shape.Transformer with { VelocitySkip = true } };

@@ -347,6 +347,15 @@ public sealed class VideoVae : nn.Module
         }
     }
 
+    /// <summary>
+    /// Stops gradients to the encoder, so training changes only the decoder and the latent space every
+    /// transformer trained on this VAE relies on stays exactly as it was.
+    /// </summary>
+    public void FreezeEncoder()
+    {
+        foreach (var parameter in encoder.parameters()) parameter.requires_grad = false;
+    }
+
     /// <summary>Encoder output split into mean and log-variance, un-normalised; chunked in time.</summary>
     public (Tensor Mean, Tensor LogVariance) EncodeDistribution(Tensor video, CancellationToken cancellation = default)
     {
