@@ -82,11 +82,44 @@ public static class VaeTrainer
         var noise = randn(mean.shape, generator: generator).to(device);
         var latents = mean + (logVariance * 0.5).exp() * noise;
         var reconstruction = vae.DecodeForTraining(latents);
-        var l1 = (reconstruction - video).abs().mean();
+        var error = (reconstruction - video).abs();
+        var l1 = options.ObjectWeight == 1.0 ? error.mean() : WeightedMean(error, ObjectPixelWeights(batch, options, device));
         var structural = 1 - Ssim.Mean(reconstruction, video);
         var kl = 0.5 * (mean.pow(2) + logVariance.exp() - 1 - logVariance).mean();
         return l1 + structural * options.SsimWeight + kl * options.KlWeight;
     }
+
+    /// <summary>Pixels drawn differently from the scenery alone by more than this (0-255, any channel) belong to an object.</summary>
+    private const int ObjectThreshold = 24;
+
+    /// <summary>(B, 1, T, H, W): <see cref="TrainingOptions.ObjectWeight"/> on object pixels (see <see cref="ObjectThreshold"/>), 1 elsewhere.</summary>
+    internal static Tensor ObjectPixelWeights(TrainingBatch batch, TrainingOptions options, Device device)
+    {
+        var bucket = batch.Bucket;
+        int pixels = bucket.Width * bucket.Height;
+        var weights = new float[batch.Samples.Count * bucket.Frames * pixels];
+        var settings = new RenderSettings { Width = bucket.Width, Height = bucket.Height, Fps = options.Fps, Seconds = bucket.Frames / options.Fps, MaxDegreeOfParallelism = 1 };
+        for (int i = 0; i < batch.Samples.Count; i++)
+        {
+            var sample = batch.Samples[i];
+            var scenery = SceneRenderer.RenderScenery(sample.Scene, settings);
+            for (int f = 0; f < bucket.Frames; f++)
+            {
+                byte[] drawn = sample.Frames[f].Pixels, empty = scenery[f].Pixels;
+                int offset = (i * bucket.Frames + f) * pixels;
+                for (int p = 0; p < pixels; p++)
+                {
+                    int o = 3 * p;
+                    bool isObject = Math.Abs(drawn[o] - empty[o]) > ObjectThreshold || Math.Abs(drawn[o + 1] - empty[o + 1]) > ObjectThreshold || Math.Abs(drawn[o + 2] - empty[o + 2]) > ObjectThreshold;
+                    weights[offset + p] = isObject ? (float)options.ObjectWeight : 1f;
+                }
+            }
+        }
+        return tensor(weights, new long[] { batch.Samples.Count, 1, bucket.Frames, bucket.Height, bucket.Width }).to(device);
+    }
+
+    private static Tensor WeightedMean(Tensor error, Tensor weights)
+        => (error * weights).sum() / (weights.sum() * error.shape[1]);
 
     /// <summary>Per-channel mean and std of latent means over held-out clips, so the DiT sees ~N(0, 1).</summary>
     internal static (float[] Mean, float[] Std) LatentStatistics(VideoVae vae, Device device, int seed, int clips = 32)

@@ -15,6 +15,17 @@ public static class SceneRenderer
         return RenderUnchecked(scene, settings.Width, settings.Height, settings.Fps, settings.FrameCount, drawObjects: true, settings.MaxDegreeOfParallelism);
     }
 
+    /// <summary>The scene's scenery alone (background, time of day, weather, camera), as <see cref="Render"/> would draw it without the objects and their shadows.</summary>
+    public static RgbFrame[] RenderScenery(Scene scene, RenderSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(scene);
+        ArgumentNullException.ThrowIfNull(settings);
+        var problems = scene.Problems();
+        if (problems.Count > 0) throw new ArgumentException("invalid scene: " + string.Join("; ", problems), nameof(scene));
+        settings.Validate();
+        return RenderUnchecked(scene, settings.Width, settings.Height, settings.Fps, settings.FrameCount, drawObjects: false, settings.MaxDegreeOfParallelism);
+    }
+
     /// <summary>
     /// No size limits and optionally no objects: the judge renders small reference views of the scenery
     /// of a requested scene with this.
