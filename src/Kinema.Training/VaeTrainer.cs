@@ -49,11 +49,11 @@ public static class VaeTrainer
         loop.Run(source.Make, (batch, step) => Loss(vae, batch, step, options, device), cancellation);
 
         say("vae: computing latent statistics and exporting");
-        // Decoder-only: the source's own statistics, so its transformer's latents are normalised exactly as before.
-        var stats = options.DecoderOnly
-            ? (Locate(options.InitFrom!).Config.LatentsMean, Locate(options.InitFrom!).Config.LatentsStd)
+        // Decoder-only: the source's own statistics, so its transformers' latents are normalised exactly as before.
+        var (latentsMean, latentsStd) = options.DecoderOnly
+            ? SourceStatistics(options.InitFrom!)
             : LatentStatistics(ema, device, options.Seed, options.StatisticsClips);
-        var exported = config with { LatentsMean = stats.Item1, LatentsStd = stats.Item2 };
+        var exported = config with { LatentsMean = latentsMean, LatentsStd = latentsStd };
         Export(ema, exported, Path.Combine(options.RunFolder, "export"));
         var report = VaeEvaluation.Run(ema, device, count: options.EvaluationClips, seed: 2_000_000);
         File.WriteAllText(Path.Combine(options.RunFolder, "eval.json"), JsonSerializer.Serialize(report, Json.Options));
@@ -87,6 +87,12 @@ public static class VaeTrainer
         var structural = 1 - Ssim.Mean(reconstruction, video);
         var kl = 0.5 * (mean.pow(2) + logVariance.exp() - 1 - logVariance).mean();
         return l1 + structural * options.SsimWeight + kl * options.KlWeight;
+    }
+
+    private static (float[] Mean, float[] Std) SourceStatistics(string folder)
+    {
+        var source = Locate(folder).Config;
+        return (source.LatentsMean, source.LatentsStd);
     }
 
     /// <summary>Pixels drawn differently from the scenery alone by more than this (0-255, any channel) belong to an object.</summary>

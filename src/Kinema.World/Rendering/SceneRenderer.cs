@@ -5,25 +5,19 @@ namespace Kinema.World;
 /// <summary>Renders scenes to RGB frames: deterministic (same scene and settings, same bytes), anti-aliased, parallel over frames.</summary>
 public static class SceneRenderer
 {
-    public static RgbFrame[] Render(Scene scene, RenderSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(scene);
-        ArgumentNullException.ThrowIfNull(settings);
-        var problems = scene.Problems();
-        if (problems.Count > 0) throw new ArgumentException("invalid scene: " + string.Join("; ", problems), nameof(scene));
-        settings.Validate();
-        return RenderUnchecked(scene, settings.Width, settings.Height, settings.Fps, settings.FrameCount, drawObjects: true, settings.MaxDegreeOfParallelism);
-    }
+    public static RgbFrame[] Render(Scene scene, RenderSettings settings) => RenderChecked(scene, settings, drawObjects: true);
 
     /// <summary>The scene's scenery alone (background, time of day, weather, camera), as <see cref="Render"/> would draw it without the objects and their shadows.</summary>
-    public static RgbFrame[] RenderScenery(Scene scene, RenderSettings settings)
+    public static RgbFrame[] RenderScenery(Scene scene, RenderSettings settings) => RenderChecked(scene, settings, drawObjects: false);
+
+    private static RgbFrame[] RenderChecked(Scene scene, RenderSettings settings, bool drawObjects)
     {
         ArgumentNullException.ThrowIfNull(scene);
         ArgumentNullException.ThrowIfNull(settings);
         var problems = scene.Problems();
         if (problems.Count > 0) throw new ArgumentException("invalid scene: " + string.Join("; ", problems), nameof(scene));
         settings.Validate();
-        return RenderUnchecked(scene, settings.Width, settings.Height, settings.Fps, settings.FrameCount, drawObjects: false, settings.MaxDegreeOfParallelism);
+        return RenderUnchecked(scene, settings.Width, settings.Height, settings.Fps, settings.FrameCount, drawObjects, settings.MaxDegreeOfParallelism);
     }
 
     /// <summary>
