@@ -6,6 +6,7 @@ using Kinema.Pipelines;
 using Kinema.Text;
 using Kinema.Training.Data;
 using Kinema.Training.Evaluation;
+using Kinema.Training.Losses;
 using Kinema.World;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -117,6 +118,9 @@ public static class DitTrainer
         var velocity = modules.transformer.Forward(noisy, timesteps, context, textMask);
         var target = noise - clean;
         var weight = (~knownVoxels).to(ScalarType.Float32).expand_as(target);
+        if (options.ObjectWeight != 1.0)
+            weight = weight * ObjectWeights.Latents(ObjectWeights.Pixels(batch, options.ObjectWeight, options.Fps, device),
+                vae.Config.SpatialCompression, vae.Config.TemporalCompression);
         return ((velocity - target).square() * weight).sum() / weight.sum().clamp_min(one);
     }
 

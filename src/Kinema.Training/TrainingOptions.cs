@@ -28,14 +28,15 @@ public sealed record TrainingOptions
     // Stage 1 (VAE)
     public double KlWeight { get; init; } = 1e-6;
     public double SsimWeight { get; init; } = 0.2;
-    /// <summary>
-    /// Weight of the L1 term on pixels where the clip differs from its scenery rendered alone: the objects, which cover
-    /// a few percent of a frame and carry what a caption asks for. 1 weighs every pixel alike.
-    /// </summary>
-    public double ObjectWeight { get; init; } = 1.0;
     /// <summary>Clips used for the exported latent statistics and for the final held-out PSNR/SSIM.</summary>
     public int StatisticsClips { get; init; } = 32;
     public int EvaluationClips { get; init; } = 16;
+
+    /// <summary>
+    /// Both stages: how much more the loss weighs the objects (see <see cref="Losses.ObjectWeights"/>). Stage 1 weighs
+    /// the L1 term on object pixels; stage 2 the velocity error on the latent voxels that encode them. 1 weighs all alike.
+    /// </summary>
+    public double ObjectWeight { get; init; } = 1.0;
 
     // Stage 2 (DiT + text encoder)
     public double CaptionDropout { get; init; } = 0.1;

@@ -83,7 +83,7 @@ public static class VaeTrainer
         var latents = mean + (logVariance * 0.5).exp() * noise;
         var reconstruction = vae.DecodeForTraining(latents);
         var error = (reconstruction - video).abs();
-        var l1 = options.ObjectWeight == 1.0 ? error.mean() : WeightedMean(error, ObjectPixelWeights(batch, options, device));
+        var l1 = options.ObjectWeight == 1.0 ? error.mean() : WeightedMean(error, ObjectWeights.Pixels(batch, options.ObjectWeight, options.Fps, device));
         var structural = 1 - Ssim.Mean(reconstruction, video);
         var kl = 0.5 * (mean.pow(2) + logVariance.exp() - 1 - logVariance).mean();
         return l1 + structural * options.SsimWeight + kl * options.KlWeight;
@@ -93,35 +93,6 @@ public static class VaeTrainer
     {
         var source = Locate(folder).Config;
         return (source.LatentsMean, source.LatentsStd);
-    }
-
-    /// <summary>Pixels drawn differently from the scenery alone by more than this (0-255, any channel) belong to an object.</summary>
-    private const int ObjectThreshold = 24;
-
-    /// <summary>(B, 1, T, H, W): <see cref="TrainingOptions.ObjectWeight"/> on object pixels (see <see cref="ObjectThreshold"/>), 1 elsewhere.</summary>
-    internal static Tensor ObjectPixelWeights(TrainingBatch batch, TrainingOptions options, Device device)
-    {
-        var bucket = batch.Bucket;
-        int pixels = bucket.Width * bucket.Height;
-        var weights = new float[batch.Samples.Count * bucket.Frames * pixels];
-        var settings = new RenderSettings { Width = bucket.Width, Height = bucket.Height, Fps = options.Fps, Seconds = bucket.Frames / options.Fps, MaxDegreeOfParallelism = 1 };
-        for (int i = 0; i < batch.Samples.Count; i++)
-        {
-            var sample = batch.Samples[i];
-            var scenery = SceneRenderer.RenderScenery(sample.Scene, settings);
-            for (int f = 0; f < bucket.Frames; f++)
-            {
-                byte[] drawn = sample.Frames[f].Pixels, empty = scenery[f].Pixels;
-                int offset = (i * bucket.Frames + f) * pixels;
-                for (int p = 0; p < pixels; p++)
-                {
-                    int o = 3 * p;
-                    bool isObject = Math.Abs(drawn[o] - empty[o]) > ObjectThreshold || Math.Abs(drawn[o + 1] - empty[o + 1]) > ObjectThreshold || Math.Abs(drawn[o + 2] - empty[o + 2]) > ObjectThreshold;
-                    weights[offset + p] = isObject ? (float)options.ObjectWeight : 1f;
-                }
-            }
-        }
-        return tensor(weights, new long[] { batch.Samples.Count, 1, bucket.Frames, bucket.Height, bucket.Width }).to(device);
     }
 
     private static Tensor WeightedMean(Tensor error, Tensor weights)

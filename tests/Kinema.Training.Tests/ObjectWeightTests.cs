@@ -1,11 +1,20 @@
+using Kinema.Models;
+using Kinema.Pipelines;
+using Kinema.Training.Checkpoints;
 using Kinema.Training.Data;
+using Kinema.Training.Losses;
 using Kinema.World;
+using static TorchSharp.torch;
 
 namespace Kinema.Training.Tests;
 
-/// <summary>`kinema train vae --object-weight W`: the reconstruction loss weighs the objects' pixels W times.</summary>
-public sealed class ObjectWeightTests
+/// <summary>`kinema train vae|dit --object-weight W`: the loss weighs the objects' pixels (or the latents that encode them) W times.</summary>
+public sealed class ObjectWeightTests : IDisposable
 {
+    private readonly string _root = Directory.CreateTempSubdirectory("kinema-object-weight-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
     private static TrainingBatch Batch(int seed)
     {
         var source = new WorldBatchSource(ClipBucket.ParseList("64x64x5:2"), seed);
@@ -18,7 +27,7 @@ public sealed class ObjectWeightTests
     public void Object_pixels_get_the_weight_and_the_scenery_keeps_one()
     {
         var batch = Batch(seed: 3);
-        using var weights = VaeTrainer.ObjectPixelWeights(batch, Options(10), TorchSharp.torch.CPU);
+        using var weights = ObjectWeights.Pixels(batch, 10, 8, TorchSharp.torch.CPU);
         var values = weights.data<float>().ToArray();
 
         Assert.Equal(2 * 5 * 64 * 64, values.Length);
@@ -34,7 +43,7 @@ public sealed class ObjectWeightTests
         var batch = Batch(seed: 11);
         var sample = batch.Samples[0];
         var scenery = SceneRenderer.RenderScenery(sample.Scene, new RenderSettings { Width = 64, Height = 64, Fps = 8, Seconds = 5 / 8.0 });
-        using var weights = VaeTrainer.ObjectPixelWeights(batch, Options(4), TorchSharp.torch.CPU);
+        using var weights = ObjectWeights.Pixels(batch, 4, 8, TorchSharp.torch.CPU);
         var first = weights.data<float>().Take(64 * 64).ToArray();
 
         double weightedChange = 0, plainChange = 0;
@@ -55,5 +64,49 @@ public sealed class ObjectWeightTests
     {
         var error = Assert.Throws<ArgumentException>(() => Options(0.5).Validate());
         Assert.Contains("object weight", error.Message);
+    }
+
+    [Fact]
+    public void Latent_weights_take_the_largest_weight_of_the_pixels_each_voxel_encodes()
+    {
+        // 9 frames of 8x8 at 4x spatial and 4x temporal compression: latent frames {0}, {1-4}, {5-8}, 2x2 voxels each.
+        var pixels = ones(new long[] { 1, 1, 9, 8, 8 });
+        pixels[0, 0, 0, 0, 0] = tensor(5f);   // frame 0, top-left
+        pixels[0, 0, 4, 5, 1] = tensor(3f);   // frame 4 (last of latent frame 1), bottom-left
+        pixels[0, 0, 5, 7, 7] = tensor(7f);   // frame 5 (first of latent frame 2), bottom-right
+        using var latents = ObjectWeights.Latents(pixels, spatial: 4, temporal: 4);
+
+        Assert.Equal(new long[] { 1, 1, 3, 2, 2 }, latents.shape);
+        var expected = new float[3 * 2 * 2];
+        Array.Fill(expected, 1f);
+        expected[0 * 4 + 0 * 2 + 0] = 5f;
+        expected[1 * 4 + 1 * 2 + 0] = 3f;
+        expected[2 * 4 + 1 * 2 + 1] = 7f;
+        Assert.Equal(expected, latents.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void Latent_weights_refuse_a_frame_count_off_the_causal_grid()
+    {
+        var error = Assert.Throws<ArgumentException>(() => ObjectWeights.Latents(ones(new long[] { 1, 1, 6, 8, 8 }), spatial: 4, temporal: 4));
+        Assert.Contains("6 frames", error.Message);
+    }
+
+    [Fact]
+    public void A_transformer_run_with_an_object_weight_records_it_and_learns_differently()
+    {
+        var vaeConfig = ModelPresets.Tiny(4).Vae;
+        string vaeFolder = Path.Combine(_root, "vae");
+        manual_seed(0);
+        using (var vae = new VideoVae(vaeConfig)) VaeTrainer.Export(vae, vaeConfig, vaeFolder);
+        TrainingOptions Run(string name, double weight) => TinyRuns.Options(_root, name) with { ObjectWeight = weight, Buckets = ClipBucket.ParseList("64x64x5:1") };
+        var plain = Run("plain", 1);
+        var weighted = Run("weighted", 20);
+        DitTrainer.Run(plain, vaeFolder, ModelPresets.Tiny(4), _ => { }, CancellationToken.None);
+        DitTrainer.Run(weighted, vaeFolder, ModelPresets.Tiny(4), _ => { }, CancellationToken.None);
+
+        Assert.Contains("\"object_weight\": \"20\"", File.ReadAllText(Path.Combine(weighted.RunFolder, "training.json")));
+        static byte[] Weights(string run) => File.ReadAllBytes(Path.Combine(run, "checkpoints", "step-0000001", CheckpointStore.WeightsFile));
+        Assert.NotEqual(Weights(plain.RunFolder), Weights(weighted.RunFolder));
     }
 }
