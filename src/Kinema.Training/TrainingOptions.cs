@@ -28,6 +28,8 @@ public sealed record TrainingOptions
     // Stage 1 (VAE)
     public double KlWeight { get; init; } = 1e-6;
     public double SsimWeight { get; init; } = 0.2;
+    /// <summary>Weight of <see cref="Losses.TemporalDifference"/>, which penalises judder at latent-frame boundaries; 0 leaves it out.</summary>
+    public double TemporalWeight { get; init; }
     /// <summary>Clips used for the exported latent statistics and for the final held-out PSNR/SSIM.</summary>
     public int StatisticsClips { get; init; } = 32;
     public int EvaluationClips { get; init; } = 16;
@@ -98,6 +100,7 @@ public sealed record TrainingOptions
         if (SigmaShift != 1.0) values["sigma_shift"] = SigmaShift.ToString("R");   // runs recorded before the shift existed compare equal at 1
         if (DecoderOnly) values["decoder_only"] = "true";
         if (ObjectWeight != 1.0) values["object_weight"] = ObjectWeight.ToString("R");
+        if (TemporalWeight != 0) values["temporal_weight"] = TemporalWeight.ToString("R");
         return values;
     }
 
@@ -113,6 +116,7 @@ public sealed record TrainingOptions
         if (CaptionDropout is < 0 or > 1) problems.Add("caption dropout must be in [0, 1]");
         if (!(SigmaShift > 0) || double.IsInfinity(SigmaShift)) problems.Add($"sigma shift must be a finite number > 0, got {SigmaShift}");
         if (!(ObjectWeight >= 1) || double.IsInfinity(ObjectWeight)) problems.Add($"object weight must be a finite number >= 1, got {ObjectWeight}");
+        if (!(TemporalWeight >= 0) || double.IsInfinity(TemporalWeight)) problems.Add($"temporal weight must be a finite number >= 0, got {TemporalWeight}");
         if (Buckets.Count == 0) problems.Add("at least one bucket is needed");
         if (InflateFromImages && InitFrom is null) problems.Add("inflating needs --init-from: the image-trained VAE to inflate");
         if (DecoderOnly && InitFrom is null) problems.Add("--decoder-only needs --init-from: the VAE whose encoder to keep");

@@ -86,7 +86,8 @@ public static class VaeTrainer
         var l1 = options.ObjectWeight == 1.0 ? error.mean() : WeightedMean(error, ObjectWeights.Pixels(batch, options.ObjectWeight, options.Fps, device));
         var structural = 1 - Ssim.Mean(reconstruction, video);
         var kl = 0.5 * (mean.pow(2) + logVariance.exp() - 1 - logVariance).mean();
-        return l1 + structural * options.SsimWeight + kl * options.KlWeight;
+        var loss = l1 + structural * options.SsimWeight + kl * options.KlWeight;
+        return options.TemporalWeight == 0 ? loss : loss + TemporalDifference.Mean(reconstruction, video) * options.TemporalWeight;
     }
 
     private static (float[] Mean, float[] Std) SourceStatistics(string folder)
