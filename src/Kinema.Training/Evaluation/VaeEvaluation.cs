@@ -10,9 +10,10 @@ namespace Kinema.Training.Evaluation;
 /// <summary>
 /// Reconstruction quality on held-out toy-world clips at 128x128 (17 frames, 8 fps). The two judge
 /// scores bound what any transformer on this latent space can reach: the judge's score for the
-/// ground-truth clips, and for the same clips after the VAE round trip.
+/// ground-truth clips, and for the same clips after the VAE round trip. The judder (<see cref="LatentJudder"/>) of the
+/// round trip says whether the decoder's motion runs evenly or jumps at each latent frame.
 /// </summary>
-public sealed record VaeReport(int Clips, double Psnr, double Ssim, double JudgeGroundTruth, double JudgeRoundTrip);
+public sealed record VaeReport(int Clips, double Psnr, double Ssim, double JudgeGroundTruth, double JudgeRoundTrip, double JudderGroundTruth, double JudderRoundTrip);
 
 public static class VaeEvaluation
 {
@@ -21,8 +22,9 @@ public static class VaeEvaluation
     public static VaeReport Run(VideoVae vae, Device device, int count, int seed, Action<int, IReadOnlyList<RgbFrame>, IReadOnlyList<RgbFrame>>? onClip = null, bool judge = true)
     {
         using var guard = no_grad();
-        double psnr = 0, ssim = 0, judgeTruth = 0, judgeRoundTrip = 0;
+        double psnr = 0, ssim = 0, judgeTruth = 0, judgeRoundTrip = 0, judderTruth = 0, judderRoundTrip = 0;
         const double fps = 8;
+        bool measuresJudder = vae.Config.TemporalCompression > 1;   // an image VAE has no latent hand-overs
         for (int i = 0; i < count; i++)
         {
             using var scope = NewDisposeScope();
@@ -37,8 +39,12 @@ public static class VaeEvaluation
             double mse = (a - b).pow(2).mean().item<float>();
             psnr += 10 * Math.Log10(255.0 * 255.0 / Math.Max(mse, 1e-10));
             ssim += Ssim.Mean(reconstruction, video).item<float>();
-            if (!judge && onClip is null) continue;
             var reconstructed = FrameConversion.ToFrames(reconstruction.cpu());
+            if (measuresJudder)
+            {
+                judderTruth += LatentJudder.Ratio(frames, vae.Config.TemporalCompression);
+                judderRoundTrip += LatentJudder.Ratio(reconstructed, vae.Config.TemporalCompression);
+            }
             if (judge)
             {
                 judgeTruth += WorldJudge.Judge(frames, fps, scene).Overall;
@@ -46,7 +52,7 @@ public static class VaeEvaluation
             }
             onClip?.Invoke(i, frames, reconstructed);
         }
-        return judge ? new VaeReport(count, psnr / count, ssim / count, judgeTruth / count, judgeRoundTrip / count)
-            : new VaeReport(count, psnr / count, ssim / count, double.NaN, double.NaN);
+        return new VaeReport(count, psnr / count, ssim / count, judge ? judgeTruth / count : double.NaN, judge ? judgeRoundTrip / count : double.NaN,
+            measuresJudder ? judderTruth / count : double.NaN, measuresJudder ? judderRoundTrip / count : double.NaN);
     }
 }

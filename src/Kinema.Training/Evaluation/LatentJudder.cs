@@ -1,0 +1,37 @@
+using Kinema.Media;
+
+namespace Kinema.Training.Evaluation;
+
+/// <summary>
+/// How much a video jumps where one latent frame hands over to the next, against how much it changes inside latent
+/// frames. With a causal VAE of temporal compression c, latent frame 0 is pixel frame 0 and latent frame j covers
+/// pixel frames c·(j − 1) + 1 … c·j, so the hand-overs are the changes from frame c·j to c·j + 1. Rendered toy-world
+/// motion is even (about 1); a decoder that draws a latent's frames alike and jumps at the next one scores well above.
+/// </summary>
+public static class LatentJudder
+{
+    /// <returns>Mean absolute change (0-255) across hand-overs over the mean change inside latent frames.</returns>
+    public static double Ratio(IReadOnlyList<RgbFrame> frames, int temporalCompression)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        if (temporalCompression < 2) throw new ArgumentOutOfRangeException(nameof(temporalCompression), "a latent frame must cover at least two pixel frames");
+        if (frames.Count < temporalCompression + 2)
+            throw new ArgumentException($"{frames.Count} frames hold no change inside a latent frame next to a hand-over; at least {temporalCompression + 2} are needed");
+        double across = 0, inside = 0;
+        int acrossCount = 0, insideCount = 0;
+        for (int i = 1; i < frames.Count; i++)
+        {
+            double change = MeanChange(frames[i - 1], frames[i]);
+            if ((i - 1) % temporalCompression == 0) { across += change; acrossCount++; }
+            else { inside += change; insideCount++; }
+        }
+        return across / acrossCount / Math.Max(inside / insideCount, 1e-9);
+    }
+
+    private static double MeanChange(RgbFrame a, RgbFrame b)
+    {
+        long sum = 0;
+        for (int i = 0; i < a.Pixels.Length; i++) sum += Math.Abs(a.Pixels[i] - b.Pixels[i]);
+        return (double)sum / a.Pixels.Length;
+    }
+}

@@ -1,0 +1,36 @@
+using Kinema.Media;
+using Kinema.Training.Evaluation;
+
+namespace Kinema.Training.Tests;
+
+/// <summary>`kinema eval vae` reports the judder: change across latent-frame hand-overs over change inside latent frames.</summary>
+public sealed class LatentJudderTests
+{
+    private static List<RgbFrame> Frames(IEnumerable<int> grey) => grey.Select(v => new RgbFrame(2, 2, Enumerable.Repeat((byte)v, 12).ToArray())).ToList();
+
+    [Fact]
+    public void Even_motion_scores_one()
+    {
+        Assert.Equal(1.0, LatentJudder.Ratio(Frames(Enumerable.Range(0, 17).Select(i => 10 * i)), temporalCompression: 4), 9);
+    }
+
+    [Fact]
+    public void Motion_that_creeps_inside_latent_frames_and_jumps_between_them_scores_the_size_of_the_jump()
+    {
+        // Hand-overs are the changes 0→1, 4→5, 8→9, 12→13 (latent frame 0 is frame 0 alone): 9 levels each; the rest 1.
+        var grey = new List<int> { 0 };
+        for (int latent = 1; latent <= 4; latent++)
+        {
+            grey.Add(grey[^1] + 9);
+            for (int k = 0; k < 3; k++) grey.Add(grey[^1] + 1);
+        }
+        Assert.Equal(9.0, LatentJudder.Ratio(Frames(grey), temporalCompression: 4), 9);
+    }
+
+    [Fact]
+    public void Too_few_frames_are_refused_with_the_count_needed()
+    {
+        var error = Assert.Throws<ArgumentException>(() => LatentJudder.Ratio(Frames([0, 1, 2, 3, 4]), temporalCompression: 4));
+        Assert.Contains("at least 6", error.Message);
+    }
+}
