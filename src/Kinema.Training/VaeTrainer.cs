@@ -77,17 +77,24 @@ public static class VaeTrainer
         var video = FrameConversion.ToTensor(batch.Samples.SelectMany(s => s.Frames).ToList())  // (1, 3, B*T, H, W)
             .view(3, batch.Samples.Count, batch.Bucket.Frames, batch.Bucket.Height, batch.Bucket.Width)
             .permute(1, 0, 2, 3, 4).contiguous().to(device);                                  // (B, 3, T, H, W)
+        // Held Scalars (see Ssim.Mean): implicit ones can be finalised while libtorch reads them.
+        using var one = 1.0.ToScalar();
+        using var half = 0.5.ToScalar();
+        using var two = 2.0.ToScalar();
         var (mean, logVariance) = vae.EncodeDistribution(video);
         using var generator = TrainingLoop.StepGenerator(options.Seed, step, 0);
         var noise = randn(mean.shape, generator: generator).to(device);
-        var latents = mean + (logVariance * 0.5).exp() * noise;
+        var latents = mean + logVariance.mul(half).exp() * noise;
         var reconstruction = vae.DecodeForTraining(latents);
         var error = (reconstruction - video).abs();
         var l1 = options.ObjectWeight == 1.0 ? error.mean() : WeightedMean(error, ObjectWeights.Pixels(batch, options.ObjectWeight, options.Fps, device));
-        var structural = 1 - Ssim.Mean(reconstruction, video);
-        var kl = 0.5 * (mean.pow(2) + logVariance.exp() - 1 - logVariance).mean();
-        var loss = l1 + structural * options.SsimWeight + kl * options.KlWeight;
-        return options.TemporalWeight == 0 ? loss : loss + TemporalDifference.Mean(reconstruction, video) * options.TemporalWeight;
+        using var ssimWeight = options.SsimWeight.ToScalar();
+        using var klWeight = options.KlWeight.ToScalar();
+        using var temporalWeight = options.TemporalWeight.ToScalar();
+        var structural = Ssim.Mean(reconstruction, video).neg().add(one);
+        var kl = (mean.pow(two) + logVariance.exp() - logVariance).sub(one).mean().mul(half);
+        var loss = l1 + structural.mul(ssimWeight) + kl.mul(klWeight);
+        return options.TemporalWeight == 0 ? loss : loss + TemporalDifference.Mean(reconstruction, video).mul(temporalWeight);
     }
 
     private static (float[] Mean, float[] Std) SourceStatistics(string folder)
@@ -97,7 +104,10 @@ public static class VaeTrainer
     }
 
     private static Tensor WeightedMean(Tensor error, Tensor weights)
-        => (error * weights).sum() / (weights.sum() * error.shape[1]);
+    {
+        using var channels = error.shape[1].ToScalar();
+        return (error * weights).sum() / weights.sum().mul(channels);
+    }
 
     /// <summary>Per-channel mean and std of latent means over held-out clips, so the DiT sees ~N(0, 1).</summary>
     internal static (float[] Mean, float[] Std) LatentStatistics(VideoVae vae, Device device, int seed, int clips = 32)

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -15,17 +16,23 @@ public static class Ssim
     public static Tensor Mean(Tensor a, Tensor b)
     {
         using var scope = NewDisposeScope();
+        // Held Scalars: an implicit double → Scalar can be finalised by the GC while libtorch still reads it (seen as
+        // "Expected false to be true" from Scalar::toFloat in long training runs).
+        using var one = 1f.ToScalar();
+        using var half = 0.5f.ToScalar();
+        using var two = 2f.ToScalar();
+        using var c1 = (0.01f * 0.01f).ToScalar();
+        using var c2 = (0.03f * 0.03f).ToScalar();
         long bsz = a.shape[0], c = a.shape[1], t = a.shape[2], h = a.shape[3], w = a.shape[4];
-        var x = ((a + 1) * 0.5f).permute(0, 2, 1, 3, 4).reshape(bsz * t * c, 1, h, w);
-        var y = ((b + 1) * 0.5f).permute(0, 2, 1, 3, 4).reshape(bsz * t * c, 1, h, w);
+        var x = a.add(one).mul(half).permute(0, 2, 1, 3, 4).reshape(bsz * t * c, 1, h, w);
+        var y = b.add(one).mul(half).permute(0, 2, 1, 3, 4).reshape(bsz * t * c, 1, h, w);
         var window = GaussianWindow(11, 1.5, a.dtype, a.device);
         Tensor Blur(Tensor z) => F.conv2d(z, window, padding: new long[] { 5, 5 });
-        const float c1 = 0.01f * 0.01f, c2 = 0.03f * 0.03f;
         var muX = Blur(x); var muY = Blur(y);
         var sigmaX = Blur(x * x) - muX * muX;
         var sigmaY = Blur(y * y) - muY * muY;
         var sigmaXY = Blur(x * y) - muX * muY;
-        var map = (2 * muX * muY + c1) * (2 * sigmaXY + c2) / ((muX * muX + muY * muY + c1) * (sigmaX + sigmaY + c2));
+        var map = (muX * muY).mul(two).add(c1) * sigmaXY.mul(two).add(c2) / ((muX * muX + muY * muY).add(c1) * (sigmaX + sigmaY).add(c2));
         return map.mean().MoveToOuterDisposeScope();
     }
 
