@@ -23,6 +23,10 @@ public sealed class TrainingCliTests : IDisposable
             "--validate-every", "0", "--statistics-clips", "1", "--evaluation-clips", "1");
         Assert.True(File.Exists(Path.Combine(vae, "export", "vae.safetensors")));
         Assert.True(File.Exists(Path.Combine(vae, "log.csv")));
+        var vaeEval = CliRunner.Run(["eval", "vae", "--vae", Path.Combine(vae, "export"), "--count", "1"], timeoutSeconds: 300);
+        Assert.True(vaeEval.ExitCode == 0, vaeEval.StdErr);
+        Assert.Contains("\"psnr\"", vaeEval.StdOut);
+        Assert.Contains("\"judder_round_trip\"", vaeEval.StdOut);
 
         Ok("train", "dit", "--run", dit, "--vae", Path.Combine(vae, "export"), "--preset", "tiny", "--steps", "2", "--warmup", "1",
             "--buckets", "64x64x5:1", "--validate-every", "2", "--vocabulary-scenes", "30", "--validation-samples", "1");
