@@ -119,8 +119,16 @@ public static class DitTrainer
         var target = noise - clean;
         var weight = (~knownVoxels).to(ScalarType.Float32).expand_as(target);
         if (options.ObjectWeight != 1.0)
-            weight = weight * ObjectWeights.Latents(ObjectWeights.Pixels(batch, options.ObjectWeight, options.Fps, device),
+        {
+            var objects = ObjectWeights.Latents(ObjectWeights.Pixels(batch, options.ObjectWeight, options.Fps, device),
                 vae.Config.SpatialCompression, vae.Config.TemporalCompression);
+            if (options.ObjectWeightMaxSigma < 1.0)
+            {
+                using var maxSigma = options.ObjectWeightMaxSigma.ToScalar();
+                objects = where(s.le(maxSigma), objects, ones_like(objects));
+            }
+            weight = weight * objects;
+        }
         return ((velocity - target).square() * weight).sum() / weight.sum().clamp_min(one);
     }
 

@@ -39,6 +39,12 @@ public sealed record TrainingOptions
     /// the L1 term on object pixels; stage 2 the velocity error on the latent voxels that encode them. 1 weighs all alike.
     /// </summary>
     public double ObjectWeight { get; init; } = 1.0;
+    /// <summary>
+    /// Stage 2: the object weight applies only to samples noised to σ at most this. At high σ the layout is unknown,
+    /// and a weight there pulls the clean-image estimate towards object colours wherever an object might be: larger
+    /// blobs. 1 weighs every noise level.
+    /// </summary>
+    public double ObjectWeightMaxSigma { get; init; } = 1.0;
 
     // Stage 2 (DiT + text encoder)
     public double CaptionDropout { get; init; } = 0.1;
@@ -101,6 +107,7 @@ public sealed record TrainingOptions
         if (DecoderOnly) values["decoder_only"] = "true";
         if (ObjectWeight != 1.0) values["object_weight"] = ObjectWeight.ToString("R");
         if (TemporalWeight != 0) values["temporal_weight"] = TemporalWeight.ToString("R");
+        if (ObjectWeightMaxSigma != 1.0) values["object_weight_max_sigma"] = ObjectWeightMaxSigma.ToString("R");
         return values;
     }
 
@@ -116,6 +123,7 @@ public sealed record TrainingOptions
         if (CaptionDropout is < 0 or > 1) problems.Add("caption dropout must be in [0, 1]");
         if (!(SigmaShift > 0) || double.IsInfinity(SigmaShift)) problems.Add($"sigma shift must be a finite number > 0, got {SigmaShift}");
         if (!(ObjectWeight >= 1) || double.IsInfinity(ObjectWeight)) problems.Add($"object weight must be a finite number >= 1, got {ObjectWeight}");
+        if (!(ObjectWeightMaxSigma > 0 && ObjectWeightMaxSigma <= 1)) problems.Add($"object weight max sigma must be in (0, 1], got {ObjectWeightMaxSigma}");
         if (!(TemporalWeight >= 0) || double.IsInfinity(TemporalWeight)) problems.Add($"temporal weight must be a finite number >= 0, got {TemporalWeight}");
         if (Buckets.Count == 0) problems.Add("at least one bucket is needed");
         if (InflateFromImages && InitFrom is null) problems.Add("inflating needs --init-from: the image-trained VAE to inflate");

@@ -109,4 +109,34 @@ public sealed class ObjectWeightTests : IDisposable
         static byte[] Weights(string run) => File.ReadAllBytes(Path.Combine(run, "checkpoints", "step-0000001", CheckpointStore.WeightsFile));
         Assert.NotEqual(Weights(plain.RunFolder), Weights(weighted.RunFolder));
     }
+
+    [Fact]
+    public void Object_weights_gated_below_every_training_noise_level_learn_what_an_unweighted_run_learns()
+    {
+        var vaeConfig = ModelPresets.Tiny(4).Vae;
+        string vaeFolder = Path.Combine(_root, "vae");
+        manual_seed(0);
+        using (var vae = new VideoVae(vaeConfig)) VaeTrainer.Export(vae, vaeConfig, vaeFolder);
+        TrainingOptions Run(string name, double weight, double maxSigma) => TinyRuns.Options(_root, name) with
+        {
+            ObjectWeight = weight, ObjectWeightMaxSigma = maxSigma, Buckets = ClipBucket.ParseList("64x64x5:1"),
+        };
+        var plain = Run("plain", 1, 1);
+        var gated = Run("gated", 20, 1e-9);   // no logit-normal draw comes this close to σ = 0
+        DitTrainer.Run(plain, vaeFolder, ModelPresets.Tiny(4), _ => { }, CancellationToken.None);
+        DitTrainer.Run(gated, vaeFolder, ModelPresets.Tiny(4), _ => { }, CancellationToken.None);
+
+        Assert.Contains("\"object_weight_max_sigma\": \"1E-09\"", File.ReadAllText(Path.Combine(gated.RunFolder, "training.json")));
+        static byte[] Weights(string run) => File.ReadAllBytes(Path.Combine(run, "checkpoints", "step-0000001", CheckpointStore.WeightsFile));
+        Assert.Equal(Weights(plain.RunFolder), Weights(gated.RunFolder));
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1.5)]
+    public void An_object_weight_max_sigma_outside_zero_to_one_is_refused_by_name(double maxSigma)
+    {
+        var error = Assert.Throws<ArgumentException>(() => (Options(5) with { ObjectWeightMaxSigma = maxSigma }).Validate());
+        Assert.Contains("object weight max sigma", error.Message);
+    }
 }

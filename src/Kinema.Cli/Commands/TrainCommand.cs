@@ -48,6 +48,7 @@ public static class TrainCommand
         var inflate = new Option<bool>("--inflate") { Description = "With --init-from: zero the frame-mixing weights of an image-trained VAE, so video training starts from per-frame encoding" };
         var decoderOnly = new Option<bool>("--decoder-only") { Description = "With --init-from: train only the decoder; the encoder and latent statistics stay, so models built on that VAE keep working (vae)" };
         var objectWeight = new Option<double>("--object-weight") { Description = "Weight of the loss on object pixels (those that differ from the scenery drawn alone; for dit, the latent voxels they touch); 1 = every pixel alike", DefaultValueFactory = _ => 1.0 };
+        var objectWeightMaxSigma = new Option<double>("--object-weight-max-sigma") { Description = "dit: weigh objects only in samples noised to at most this sigma (1 = every level)", DefaultValueFactory = _ => 1.0 };
         var temporalWeight = new Option<double>("--temporal-weight") { Description = "Weight of a loss on frame-to-frame changes, against judder at latent-frame boundaries (vae; 0 = off)", DefaultValueFactory = _ => 0.0 };
         var validationSamples = new Option<int>("--validation-samples") { Description = "Judge-scored samples per validation (dit)", DefaultValueFactory = _ => 4 };
         var velocitySkip = new Option<bool>("--velocity-skip") { Description = "Transformer output v = σ·x_t + F (dit; a new run's model shape; see docs/training.md)" };
@@ -60,7 +61,7 @@ public static class TrainCommand
         };
         command.Options.Add(initFrom);
         if (stage == "vae") { command.Options.Add(statisticsClips); command.Options.Add(evaluationClips); command.Options.Add(inflate); command.Options.Add(decoderOnly); command.Options.Add(temporalWeight); }
-        else { command.Options.Add(vocabularyScenes); command.Options.Add(validationSamples); command.Options.Add(sigmaShift); command.Options.Add(velocitySkip); command.Options.Add(freshText); command.Options.Add(pooledText); }
+        else { command.Options.Add(vocabularyScenes); command.Options.Add(validationSamples); command.Options.Add(sigmaShift); command.Options.Add(velocitySkip); command.Options.Add(freshText); command.Options.Add(pooledText); command.Options.Add(objectWeightMaxSigma); }
         command.Options.Add(objectWeight);
         if (needsVae) command.Options.Add(vae);
         command.SetAction((parse, cancellation) => Task.FromResult(CliErrors.Guard(() =>
@@ -87,6 +88,7 @@ public static class TrainCommand
                 DecoderOnly = stage == "vae" && parse.GetValue(decoderOnly),
                 ObjectWeight = parse.GetValue(objectWeight),
                 TemporalWeight = stage == "vae" ? parse.GetValue(temporalWeight) : 0,
+                ObjectWeightMaxSigma = stage == "dit" ? parse.GetValue(objectWeightMaxSigma) : 1.0,
             };
             var shape = ModelPresets.ByName(parse.GetValue(preset)!, vocabularySize: 4);
             if (stage == "dit" && parse.GetValue(velocitySkip)) shape = shape with { Transformer = shape.Transformer with { VelocitySkip = true } };
