@@ -92,43 +92,41 @@ public sealed class ObjectWeightTests : IDisposable
         Assert.Contains("6 frames", error.Message);
     }
 
-    [Fact]
-    public void A_transformer_run_with_an_object_weight_records_it_and_learns_differently()
+    /// <summary>Trains one step of a tiny transformer per options on one shared VAE; returns each run's weights and its training.json.</summary>
+    private IReadOnlyList<(byte[] Weights, string Record)> TrainOneStep(params (string Name, double Weight, double MaxSigma)[] runs)
     {
         var vaeConfig = ModelPresets.Tiny(4).Vae;
         string vaeFolder = Path.Combine(_root, "vae");
         manual_seed(0);
         using (var vae = new VideoVae(vaeConfig)) VaeTrainer.Export(vae, vaeConfig, vaeFolder);
-        TrainingOptions Run(string name, double weight) => TinyRuns.Options(_root, name) with { ObjectWeight = weight, Buckets = ClipBucket.ParseList("64x64x5:1") };
-        var plain = Run("plain", 1);
-        var weighted = Run("weighted", 20);
-        DitTrainer.Run(plain, vaeFolder, ModelPresets.Tiny(4), _ => { }, CancellationToken.None);
-        DitTrainer.Run(weighted, vaeFolder, ModelPresets.Tiny(4), _ => { }, CancellationToken.None);
+        return runs.Select(run =>
+        {
+            var options = TinyRuns.Options(_root, run.Name) with
+            {
+                ObjectWeight = run.Weight, ObjectWeightMaxSigma = run.MaxSigma, Buckets = ClipBucket.ParseList("64x64x5:1"),
+            };
+            DitTrainer.Run(options, vaeFolder, ModelPresets.Tiny(4), _ => { }, CancellationToken.None);
+            return (File.ReadAllBytes(Path.Combine(options.RunFolder, "checkpoints", "step-0000001", CheckpointStore.WeightsFile)),
+                File.ReadAllText(Path.Combine(options.RunFolder, "training.json")));
+        }).ToList();
+    }
 
-        Assert.Contains("\"object_weight\": \"20\"", File.ReadAllText(Path.Combine(weighted.RunFolder, "training.json")));
-        static byte[] Weights(string run) => File.ReadAllBytes(Path.Combine(run, "checkpoints", "step-0000001", CheckpointStore.WeightsFile));
-        Assert.NotEqual(Weights(plain.RunFolder), Weights(weighted.RunFolder));
+    [Fact]
+    public void A_transformer_run_with_an_object_weight_records_it_and_learns_differently()
+    {
+        var runs = TrainOneStep(("plain", 1, 1), ("weighted", 20, 1));
+
+        Assert.Contains("\"object_weight\": \"20\"", runs[1].Record);
+        Assert.NotEqual(runs[0].Weights, runs[1].Weights);
     }
 
     [Fact]
     public void Object_weights_gated_below_every_training_noise_level_learn_what_an_unweighted_run_learns()
     {
-        var vaeConfig = ModelPresets.Tiny(4).Vae;
-        string vaeFolder = Path.Combine(_root, "vae");
-        manual_seed(0);
-        using (var vae = new VideoVae(vaeConfig)) VaeTrainer.Export(vae, vaeConfig, vaeFolder);
-        TrainingOptions Run(string name, double weight, double maxSigma) => TinyRuns.Options(_root, name) with
-        {
-            ObjectWeight = weight, ObjectWeightMaxSigma = maxSigma, Buckets = ClipBucket.ParseList("64x64x5:1"),
-        };
-        var plain = Run("plain", 1, 1);
-        var gated = Run("gated", 20, 1e-9);   // no logit-normal draw comes this close to σ = 0
-        DitTrainer.Run(plain, vaeFolder, ModelPresets.Tiny(4), _ => { }, CancellationToken.None);
-        DitTrainer.Run(gated, vaeFolder, ModelPresets.Tiny(4), _ => { }, CancellationToken.None);
+        var runs = TrainOneStep(("plain", 1, 1), ("gated", 20, 1e-9));   // no logit-normal draw comes this close to σ = 0
 
-        Assert.Contains("\"object_weight_max_sigma\": \"1E-09\"", File.ReadAllText(Path.Combine(gated.RunFolder, "training.json")));
-        static byte[] Weights(string run) => File.ReadAllBytes(Path.Combine(run, "checkpoints", "step-0000001", CheckpointStore.WeightsFile));
-        Assert.Equal(Weights(plain.RunFolder), Weights(gated.RunFolder));
+        Assert.Contains("\"object_weight_max_sigma\": \"1E-09\"", runs[1].Record);
+        Assert.Equal(runs[0].Weights, runs[1].Weights);
     }
 
     [Theory]
