@@ -138,21 +138,14 @@ public static class CapabilityBench
     /// <summary>Mean absolute change between frames seam-1 and seam over the mean change between all other neighbours.</summary>
     public static double SeamRatio(IReadOnlyList<RgbFrame> frames, int seam)
     {
-        double atSeam = Change(frames[seam - 1], frames[seam]);
-        var others = Enumerable.Range(1, frames.Count - 1).Where(i => i != seam).Select(i => Change(frames[i - 1], frames[i])).ToList();
+        double atSeam = frames[seam - 1].MeanAbsoluteDifference(frames[seam]);
+        var others = Enumerable.Range(1, frames.Count - 1).Where(i => i != seam).Select(i => frames[i - 1].MeanAbsoluteDifference(frames[i])).ToList();
         return atSeam / Math.Max(others.Average(), 1e-9);
     }
 
     /// <summary>The larger seam ratio of a clip made of a first part, a middle and a last part.</summary>
     private static double WorseSeam(IReadOnlyList<RgbFrame> frames, int firstCount, int lastCount)
         => Math.Max(SeamRatio(frames, firstCount), SeamRatio(frames, frames.Count - lastCount));
-
-    private static double Change(RgbFrame a, RgbFrame b)
-    {
-        long sum = 0;
-        for (int i = 0; i < a.Pixels.Length; i++) sum += Math.Abs(a.Pixels[i] - b.Pixels[i]);
-        return (double)sum / a.Pixels.Length;
-    }
 
     private static List<double> WindowScores(IReadOnlyList<RgbFrame> frames, int fps, Scene scene)
     {

@@ -52,6 +52,17 @@ public sealed class RgbFrame
         Pixels[i + 2] = b;
     }
 
+    /// <summary>Mean absolute difference (0-255) over every byte of two frames of the same size: how much a video changes between them.</summary>
+    public double MeanAbsoluteDifference(RgbFrame other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.Width != Width || other.Height != Height)
+            throw new ArgumentException($"cannot compare a {Width}x{Height} frame with a {other.Width}x{other.Height} one", nameof(other));
+        long sum = 0;
+        for (int i = 0; i < Pixels.Length; i++) sum += Math.Abs(Pixels[i] - other.Pixels[i]);
+        return (double)sum / Pixels.Length;
+    }
+
     /// <summary>An independent copy (the pixel array is duplicated).</summary>
     public RgbFrame Clone() => new(Width, Height, (byte[])Pixels.Clone());
 

@@ -21,17 +21,10 @@ public static class LatentJudder
         int acrossCount = 0, insideCount = 0;
         for (int i = 1; i < frames.Count; i++)
         {
-            double change = MeanChange(frames[i - 1], frames[i]);
+            double change = frames[i - 1].MeanAbsoluteDifference(frames[i]);
             if ((i - 1) % temporalCompression == 0) { across += change; acrossCount++; }
             else { inside += change; insideCount++; }
         }
         return across / acrossCount / Math.Max(inside / insideCount, 1e-9);
-    }
-
-    private static double MeanChange(RgbFrame a, RgbFrame b)
-    {
-        long sum = 0;
-        for (int i = 0; i < a.Pixels.Length; i++) sum += Math.Abs(a.Pixels[i] - b.Pixels[i]);
-        return (double)sum / a.Pixels.Length;
     }
 }
