@@ -46,9 +46,11 @@ public sealed class TrainingCliTests : IDisposable
         Assert.Contains("\"caption_gain\"", captions.StdOut);
 
         var warm = CliRunner.Run(["train", "dit", "--run", Path.Combine(_root, "warm"), "--vae", Path.Combine(vae, "export"), "--preset", "tiny",
-            "--steps", "1", "--warmup", "0", "--buckets", "64x64x1:1", "--validate-every", "0", "--vocabulary-scenes", "30", "--init-from", model], timeoutSeconds: 300);
+            "--steps", "1", "--warmup", "0", "--buckets", "64x64x1:1", "--validate-every", "0", "--vocabulary-scenes", "30", "--init-from", model,
+            "--object-weight", "3", "--object-weight-max-sigma", "0.5"], timeoutSeconds: 300);
         Assert.True(warm.ExitCode == 0, warm.StdErr);
         Assert.Contains("warm start from " + model, warm.StdOut);
+        Assert.Contains("\"object_weight_max_sigma\": \"0.5\"", File.ReadAllText(Path.Combine(_root, "warm", "training.json")));
 
         var freshText = CliRunner.Run(["train", "dit", "--run", Path.Combine(_root, "fresh-text"), "--vae", Path.Combine(vae, "export"), "--preset", "tiny",
             "--steps", "1", "--warmup", "0", "--buckets", "64x64x1:1", "--validate-every", "0", "--vocabulary-scenes", "30", "--init-from", model, "--fresh-text", "--pooled-text"], timeoutSeconds: 300);
@@ -56,6 +58,14 @@ public sealed class TrainingCliTests : IDisposable
         Assert.Contains("text path starts fresh", freshText.StdOut);
         Assert.Contains("text_pool.weight", freshText.StdOut);   // the pooled path is new: named as starting fresh
         Assert.Contains("\"pooled_text\": true", File.ReadAllText(Path.Combine(_root, "fresh-text", "model-config.json")));
+    }
+
+    [Fact]
+    public void An_object_weight_max_sigma_above_one_exits_2_naming_it()
+    {
+        var result = CliRunner.Run("train", "dit", "--run", Path.Combine(_root, "x"), "--vae", Path.Combine(_root, "no-vae"), "--object-weight-max-sigma", "2");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("object weight max sigma must be in (0, 1], got 2", result.StdErr);
     }
 
     [Fact]
