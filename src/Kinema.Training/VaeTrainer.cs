@@ -64,12 +64,14 @@ public static class VaeTrainer
     private static void WarmStart(VideoVae vae, string folder, bool inflate, Action<string> say)
     {
         var (config, weightsPath) = Locate(folder);
-        var sameShape = config with { LatentsMean = vae.Config.LatentsMean, LatentsStd = vae.Config.LatentsStd };
+        // The time-doubling shortcut has no weights, so a run may switch it (a new decoder on the same latents).
+        var sameShape = config with { LatentsMean = vae.Config.LatentsMean, LatentsStd = vae.Config.LatentsStd, TemporalUpsampling = vae.Config.TemporalUpsampling };
         if (JsonSerializer.Serialize(sameShape, Json.Options) != JsonSerializer.Serialize(vae.Config, Json.Options))
             throw new ArgumentException($"--init-from {folder}: its VAE shape differs from this run's preset");
         using (var weights = ShardedSafeTensors.Open(weightsPath)) StateDictLoader.Load(vae, weights, "vae (--init-from)");
         if (inflate) vae.InflateFromImages();
-        say($"vae: warm start from {folder}{(inflate ? ", inflated (frame-mixing weights zeroed)" : "")}");
+        say($"vae: warm start from {folder}{(inflate ? ", inflated (frame-mixing weights zeroed)" : "")}"
+            + (config.TemporalUpsampling != vae.Config.TemporalUpsampling ? $", time doubled by {vae.Config.TemporalUpsampling.ToString().ToLowerInvariant()} in place of {config.TemporalUpsampling.ToString().ToLowerInvariant()}" : ""));
     }
 
     internal static Tensor Loss(VideoVae vae, TrainingBatch batch, long step, TrainingOptions options, Device device)

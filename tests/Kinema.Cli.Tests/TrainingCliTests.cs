@@ -28,6 +28,13 @@ public sealed class TrainingCliTests : IDisposable
         Assert.Contains("\"psnr\"", vaeEval.StdOut);
         Assert.Contains("\"judder_round_trip\"", vaeEval.StdOut);
 
+        string linear = Path.Combine(_root, "vae-linear");
+        var decoder = CliRunner.Run(["train", "vae", "--run", linear, "--preset", "tiny", "--init-from", Path.Combine(vae, "export"), "--decoder-only",
+            "--temporal-upsampling", "linear", "--steps", "1", "--warmup", "0", "--buckets", "64x64x5:1", "--validate-every", "0", "--evaluation-clips", "1"], timeoutSeconds: 300);
+        Assert.True(decoder.ExitCode == 0, decoder.StdErr);
+        Assert.Contains("time doubled by linear in place of repeat", decoder.StdOut);
+        Assert.Contains("\"temporal_upsampling\": \"linear\"", File.ReadAllText(Path.Combine(linear, "export", "vae.json")));
+
         Ok("train", "dit", "--run", dit, "--vae", Path.Combine(vae, "export"), "--preset", "tiny", "--steps", "2", "--warmup", "1",
             "--buckets", "64x64x5:1", "--validate-every", "2", "--vocabulary-scenes", "30", "--validation-samples", "1");
         Assert.Contains(",", File.ReadAllLines(Path.Combine(dit, "log.csv"))[^1]);
@@ -66,6 +73,15 @@ public sealed class TrainingCliTests : IDisposable
         var result = CliRunner.Run("train", "dit", "--run", Path.Combine(_root, "x"), "--vae", Path.Combine(_root, "no-vae"), "--object-weight-max-sigma", "2");
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("object weight max sigma must be in (0, 1], got 2", result.StdErr);
+    }
+
+    [Fact]
+    public void An_unknown_temporal_upsampling_exits_2_naming_it()
+    {
+        var result = CliRunner.Run("train", "vae", "--run", Path.Combine(_root, "x"), "--temporal-upsampling", "cubic");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("cubic", result.StdErr);
+        Assert.Contains("--temporal-upsampling", result.StdErr);
     }
 
     [Fact]

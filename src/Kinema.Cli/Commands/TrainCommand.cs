@@ -50,6 +50,7 @@ public static class TrainCommand
         var objectWeight = new Option<double>("--object-weight") { Description = "Weight of the loss on object pixels (those that differ from the scenery drawn alone; for dit, the latent voxels they touch); 1 = every pixel alike", DefaultValueFactory = _ => 1.0 };
         var objectWeightMaxSigma = new Option<double>("--object-weight-max-sigma") { Description = "dit: weigh objects only in samples noised to at most this sigma (1 = every level)", DefaultValueFactory = _ => 1.0 };
         var temporalWeight = new Option<double>("--temporal-weight") { Description = "Weight of a loss on frame-to-frame changes, against judder at latent-frame boundaries (vae; 0 = off)", DefaultValueFactory = _ => 0.0 };
+        var temporalUpsampling = new Option<TemporalUpsampling>("--temporal-upsampling") { Description = "How the decoder's shortcut doubles time: repeat or linear (vae; a new run's model shape; see docs/training.md)", DefaultValueFactory = _ => TemporalUpsampling.Repeat };
         var validationSamples = new Option<int>("--validation-samples") { Description = "Judge-scored samples per validation (dit)", DefaultValueFactory = _ => 4 };
         var velocitySkip = new Option<bool>("--velocity-skip") { Description = "Transformer output v = σ·x_t + F (dit; a new run's model shape; see docs/training.md)" };
         var pooledText = new Option<bool>("--pooled-text") { Description = "Also condition every block's adaLN on the caption's pooled embedding (dit; a new run's model shape; see docs/training.md)" };
@@ -60,7 +61,7 @@ public static class TrainCommand
             run, steps, lr, warmup, buckets, seed, checkpointEvery, validateEvery, device, preset,
         };
         command.Options.Add(initFrom);
-        if (stage == "vae") { command.Options.Add(statisticsClips); command.Options.Add(evaluationClips); command.Options.Add(inflate); command.Options.Add(decoderOnly); command.Options.Add(temporalWeight); }
+        if (stage == "vae") { command.Options.Add(statisticsClips); command.Options.Add(evaluationClips); command.Options.Add(inflate); command.Options.Add(decoderOnly); command.Options.Add(temporalWeight); command.Options.Add(temporalUpsampling); }
         else { command.Options.Add(vocabularyScenes); command.Options.Add(validationSamples); command.Options.Add(sigmaShift); command.Options.Add(velocitySkip); command.Options.Add(freshText); command.Options.Add(pooledText); command.Options.Add(objectWeightMaxSigma); }
         command.Options.Add(objectWeight);
         if (needsVae) command.Options.Add(vae);
@@ -91,6 +92,7 @@ public static class TrainCommand
                 ObjectWeightMaxSigma = stage == "dit" ? parse.GetValue(objectWeightMaxSigma) : 1.0,
             };
             var shape = ModelPresets.ByName(parse.GetValue(preset)!, vocabularySize: 4);
+            if (stage == "vae") shape = shape with { Vae = shape.Vae with { TemporalUpsampling = parse.GetValue(temporalUpsampling) } };
             if (stage == "dit" && parse.GetValue(velocitySkip)) shape = shape with { Transformer = shape.Transformer with { VelocitySkip = true } };
             if (stage == "dit" && parse.GetValue(pooledText)) shape = shape with { Transformer = shape.Transformer with { PooledText = true } };
             return RunOnTrainingThread(() =>

@@ -149,15 +149,18 @@ public sealed class VideoUpsample : nn.Module<Tensor, CausalCache, Tensor>
     private readonly CausalConv3d? temporal;
     private readonly Conv3d spatial;
     private readonly bool _shortcut;
+    private readonly TemporalUpsampling _timeShortcut;
 
     /// <summary>Zeroes the learned temporal doubling, leaving the shortcut's repetition.</summary>
     internal void ZeroTemporal() => temporal?.ZeroAll();
 
-    public VideoUpsample(long inChannels, long outChannels, bool doubleTime, bool shortcut = false) : base(nameof(VideoUpsample))
+    public VideoUpsample(long inChannels, long outChannels, bool doubleTime, bool shortcut = false,
+        TemporalUpsampling timeShortcut = TemporalUpsampling.Repeat) : base(nameof(VideoUpsample))
     {
         if (shortcut && inChannels % outChannels != 0 && outChannels % inChannels != 0)
             throw new ArgumentException($"an upsampling shortcut needs channel counts that divide each other, got {inChannels} -> {outChannels}");
         _shortcut = shortcut;
+        _timeShortcut = timeShortcut;
         temporal = doubleTime ? new CausalConv3d(inChannels, inChannels * 2, temporalKernel: 3, spatialKernel: 1) : null;
         spatial = nn.Conv3d(inChannels, outChannels, (1, 3, 3), padding: (0, 1, 1));
         RegisterComponents();
@@ -175,13 +178,32 @@ public sealed class VideoUpsample : nn.Module<Tensor, CausalCache, Tensor>
                 .view(b, 2, c, t, height, width).permute(0, 2, 3, 1, 4, 5)
                 .reshape(b, c, 2 * t, height, width);                            // (B, C, 2T, H, W), frame t → 2t, 2t+1
             h = start ? cat(new[] { x.narrow(2, 0, 1), pairs.narrow(2, 2, 2 * t - 2) }, 2) : pairs;
-            if (_shortcut) h = h + (start ? cat(new[] { x.narrow(2, 0, 1), x.narrow(2, 1, t - 1).repeat_interleave(2, 2) }, 2) : x.repeat_interleave(2, 2));
+            if (_shortcut)
+            {
+                var doubled = DoubleTime(x, start ? null : cache.Get(this));              // (B, C, 2T, H, W)
+                h = h + (start ? cat(new[] { x.narrow(2, 0, 1), doubled.narrow(2, 2, 2 * t - 2) }, 2) : doubled);
+                if (_timeShortcut == TemporalUpsampling.Linear) cache.Set(this, x.narrow(2, t - 1, 1));
+            }
             cache.MarkStarted(this);
         }
         var up = F.interpolate(h, scale_factor: new double[] { 1, 2, 2 }, mode: InterpolationMode.Nearest);
         var result = spatial.forward(up);
         if (_shortcut) result = result + ChannelResample.To(up, spatial.out_channels);
         return result.MoveToOuterDisposeScope();                                // (B, C', T', 2H, 2W)
+    }
+
+    /// <summary>
+    /// The shortcut's frames 2t, 2t+1 for input frame t. <paramref name="before"/> is the frame before this chunk
+    /// (null at the start, where the first frame has nothing to move from).
+    /// </summary>
+    private Tensor DoubleTime(Tensor x, Tensor? before)
+    {
+        if (_timeShortcut == TemporalUpsampling.Repeat) return x.repeat_interleave(2, 2);
+        long b = x.shape[0], c = x.shape[1], t = x.shape[2], height = x.shape[3], width = x.shape[4];
+        var previous = cat(new[] { before ?? x.narrow(2, 0, 1), x.narrow(2, 0, t - 1) }, 2);
+        using var quarter = 0.25.ToScalar();
+        var step = (x - previous).mul(quarter);
+        return stack(new[] { x - step, x + step }, 3).reshape(b, c, 2 * t, height, width);
     }
 }
 
@@ -278,7 +300,7 @@ public sealed class VideoDecoder : nn.Module<Tensor, CausalCache, Tensor>
             current = channels[stage];
             if (stage > 0)
             {
-                up.Add(new VideoUpsample(current, channels[stage - 1], config.TemporalDownsample[stage - 1], config.ResamplingShortcuts));
+                up.Add(new VideoUpsample(current, channels[stage - 1], config.TemporalDownsample[stage - 1], config.ResamplingShortcuts, config.TemporalUpsampling));
                 current = channels[stage - 1];
             }
         }

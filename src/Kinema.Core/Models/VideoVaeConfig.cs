@@ -22,6 +22,13 @@ public sealed record VideoVaeConfig
     /// sits for thousands of steps at a blurred average; false keeps the original layout for old models.
     /// </summary>
     public bool ResamplingShortcuts { get; init; }
+    /// <summary>
+    /// What the decoder's parameter-free shortcut does where it doubles time (with <see cref="ResamplingShortcuts"/>).
+    /// <see cref="Models.TemporalUpsampling.Repeat"/> draws both new frames alike, so a decoder that only adds to
+    /// it shows motion as a jump at every latent-frame hand-over; <see cref="Models.TemporalUpsampling.Linear"/>
+    /// spreads the change from the previous frame over the pair. Neither has weights, so a VAE's weights load into both.
+    /// </summary>
+    public TemporalUpsampling TemporalUpsampling { get; init; } = TemporalUpsampling.Repeat;
     /// <summary>Per-channel mean of the encoder's latents, subtracted so the diffusion model sees ~N(0, 1).</summary>
     public float[] LatentsMean { get; init; } = [];
     /// <summary>Per-channel standard deviation of the encoder's latents.</summary>
@@ -51,6 +58,9 @@ public sealed record VideoVaeConfig
         if (LatentsStd.Length != 0 && LatentsStd.Length != LatentChannels)
             throw new ArgumentException($"vae.latents_std must have {LatentChannels} entries, got {LatentsStd.Length}");
         if (LatentsStd.Any(s => !(s > 0))) throw new ArgumentException("vae.latents_std entries must be > 0");
+        if (!Enum.IsDefined(TemporalUpsampling)) throw new ArgumentException($"vae.temporal_upsampling must be repeat or linear, got {(int)TemporalUpsampling}");
+        if (TemporalUpsampling != TemporalUpsampling.Repeat && !ResamplingShortcuts)
+            throw new ArgumentException("vae.temporal_upsampling linear needs vae.resampling_shortcuts: it is the shortcut's way of doubling time");
         if (ResamplingShortcuts)
         {
             int[] channels = ChannelMultipliers.Select(m => m * BaseChannels).ToArray();
@@ -59,4 +69,17 @@ public sealed record VideoVaeConfig
                 throw new ArgumentException($"vae.resampling_shortcuts needs stage channels [{string.Join(", ", channels)}] and latent_channels {LatentChannels} that divide each other in turn");
         }
     }
+}
+
+/// <summary>The decoder shortcut's way of doubling time; see <see cref="VideoVaeConfig.TemporalUpsampling"/>.</summary>
+public enum TemporalUpsampling
+{
+    /// <summary>Each frame twice.</summary>
+    Repeat,
+    /// <summary>
+    /// Frame t becomes x_t − d/4 and x_t + d/4 with d = x_t − x_{t−1}: the pair keeps x_t as its mean (what the
+    /// encoder's pair average recorded) and lies on the line through the two latent frames, so steady motion comes
+    /// out as even steps. Causal: it looks back one frame, never ahead.
+    /// </summary>
+    Linear,
 }

@@ -9,10 +9,10 @@ public class VideoVaeTests
 {
     public VideoVaeTests() => TorchRuntime.EnsureLoaded();
 
-    private static VideoVae NewVae(bool shortcuts = false)
+    private static VideoVae NewVae(bool shortcuts = false, TemporalUpsampling upsampling = TemporalUpsampling.Repeat)
     {
         manual_seed(1);
-        var vae = new VideoVae(TinyConfigs.Vae with { ResamplingShortcuts = shortcuts });
+        var vae = new VideoVae(TinyConfigs.Vae with { ResamplingShortcuts = shortcuts, TemporalUpsampling = upsampling });
         vae.eval();
         return vae;
     }
@@ -95,12 +95,13 @@ public class VideoVaeTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Chunked_decode_equals_whole_decode_within_1e_5(bool shortcuts)
+    [InlineData(false, TemporalUpsampling.Repeat)]
+    [InlineData(true, TemporalUpsampling.Repeat)]
+    [InlineData(true, TemporalUpsampling.Linear)]
+    public void Chunked_decode_equals_whole_decode_within_1e_5(bool shortcuts, TemporalUpsampling upsampling)
     {
         // Same arithmetic in a different order of concatenation; only float rounding may differ.
-        using var vae = NewVae(shortcuts);
+        using var vae = NewVae(shortcuts, upsampling);
         using var guard = inference_mode();
         using var latents = randn(new long[] { 1, 4, 5, 4, 4 });
         using var whole = vae.DecodeWhole(latents);
@@ -112,11 +113,12 @@ public class VideoVaeTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Decoder_is_causal_in_latent_frames(bool shortcuts)
+    [InlineData(false, TemporalUpsampling.Repeat)]
+    [InlineData(true, TemporalUpsampling.Repeat)]
+    [InlineData(true, TemporalUpsampling.Linear)]
+    public void Decoder_is_causal_in_latent_frames(bool shortcuts, TemporalUpsampling upsampling)
     {
-        using var vae = NewVae(shortcuts);
+        using var vae = NewVae(shortcuts, upsampling);
         using var guard = inference_mode();
         using var latents = randn(new long[] { 1, 4, 3, 4, 4 });
         using var edited = latents.clone();
@@ -187,5 +189,53 @@ public class VideoVaeTests
         var e = Assert.Throws<ArgumentException>(() => config.Validate());
         Assert.Contains("resampling_shortcuts", e.Message);
         Assert.Contains("[3, 6, 9, 9]", e.Message);
+    }
+
+    /// <summary>The time-doubling shortcut alone: every weight of the upsampling layer zeroed, one channel, a 1x1 frame.</summary>
+    private static float[] ShortcutFrames(TemporalUpsampling upsampling, float[] frames)
+    {
+        using var up = new VideoUpsample(1, 1, doubleTime: true, shortcut: true, upsampling);
+        using (no_grad()) foreach (var parameter in up.parameters()) parameter.zero_();
+        using var guard = inference_mode();
+        using var cache = new CausalCache();
+        using var x = tensor(frames).view(1, 1, frames.Length, 1, 1);
+        using var y = up.forward(x, cache);
+        return y.narrow(3, 0, 1).narrow(4, 0, 1).flatten().data<float>().ToArray();
+    }
+
+    [Fact]
+    public void Repeat_upsampling_draws_both_frames_of_a_pair_alike()
+    {
+        Assert.Equal(new[] { 0f, 4f, 4f, 8f, 8f }, ShortcutFrames(TemporalUpsampling.Repeat, [0f, 4f, 8f]));
+    }
+
+    [Fact]
+    public void Linear_upsampling_turns_steady_change_into_even_steps_around_each_frame()
+    {
+        // Frame t becomes x_t ∓ (x_t − x_{t−1})/4: 8 → 7, 9 after 4; each pair's mean is its frame, as the encoder's average recorded.
+        Assert.Equal(new[] { 0f, 3f, 5f, 7f, 9f, 11f, 13f }, ShortcutFrames(TemporalUpsampling.Linear, [0f, 4f, 8f, 12f]));
+    }
+
+    [Fact]
+    public void Linear_upsampling_adds_no_weights_and_changes_the_decoder_output()
+    {
+        using var guard = inference_mode();
+        using var latents = randn(new long[] { 1, 4, 3, 4, 4 });
+        using var repeat = NewVae(true);
+        using var linear = NewVae(true, TemporalUpsampling.Linear);
+        linear.load_state_dict(repeat.state_dict());
+        using var a = repeat.DecodeWhole(latents);
+        using var b = linear.DecodeWhole(latents);
+        Assert.True(a.narrow(2, 0, 1).allclose(b.narrow(2, 0, 1)), "the first frame has nothing to move from");
+        Assert.False(a.allclose(b, rtol: 0, atol: 1e-3));
+    }
+
+    [Fact]
+    public void Linear_upsampling_without_resampling_shortcuts_is_refused()
+    {
+        var config = TinyConfigs.Vae with { TemporalUpsampling = TemporalUpsampling.Linear };
+        var e = Assert.Throws<ArgumentException>(() => config.Validate());
+        Assert.Contains("temporal_upsampling", e.Message);
+        Assert.Contains("resampling_shortcuts", e.Message);
     }
 }
