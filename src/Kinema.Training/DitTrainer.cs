@@ -129,7 +129,8 @@ public static class DitTrainer
             }
             weight = weight * objects;
         }
-        return ((velocity - target).square() * weight).sum() / weight.sum().clamp_min(one);
+        var error = velocity - target;   // error * error: TorchSharp's square() is pow(2) with an implicit, GC-finalisable Scalar
+        return (error * error * weight).sum() / weight.sum().clamp_min(one);
     }
 
     /// <summary>

@@ -48,11 +48,14 @@ public static class CaptionUseEvaluation
             var mask = tensor(tokens.Mask.Cast<bool>().ToArray(), new long[] { images, tokens.Length }).to(model.Device);
             var context = model.TextEncoder.forward(ids, mask);
             var estimate = noisy - model.Transformer.Forward(noisy, timesteps, context, mask) * sigma;
-            return (Pool(estimate) - pooledClean).square().mean().to(ScalarType.Float32).item<float>();
+            return MeanSquare(Pool(estimate) - pooledClean);
         }
         return new CaptionUseReport(images, sigma, Error(captions), Error(rotated),
-            pooledClean.square().mean().to(ScalarType.Float32).item<float>());
+            MeanSquare(pooledClean));
     }
+
+    // x * x, not square(): TorchSharp's square() is pow(2) with an implicit Scalar the GC may finalise mid-call.
+    private static float MeanSquare(Tensor x) => (x * x).mean().to(ScalarType.Float32).item<float>();
 
     private static Tensor Pool(Tensor latents)
     {
