@@ -3,6 +3,7 @@ using Kinema.IO;
 using Kinema.Media;
 using Kinema.Models;
 using Kinema.Pipelines;
+using Kinema.Runtime;
 using Kinema.Text;
 using Kinema.Training.Data;
 using Kinema.Training.Evaluation;
@@ -129,8 +130,7 @@ public static class DitTrainer
             }
             weight = weight * objects;
         }
-        var error = velocity - target;   // error * error: TorchSharp's square() is pow(2) with an implicit, GC-finalisable Scalar
-        return (error * error * weight).sum() / weight.sum().clamp_min(one);
+        return ((velocity - target).Squared() * weight).sum() / weight.sum().clamp_min(one);
     }
 
     /// <summary>

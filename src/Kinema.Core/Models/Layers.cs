@@ -1,3 +1,4 @@
+using Kinema.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -25,8 +26,7 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
         // A held eps: an implicit double→Scalar temporary can be finalized by the GC while libtorch reads it.
         using var eps = _eps.ToScalar();
         using var one = 1.0.ToScalar();
-        // x * x, not square(): TorchSharp's square() is pow(2) with an implicit Scalar (the same hazard).
-        var normed = x32 * (x32 * x32).mean(new long[] { -1 }, keepdim: true).add(eps, one).rsqrt();
+        var normed = x32 * x32.Squared().mean(new long[] { -1 }, keepdim: true).add(eps, one).rsqrt();
         return (normed.to(x.dtype) * weight).MoveToOuterDisposeScope();
     }
 }

@@ -201,8 +201,7 @@ public sealed class VideoUpsample : nn.Module<Tensor, CausalCache, Tensor>
         if (_timeShortcut == TemporalUpsampling.Repeat) return x.repeat_interleave(2, 2);
         long b = x.shape[0], c = x.shape[1], t = x.shape[2], height = x.shape[3], width = x.shape[4];
         var previous = cat(new[] { before ?? x.narrow(2, 0, 1), x.narrow(2, 0, t - 1) }, 2);
-        using var quarter = 0.25.ToScalar();
-        var step = (x - previous).mul(quarter);
+        var step = (x - previous).Times(0.25);
         return stack(new[] { x - step, x + step }, 3).reshape(b, c, 2 * t, height, width);
     }
 }

@@ -25,6 +25,12 @@ public static class HeldScalars
         return tensor.add(scalar);
     }
 
+    /// <summary>
+    /// tensor², element-wise, as tensor · tensor. TorchSharp's own <c>square()</c> is <c>pow(2)</c> with a temporary
+    /// Scalar: it stopped training run v11a three times in one session (inside <c>THSTensor_pow_scalar</c>).
+    /// </summary>
+    public static Tensor Squared(this Tensor tensor) => tensor.mul(tensor);
+
     /// <summary>tensor clamped to [min, max]</summary>
     public static Tensor ClampTo(this Tensor tensor, double min, double max)
     {

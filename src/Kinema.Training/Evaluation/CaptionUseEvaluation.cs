@@ -1,4 +1,5 @@
 using Kinema.Pipelines;
+using Kinema.Runtime;
 using Kinema.World;
 using static TorchSharp.torch;
 
@@ -54,8 +55,7 @@ public static class CaptionUseEvaluation
             MeanSquare(pooledClean));
     }
 
-    // x * x, not square(): TorchSharp's square() is pow(2) with an implicit Scalar the GC may finalise mid-call.
-    private static float MeanSquare(Tensor x) => (x * x).mean().to(ScalarType.Float32).item<float>();
+    private static float MeanSquare(Tensor x) => x.Squared().mean().to(ScalarType.Float32).item<float>();
 
     private static Tensor Pool(Tensor latents)
     {

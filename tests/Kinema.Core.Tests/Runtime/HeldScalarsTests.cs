@@ -28,6 +28,14 @@ public class HeldScalarsTests
     }
 
     [Fact]
+    public void Squared_multiplies_each_element_by_itself()
+    {
+        using var x = tensor(new float[] { -3f, -0.5f, 0f, 2f });
+        using var squared = x.Squared();
+        Assert.Equal(new float[] { 9f, 0.25f, 0f, 4f }, squared.data<float>().ToArray());
+    }
+
+    [Fact]
     public void No_source_file_calls_torchsharp_square()
     {
         // TorchSharp's square() is pow(2) with an implicit Scalar that the GC can finalise while libtorch reads it:
@@ -41,6 +49,6 @@ public class HeldScalarsTests
             .Where(x => x.line.Contains(".square()"))
             .Select(x => $"{Path.GetRelativePath(root.FullName, x.f)}:{x.i + 1}")
             .ToList();
-        Assert.True(offenders.Count == 0, "use x * x instead of square() at: " + string.Join(", ", offenders));
+        Assert.True(offenders.Count == 0, "use Squared() (Kinema.Runtime.HeldScalars) instead of square() at: " + string.Join(", ", offenders));
     }
 }
