@@ -67,28 +67,24 @@ public sealed class TrainingCliTests : IDisposable
         Assert.Contains("\"pooled_text\": true", File.ReadAllText(Path.Combine(_root, "fresh-text", "model-config.json")));
     }
 
+    /// <summary>Runs kinema with <paramref name="args"/> and checks it exits 2 with every one of <paramref name="named"/> in its error.</summary>
+    private static void ExitsTwoNaming(string[] args, params string[] named)
+    {
+        var result = CliRunner.Run(args);
+        Assert.Equal(2, result.ExitCode);
+        foreach (var text in named) Assert.Contains(text, result.StdErr);
+    }
+
     [Fact]
     public void An_object_weight_max_sigma_above_one_exits_2_naming_it()
-    {
-        var result = CliRunner.Run("train", "dit", "--run", Path.Combine(_root, "x"), "--vae", Path.Combine(_root, "no-vae"), "--object-weight-max-sigma", "2");
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("object weight max sigma must be in (0, 1], got 2", result.StdErr);
-    }
+        => ExitsTwoNaming(["train", "dit", "--run", Path.Combine(_root, "x"), "--vae", Path.Combine(_root, "no-vae"), "--object-weight-max-sigma", "2"],
+            "object weight max sigma must be in (0, 1], got 2");
 
     [Fact]
     public void An_unknown_temporal_upsampling_exits_2_naming_it()
-    {
-        var result = CliRunner.Run("train", "vae", "--run", Path.Combine(_root, "x"), "--temporal-upsampling", "cubic");
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("cubic", result.StdErr);
-        Assert.Contains("--temporal-upsampling", result.StdErr);
-    }
+        => ExitsTwoNaming(["train", "vae", "--run", Path.Combine(_root, "x"), "--temporal-upsampling", "cubic"], "cubic", "--temporal-upsampling");
 
     [Fact]
     public void A_bad_bucket_exits_2_with_the_expected_form()
-    {
-        var result = CliRunner.Run("train", "vae", "--run", Path.Combine(_root, "x"), "--buckets", "64x64:2");
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("WxHxF:BATCH", result.StdErr);
-    }
+        => ExitsTwoNaming(["train", "vae", "--run", Path.Combine(_root, "x"), "--buckets", "64x64:2"], "WxHxF:BATCH");
 }
