@@ -130,7 +130,11 @@ public static class DitTrainer
             }
             weight = weight * objects;
         }
-        return ((velocity - target).Squared() * weight).sum() / weight.sum().clamp_min(one);
+        var error = velocity - target;
+        var loss = (error.Squared() * weight).sum() / weight.sum().clamp_min(one);
+        if (options.TemporalWeight == 0) return loss;
+        var frameSigma = where(knownFrames, zeros_like(knownFrames, dtype: ScalarType.Float32), sigma.view(b, 1).expand(b, t));
+        return loss + TemporalDifference.LatentChangeError(error, frameSigma).Times(options.TemporalWeight);
     }
 
     /// <summary>

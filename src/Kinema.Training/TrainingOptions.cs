@@ -28,7 +28,10 @@ public sealed record TrainingOptions
     // Stage 1 (VAE)
     public double KlWeight { get; init; } = 1e-6;
     public double SsimWeight { get; init; } = 0.2;
-    /// <summary>Weight of <see cref="Losses.TemporalDifference"/>, which penalises judder at latent-frame boundaries; 0 leaves it out.</summary>
+    /// <summary>
+    /// Both stages: weight of <see cref="Losses.TemporalDifference"/>, which penalises judder at latent-frame boundaries
+    /// (stage 1: <c>Mean</c> on decoded frames; stage 2: <c>LatentChangeError</c> on the clean-latent estimate); 0 leaves it out.
+    /// </summary>
     public double TemporalWeight { get; init; }
     /// <summary>Clips used for the exported latent statistics and for the final held-out PSNR/SSIM.</summary>
     public int StatisticsClips { get; init; } = 32;

@@ -36,8 +36,9 @@ public sealed class TrainingCliTests : IDisposable
         Assert.Contains("\"temporal_upsampling\": \"linear\"", File.ReadAllText(Path.Combine(linear, "export", "vae.json")));
 
         Ok("train", "dit", "--run", dit, "--vae", Path.Combine(vae, "export"), "--preset", "tiny", "--steps", "2", "--warmup", "1",
-            "--buckets", "64x64x5:1", "--validate-every", "2", "--vocabulary-scenes", "30", "--validation-samples", "1");
+            "--buckets", "64x64x5:1", "--validate-every", "2", "--vocabulary-scenes", "30", "--validation-samples", "1", "--temporal-weight", "0.5");
         Assert.Contains(",", File.ReadAllLines(Path.Combine(dit, "log.csv"))[^1]);
+        Assert.Contains("\"temporal_weight\": \"0.5\"", File.ReadAllText(Path.Combine(dit, "training.json")));
         Assert.True(File.Exists(Path.Combine(dit, "log.png")));
 
         Ok("train", "export", "--run", dit, "--vae", Path.Combine(vae, "export"), "--out", model, "--name", "tiny-trained");

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace Kinema.Training.Tests;
 
-/// <summary>`kinema train vae --temporal-weight W`: a loss on frame-to-frame changes, against judder at latent boundaries.</summary>
+/// <summary>`kinema train vae|dit --temporal-weight W`: a loss on frame-to-frame changes, against judder at latent boundaries.</summary>
 public sealed class TemporalDifferenceTests
 {
     private static Tensor Video(params float[] frameValues)
@@ -43,4 +43,36 @@ public sealed class TemporalDifferenceTests
         var error = Assert.Throws<ArgumentException>(options.Validate);
         Assert.Contains("temporal weight", error.Message);
     }
+
+    /// <summary>A velocity error of (1, 1, T, 1, 1) holding <paramref name="perFrame"/>, and per-frame noise levels (1, T).</summary>
+    private static float LatentChangeError(float[] perFrame, float[] sigma)
+    {
+        using var error = tensor(perFrame, new long[] { 1, 1, perFrame.Length, 1, 1 });
+        using var levels = tensor(sigma, new long[] { 1, sigma.Length });
+        using var loss = TemporalDifference.LatentChangeError(error, levels);
+        return loss.item<float>();
+    }
+
+    [Fact]
+    public void An_estimate_error_shared_by_neighbouring_latent_frames_costs_nothing()
+        => Assert.Equal(0f, LatentChangeError([0.4f, 0.4f, 0.4f], [0.5f, 0.5f, 0.5f]), 1e-6f);
+
+    [Fact]
+    public void An_estimate_error_that_flips_between_latent_frames_costs_its_squared_jumps()
+        // Estimate errors σ·e = 0.5, −0.5, 0.5: jumps of −1 and 1, squared 1 each.
+        => Assert.Equal(1f, LatentChangeError([1f, -1f, 1f], [0.5f, 0.5f, 0.5f]), 1e-6f);
+
+    [Fact]
+    public void A_given_frame_counts_as_exact_so_the_seam_to_the_first_generated_frame_is_weighed()
+        // The given frame's velocity error (5) is ignored: its estimate is the clean latent itself. Seam jump 0 → 0.5.
+        => Assert.Equal(0.25f, LatentChangeError([5f, 1f], [0f, 0.5f]), 1e-6f);
+
+    [Fact]
+    public void Pairs_of_given_frames_are_left_out_of_the_mean()
+        // Only the second pair holds a generated frame: 0.25 over one pair, not over two.
+        => Assert.Equal(0.25f, LatentChangeError([3f, 3f, 1f], [0f, 0f, 0.5f]), 1e-6f);
+
+    [Fact]
+    public void A_single_latent_frame_has_no_change_to_weigh()
+        => Assert.Equal(0f, LatentChangeError([2f], [0.7f]));
 }

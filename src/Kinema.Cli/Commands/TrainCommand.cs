@@ -49,7 +49,8 @@ public static class TrainCommand
         var decoderOnly = new Option<bool>("--decoder-only") { Description = "With --init-from: train only the decoder; the encoder and latent statistics stay, so models built on that VAE keep working (vae)" };
         var objectWeight = new Option<double>("--object-weight") { Description = "Weight of the loss on object pixels (those that differ from the scenery drawn alone; for dit, the latent voxels they touch); 1 = every pixel alike", DefaultValueFactory = _ => 1.0 };
         var objectWeightMaxSigma = new Option<double>("--object-weight-max-sigma") { Description = "dit: weigh objects only in samples noised to at most this sigma (1 = every level)", DefaultValueFactory = _ => 1.0 };
-        var temporalWeight = new Option<double>("--temporal-weight") { Description = "Weight of a loss on frame-to-frame changes, against judder at latent-frame boundaries (vae; 0 = off)", DefaultValueFactory = _ => 0.0 };
+        var temporalWeight = new Option<double>("--temporal-weight") { Description = stage == "vae" ? "Weight of a loss on frame-to-frame changes, against judder at latent-frame boundaries (vae; 0 = off)"
+            : "Weight of a loss on how the clean-latent estimate's error changes between latent frames, against frames laid out afresh at each hand-over (dit; 0 = off)", DefaultValueFactory = _ => 0.0 };
         var temporalUpsampling = new Option<TemporalUpsampling>("--temporal-upsampling") { Description = "How the decoder's shortcut doubles time: repeat or linear (vae; a new run's model shape; see docs/training.md)", DefaultValueFactory = _ => TemporalUpsampling.Repeat };
         var validationSamples = new Option<int>("--validation-samples") { Description = "Judge-scored samples per validation (dit)", DefaultValueFactory = _ => 4 };
         var velocitySkip = new Option<bool>("--velocity-skip") { Description = "Transformer output v = σ·x_t + F (dit; a new run's model shape; see docs/training.md)" };
@@ -61,9 +62,10 @@ public static class TrainCommand
             run, steps, lr, warmup, buckets, seed, checkpointEvery, validateEvery, device, preset,
         };
         command.Options.Add(initFrom);
-        if (stage == "vae") { command.Options.Add(statisticsClips); command.Options.Add(evaluationClips); command.Options.Add(inflate); command.Options.Add(decoderOnly); command.Options.Add(temporalWeight); command.Options.Add(temporalUpsampling); }
+        if (stage == "vae") { command.Options.Add(statisticsClips); command.Options.Add(evaluationClips); command.Options.Add(inflate); command.Options.Add(decoderOnly); command.Options.Add(temporalUpsampling); }
         else { command.Options.Add(vocabularyScenes); command.Options.Add(validationSamples); command.Options.Add(sigmaShift); command.Options.Add(velocitySkip); command.Options.Add(freshText); command.Options.Add(pooledText); command.Options.Add(objectWeightMaxSigma); }
         command.Options.Add(objectWeight);
+        command.Options.Add(temporalWeight);
         if (needsVae) command.Options.Add(vae);
         command.SetAction((parse, cancellation) => Task.FromResult(CliErrors.Guard(() =>
         {
@@ -88,7 +90,7 @@ public static class TrainCommand
                 FreshTextPath = stage == "dit" && parse.GetValue(freshText),
                 DecoderOnly = stage == "vae" && parse.GetValue(decoderOnly),
                 ObjectWeight = parse.GetValue(objectWeight),
-                TemporalWeight = stage == "vae" ? parse.GetValue(temporalWeight) : 0,
+                TemporalWeight = parse.GetValue(temporalWeight),
                 ObjectWeightMaxSigma = stage == "dit" ? parse.GetValue(objectWeightMaxSigma) : 1.0,
             };
             var shape = ModelPresets.ByName(parse.GetValue(preset)!, vocabularySize: 4);
