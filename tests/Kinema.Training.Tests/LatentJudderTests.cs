@@ -33,4 +33,19 @@ public sealed class LatentJudderTests
         var error = Assert.Throws<ArgumentException>(() => LatentJudder.Ratio(Frames([0, 1, 2, 3, 4]), temporalCompression: 4));
         Assert.Contains("at least 6", error.Message);
     }
+
+    [Fact]
+    public void Mean_changes_split_hand_overs_from_changes_inside_latent_frames()
+    {
+        // Frames 0, 6, 7, 8, 9, 15: hand-overs 0→1 (6) and 4→5 (6); inside 1→2, 2→3, 3→4 (1 each).
+        var (across, inside) = LatentJudder.MeanChanges(Frames([0, 6, 7, 8, 9, 15]), temporalCompression: 4);
+        Assert.Equal(6.0, across, 9);
+        Assert.Equal(1.0, inside, 9);
+    }
+
+    [Theory]
+    [InlineData(5, false)]
+    [InlineData(6, true)]
+    public void A_clip_is_measurable_once_it_holds_a_hand_over_and_a_change_inside_a_latent_frame(int frames, bool measurable)
+        => Assert.Equal(measurable, LatentJudder.Measurable(frames, temporalCompression: 4));
 }

@@ -4,8 +4,14 @@ using Kinema.World;
 
 namespace Kinema.Training.Evaluation;
 
-/// <summary>Mean judge scores of generated videos for prompts from one split.</summary>
-public sealed record JudgeEvaluationReport(string Split, int Count, double MeanOverall, IReadOnlyDictionary<string, double> MeanCriteria, double SecondsPerVideo);
+/// <summary>
+/// Mean judge scores of generated videos for prompts from one split, and their <see cref="LatentJudder"/>: the mean
+/// change across latent-frame hand-overs over the mean change inside latent frames, pooled over every video (null for
+/// clips too short to hold both). The judge scores what is drawn; the judder says whether consecutive latent frames
+/// agree, which the seams of extend, loop and connect depend on.
+/// </summary>
+public sealed record JudgeEvaluationReport(string Split, int Count, double MeanOverall, IReadOnlyDictionary<string, double> MeanCriteria, double SecondsPerVideo,
+    double? Judder = null);
 
 /// <summary>
 /// Prompt adherence of a model: sample scenes from a split, caption them, generate from the caption alone,
@@ -19,6 +25,9 @@ public static class JudgeEvaluation
         var pipeline = new TextToVideoPipeline(model);
         var overall = new List<double>();
         var criteria = new Dictionary<string, List<double>>();
+        int temporalCompression = model.Config.Vae.TemporalCompression;
+        double across = 0, inside = 0;
+        int measured = 0;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         for (int i = 0; i < count; i++)
         {
@@ -28,6 +37,11 @@ public static class JudgeEvaluation
             var report = WorldJudge.Judge(result.Frames, result.Fps, scene);
             overall.Add(report.Overall);
             foreach (var (name, value) in report.Criteria) (criteria.TryGetValue(name, out var list) ? list : criteria[name] = []).Add(value);
+            if (temporalCompression > 1 && LatentJudder.Measurable(result.Frames.Count, temporalCompression))
+            {
+                var changes = LatentJudder.MeanChanges(result.Frames, temporalCompression);
+                across += changes.Across; inside += changes.Inside; measured++;
+            }
             onVideo?.Invoke(i, report.Overall);
             if (sampleFolder is not null && i < samplesToKeep)
             {
@@ -37,6 +51,7 @@ public static class JudgeEvaluation
             }
         }
         return new JudgeEvaluationReport(split.ToString(), count, overall.Average(),
-            criteria.ToDictionary(kv => kv.Key, kv => kv.Value.Average()), clock.Elapsed.TotalSeconds / count);
+            criteria.ToDictionary(kv => kv.Key, kv => kv.Value.Average()), clock.Elapsed.TotalSeconds / count,
+            measured > 0 ? across / Math.Max(inside, 1e-9) : null);
     }
 }

@@ -13,9 +13,16 @@ public static class LatentJudder
     /// <returns>Mean absolute change (0-255) across hand-overs over the mean change inside latent frames.</returns>
     public static double Ratio(IReadOnlyList<RgbFrame> frames, int temporalCompression)
     {
+        var (across, inside) = MeanChanges(frames, temporalCompression);
+        return across / Math.Max(inside, 1e-9);
+    }
+
+    /// <returns>Mean absolute change (0-255) across hand-overs, and inside latent frames.</returns>
+    public static (double Across, double Inside) MeanChanges(IReadOnlyList<RgbFrame> frames, int temporalCompression)
+    {
         ArgumentNullException.ThrowIfNull(frames);
         if (temporalCompression < 2) throw new ArgumentOutOfRangeException(nameof(temporalCompression), "a latent frame must cover at least two pixel frames");
-        if (frames.Count < temporalCompression + 2)
+        if (!Measurable(frames.Count, temporalCompression))
             throw new ArgumentException($"{frames.Count} frames hold no change inside a latent frame next to a hand-over; at least {temporalCompression + 2} are needed");
         double across = 0, inside = 0;
         int acrossCount = 0, insideCount = 0;
@@ -25,6 +32,9 @@ public static class LatentJudder
             if ((i - 1) % temporalCompression == 0) { across += change; acrossCount++; }
             else { inside += change; insideCount++; }
         }
-        return across / acrossCount / Math.Max(inside / insideCount, 1e-9);
+        return (across / acrossCount, inside / insideCount);
     }
+
+    /// <summary>Whether a clip of <paramref name="frames"/> holds a hand-over and a change inside a latent frame.</summary>
+    public static bool Measurable(int frames, int temporalCompression) => frames >= temporalCompression + 2;
 }
