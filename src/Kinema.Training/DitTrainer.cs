@@ -149,16 +149,17 @@ public static class DitTrainer
         var sourceTokenizer = WordTokenizer.Load(Path.Combine(modelFolder, KinemaModel.TokenizerFile));
         if (!sourceTokenizer.Vocabulary.SequenceEqual(tokenizer.Vocabulary))
             throw new ArgumentException($"--init-from {modelFolder}: its vocabulary ({sourceTokenizer.Vocabulary.Count} words) differs from this run's ({tokenizer.Vocabulary.Count}); a warm start needs the same tokenizer");
-        // The latent layout, the velocity skip and the pooled text leave the shared weights' shapes alone: they still
-        // load (the skip changes what the output means, which training then adapts to; the pooled projection starts fresh).
+        // The latent layout, the velocity skip, the pooled text and the output refiner leave the shared weights' shapes alone:
+        // they still load (the skip changes what the output means, which training then adapts to; the pooled projection
+        // and the refiner start fresh, at zero).
         var latentLayoutIgnored = source.Transformer with
         {
             LatentChannels = config.Transformer.LatentChannels, PatchSize = config.Transformer.PatchSize, VelocitySkip = config.Transformer.VelocitySkip,
-            PooledText = config.Transformer.PooledText,
+            PooledText = config.Transformer.PooledText, OutputRefiner = config.Transformer.OutputRefiner,
         };
         if (JsonSerializer.Serialize(source.TextEncoder, Json.Options) != JsonSerializer.Serialize(config.TextEncoder, Json.Options)
             || JsonSerializer.Serialize(latentLayoutIgnored, Json.Options) != JsonSerializer.Serialize(config.Transformer, Json.Options))
-            throw new ArgumentException($"--init-from {modelFolder}: its text encoder or transformer shape differs from this run's preset (only latent channels, patch size, the velocity skip and the pooled text may differ)");
+            throw new ArgumentException($"--init-from {modelFolder}: its text encoder or transformer shape differs from this run's preset (only latent channels, patch size, the velocity skip, the pooled text and the output refiner may differ)");
         if (!freshTextPath)
         {
             using var weights = Weights.ShardedSafeTensors.Open(Path.Combine(modelFolder, KinemaModel.TextEncoderFile));
@@ -168,7 +169,7 @@ public static class DitTrainer
         {
             Func<string, bool>? keepInitialised = freshTextPath ? IsTextPath : null;
             var fresh = Weights.StateDictLoader.LoadMatching(modules.transformer, weights, keepInitialised);
-            if (fresh.Count > 0) say($"transformer: absent from {modelFolder} or shaped differently there (latent layout, pooled text); these start fresh: {string.Join(", ", fresh)}");
+            if (fresh.Count > 0) say($"transformer: absent from {modelFolder} or shaped differently there (latent layout, pooled text, output refiner); these start fresh: {string.Join(", ", fresh)}");
             if (freshTextPath)
                 say($"transformer: text path starts fresh (--fresh-text): the text encoder and {modules.transformer.state_dict().Keys.Count(IsTextPath)} transformer tensors");
         }

@@ -56,9 +56,11 @@ public sealed class TrainingCliTests : IDisposable
 
         var warm = CliRunner.Run(["train", "dit", "--run", Path.Combine(_root, "warm"), "--vae", Path.Combine(vae, "export"), "--preset", "tiny",
             "--steps", "1", "--warmup", "0", "--buckets", "64x64x1:1", "--validate-every", "0", "--vocabulary-scenes", "30", "--init-from", model,
-            "--object-weight", "3", "--object-weight-max-sigma", "0.5"], timeoutSeconds: 300);
+            "--object-weight", "3", "--object-weight-max-sigma", "0.5", "--output-refiner"], timeoutSeconds: 300);
         Assert.True(warm.ExitCode == 0, warm.StdErr);
         Assert.Contains("warm start from " + model, warm.StdOut);
+        Assert.Contains("output_refiner.conv_out.weight", warm.StdOut);   // new in this run: named as starting fresh
+        Assert.Contains("\"output_refiner\": true", File.ReadAllText(Path.Combine(_root, "warm", "model-config.json")));
         Assert.Contains("\"object_weight_max_sigma\": \"0.5\"", File.ReadAllText(Path.Combine(_root, "warm", "training.json")));
 
         var freshText = CliRunner.Run(["train", "dit", "--run", Path.Combine(_root, "fresh-text"), "--vae", Path.Combine(vae, "export"), "--preset", "tiny",

@@ -55,6 +55,7 @@ public static class TrainCommand
         var validationSamples = new Option<int>("--validation-samples") { Description = "Judge-scored samples per validation (dit)", DefaultValueFactory = _ => 4 };
         var velocitySkip = new Option<bool>("--velocity-skip") { Description = "Transformer output v = σ·x_t + F (dit; a new run's model shape; see docs/training.md)" };
         var pooledText = new Option<bool>("--pooled-text") { Description = "Also condition every block's adaLN on the caption's pooled embedding (dit; a new run's model shape; see docs/training.md)" };
+        var outputRefiner = new Option<bool>("--output-refiner") { Description = "Add a residual 3x3x3 convolution after the transformer's patch projection, across token borders and neighbouring latent frames (dit; a new run's model shape; see docs/training.md)" };
         var freshText = new Option<bool>("--fresh-text") { Description = "With --init-from: keep the transformer's denoising weights but start the text encoder, text projection and cross-attention fresh (dit)" };
         var sigmaShift = new Option<double>("--sigma-shift") { Description = "Shift the logit-normal training noise levels towards 1, as sampling's --shift does (dit; 1 = none)", DefaultValueFactory = _ => 1.0 };
         var command = new Command(stage, stage == "vae" ? "Stage 1: train the video VAE" : "Stage 2: train the diffusion transformer and text encoder")
@@ -63,7 +64,7 @@ public static class TrainCommand
         };
         command.Options.Add(initFrom);
         if (stage == "vae") { command.Options.Add(statisticsClips); command.Options.Add(evaluationClips); command.Options.Add(inflate); command.Options.Add(decoderOnly); command.Options.Add(temporalUpsampling); }
-        else { command.Options.Add(vocabularyScenes); command.Options.Add(validationSamples); command.Options.Add(sigmaShift); command.Options.Add(velocitySkip); command.Options.Add(freshText); command.Options.Add(pooledText); command.Options.Add(objectWeightMaxSigma); }
+        else { command.Options.Add(vocabularyScenes); command.Options.Add(validationSamples); command.Options.Add(sigmaShift); command.Options.Add(velocitySkip); command.Options.Add(freshText); command.Options.Add(pooledText); command.Options.Add(outputRefiner); command.Options.Add(objectWeightMaxSigma); }
         command.Options.Add(objectWeight);
         command.Options.Add(temporalWeight);
         if (needsVae) command.Options.Add(vae);
@@ -97,6 +98,7 @@ public static class TrainCommand
             if (stage == "vae") shape = shape with { Vae = shape.Vae with { TemporalUpsampling = parse.GetValue(temporalUpsampling) } };
             if (stage == "dit" && parse.GetValue(velocitySkip)) shape = shape with { Transformer = shape.Transformer with { VelocitySkip = true } };
             if (stage == "dit" && parse.GetValue(pooledText)) shape = shape with { Transformer = shape.Transformer with { PooledText = true } };
+            if (stage == "dit" && parse.GetValue(outputRefiner)) shape = shape with { Transformer = shape.Transformer with { OutputRefiner = true } };
             return RunOnTrainingThread(() =>
             {
                 if (stage == "vae") VaeTrainer.Run(options, shape.Vae, Console.WriteLine, cancellation);

@@ -190,6 +190,7 @@ public sealed class VideoDit : nn.Module
     private readonly Linear? text_pool;
     private readonly ModuleList<DitBlock> blocks;
     private readonly DitFinalLayer final_layer;
+    private readonly Sequential? output_refiner;
 
     public VideoDitConfig Config { get; }
 
@@ -205,6 +206,14 @@ public sealed class VideoDit : nn.Module
         if (config.PooledText) text_pool = nn.Linear(config.TextDim, d);
         blocks = new ModuleList<DitBlock>(Enumerable.Range(0, config.Depth).Select(_ => new DitBlock(config)).ToArray());
         final_layer = new DitFinalLayer(d, config.PatchVolume * config.LatentChannels, config.NormEps);
+        if (config.OutputRefiner)
+        {
+            int r = config.OutputRefinerChannels;
+            output_refiner = nn.Sequential(
+                ("conv_in", nn.Conv3d(2 * config.LatentChannels, r, 3, padding: 1)),
+                ("act", nn.SiLU()),
+                ("conv_out", nn.Conv3d(r, config.LatentChannels, 3, padding: 1)));
+        }
         RegisterComponents();
     }
 
@@ -243,6 +252,13 @@ public sealed class VideoDit : nn.Module
         nn.init.zeros_(final_layer.AdaLn.bias!);
         nn.init.zeros_(final_layer.Linear.weight);
         nn.init.zeros_(final_layer.Linear.bias!);
+        if (output_refiner is not null)
+        {
+            // Zero: the refiner adds nothing until training opens it, so a warm start is exact.
+            var last = (Conv3d)output_refiner[2];
+            nn.init.zeros_(last.weight!);
+            nn.init.zeros_(last.bias!);
+        }
     }
 
     /// <summary>The latent grid a size must fit: (frames, height, width) multiples.</summary>
@@ -277,6 +293,8 @@ public sealed class VideoDit : nn.Module
         foreach (var block in blocks) x = block.Forward(x, conditioning, text, contextMask, cos, sin, f);
         x = final_layer.Forward(x, conditioning, f);                            // (B, L, pt*ph*pw*C)
         var velocity = Unpatchify(x, f, gh, gw);                                // (B, C, T, H, W)
+        if (output_refiner is not null)
+            velocity = velocity + output_refiner.forward(cat([velocity, latents.to(velocity.dtype)], 1));
         if (c.VelocitySkip)
         {
             // σ per latent frame (clean conditioning frames carry 0, so they get no skip).

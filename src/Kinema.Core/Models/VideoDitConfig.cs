@@ -28,6 +28,17 @@ public sealed record VideoDitConfig
     /// only through cross-attention (docs/training.md, session 9). Off for models trained without it.
     /// </summary>
     public bool PooledText { get; init; }
+    /// <summary>
+    /// Adds a small residual convolution block after unpatchifying: 3x3x3 over the velocity and the input latents,
+    /// so each output voxel also sees its neighbours across token borders and in the neighbouring latent frames.
+    /// U-ViT (Bao et al., 2023) found a 3x3 convolution after the patch projection improves samples; here its third
+    /// axis is time, aimed at the toy models' patchwork of 16-pixel tokens laid out afresh in each latent frame
+    /// (docs/training.md, session 14). Its last layer starts at zero, so a warm start begins exactly where the source
+    /// model was. Off for models trained without it.
+    /// </summary>
+    public bool OutputRefiner { get; init; }
+    /// <summary>Channels inside the output refiner.</summary>
+    public int OutputRefinerChannels { get; init; } = 32;
 
     public int HeadDim => HiddenSize / Heads;
     public int PatchVolume => PatchSize[0] * PatchSize[1] * PatchSize[2];
@@ -46,5 +57,6 @@ public sealed record VideoDitConfig
         if (FrequencyEmbeddingSize < 2 || FrequencyEmbeddingSize % 2 != 0)
             throw new ArgumentException("transformer.frequency_embedding_size must be even and >= 2");
         if (MlpRatio <= 0) throw new ArgumentException("transformer.mlp_ratio must be > 0");
+        if (OutputRefinerChannels < 1) throw new ArgumentException($"transformer.output_refiner_channels must be >= 1, got {OutputRefinerChannels}");
     }
 }
