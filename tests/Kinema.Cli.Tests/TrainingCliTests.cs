@@ -50,6 +50,8 @@ public sealed class TrainingCliTests : IDisposable
         Assert.True(eval.ExitCode == 0, eval.StdErr);
         Assert.Contains("\"mean_overall\"", eval.StdOut);
         Assert.Matches("\"judder\": [0-9]", eval.StdOut);   // 8 frames at 4x temporal compression hold hand-overs
+        Assert.Matches("\"mean_change\": [0-9]", eval.StdOut);
+        Assert.Matches("\"truth_mean_change\": [0-9]", eval.StdOut);
         var captions = CliRunner.Run(["eval", "captions", "--model", model, "--count", "2"], timeoutSeconds: 300);
         Assert.True(captions.ExitCode == 0, captions.StdErr);
         Assert.Contains("\"caption_gain\"", captions.StdOut);

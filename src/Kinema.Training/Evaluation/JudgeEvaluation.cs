@@ -5,13 +5,18 @@ using Kinema.World;
 namespace Kinema.Training.Evaluation;
 
 /// <summary>
-/// Mean judge scores of generated videos for prompts from one split, and their <see cref="LatentJudder"/>: the mean
-/// change across latent-frame hand-overs over the mean change inside latent frames, pooled over every video (null for
-/// clips too short to hold both). The judge scores what is drawn; the judder says whether consecutive latent frames
-/// agree, which the seams of extend, loop and connect depend on.
+/// Mean judge scores of generated videos for prompts from one split, and how they change over time:
+/// <list type="bullet">
+/// <item><see cref="Judder"/>: <see cref="LatentJudder"/>'s mean change across latent-frame hand-overs over the mean
+/// change inside latent frames, pooled over every video (null for clips too short to hold both);</item>
+/// <item><see cref="MeanChange"/> against <see cref="TruthMeanChange"/>: mean absolute change (0-255) between
+/// consecutive frames of the generated videos, and of the same scenes rendered by the toy world (null for single
+/// frames). A decoder that spreads a jump over a latent frame's pixel frames lowers the judder but not the change;
+/// only latent frames that agree with each other bring the change down towards the truth's.</item>
+/// </list>
 /// </summary>
 public sealed record JudgeEvaluationReport(string Split, int Count, double MeanOverall, IReadOnlyDictionary<string, double> MeanCriteria, double SecondsPerVideo,
-    double? Judder = null);
+    double? Judder = null, double? MeanChange = null, double? TruthMeanChange = null);
 
 /// <summary>
 /// Prompt adherence of a model: sample scenes from a split, caption them, generate from the caption alone,
@@ -26,8 +31,8 @@ public static class JudgeEvaluation
         var overall = new List<double>();
         var criteria = new Dictionary<string, List<double>>();
         int temporalCompression = model.Config.Vae.TemporalCompression;
-        double across = 0, inside = 0;
-        int measured = 0;
+        double across = 0, inside = 0, change = 0, truthChange = 0;
+        int measured = 0, moving = 0;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         for (int i = 0; i < count; i++)
         {
@@ -42,6 +47,14 @@ public static class JudgeEvaluation
                 var changes = LatentJudder.MeanChanges(result.Frames, temporalCompression);
                 across += changes.Across; inside += changes.Inside; measured++;
             }
+            if (result.Frames.Count > 1)
+            {
+                var truth = SceneRenderer.Render(scene, new RenderSettings
+                {
+                    Width = result.Frames[0].Width, Height = result.Frames[0].Height, Fps = result.Fps, Seconds = result.Frames.Count / result.Fps,
+                });
+                change += MeanChangePerFrame(result.Frames); truthChange += MeanChangePerFrame(truth); moving++;
+            }
             onVideo?.Invoke(i, report.Overall);
             if (sampleFolder is not null && i < samplesToKeep)
             {
@@ -52,6 +65,10 @@ public static class JudgeEvaluation
         }
         return new JudgeEvaluationReport(split.ToString(), count, overall.Average(),
             criteria.ToDictionary(kv => kv.Key, kv => kv.Value.Average()), clock.Elapsed.TotalSeconds / count,
-            measured > 0 ? across / Math.Max(inside, 1e-9) : null);
+            measured > 0 ? across / Math.Max(inside, 1e-9) : null,
+            moving > 0 ? change / moving : null, moving > 0 ? truthChange / moving : null);
     }
+
+    private static double MeanChangePerFrame(IReadOnlyList<RgbFrame> frames) =>
+        Enumerable.Range(1, frames.Count - 1).Average(i => frames[i - 1].MeanAbsoluteDifference(frames[i]));
 }
