@@ -27,10 +27,11 @@ public static class TemporalDifference
     }
 
     /// <summary>
-    /// Stage 2's form. A transformer that denoises each latent frame on its own lays the objects out afresh in each,
-    /// and the decoded video jumps at every hand-over however good the VAE is (session 13 measured 17.6 against 3.3
-    /// mean change across hand-overs against inside latent frames). Per-frame velocity error cannot tell an error
-    /// shared by neighbouring frames (a steady offset) from one that flips between them (a jump); this term can.
+    /// Stage 2's form. A transformer whose neighbouring latent frames disagree (the objects laid out afresh in each)
+    /// makes the decoded video flicker at every hand-over, whatever the decoder does between them: v6's frames changed
+    /// 5.1 levels a frame where the rendered scenes change 3.9 (docs/training.md, session 14). Per-frame velocity error
+    /// cannot tell an error shared by neighbouring frames (a steady offset) from one that flips between them (a jump);
+    /// this term can.
     /// It compares the clean-latent estimate's error x̂₀ − x₀ = −σ·(v̂ − v) of neighbouring latent frames. On given
     /// (clean) frames σ is 0, so the error there is 0 and the term also weighs the seam between a given frame and the
     /// first generated one, where extend, loop and connect show their jumps.
