@@ -30,8 +30,8 @@ public sealed class LatentJudderTests
     [Fact]
     public void Too_few_frames_are_refused_with_the_count_needed()
     {
-        var error = Assert.Throws<ArgumentException>(() => LatentJudder.Ratio(Frames([0, 1, 2, 3, 4]), temporalCompression: 4));
-        Assert.Contains("at least 6", error.Message);
+        var error = Assert.Throws<ArgumentException>(() => LatentJudder.Ratio(Frames([0, 1, 2, 3]), temporalCompression: 4));
+        Assert.Contains("at least 5", error.Message);
     }
 
     [Fact]
@@ -44,8 +44,8 @@ public sealed class LatentJudderTests
     }
 
     [Theory]
-    [InlineData(5, false)]
-    [InlineData(6, true)]
+    [InlineData(4, false)]
+    [InlineData(5, true)]
     public void A_clip_is_measurable_once_it_holds_a_hand_over_and_a_change_inside_a_latent_frame(int frames, bool measurable)
         => Assert.Equal(measurable, LatentJudder.Measurable(frames, temporalCompression: 4));
 }

@@ -51,7 +51,7 @@ public static class JudgeEvaluation
             {
                 var truth = SceneRenderer.Render(scene, new RenderSettings
                 {
-                    Width = result.Frames[0].Width, Height = result.Frames[0].Height, Fps = result.Fps, Seconds = result.Frames.Count / result.Fps,
+                    Width = result.Frames[0].Width, Height = result.Frames[0].Height, Fps = result.Fps, Seconds = result.Frames.Count / (double)result.Fps,
                 });
                 change += MeanChangePerFrame(result.Frames); truthChange += MeanChangePerFrame(truth); moving++;
             }

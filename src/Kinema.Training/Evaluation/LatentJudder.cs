@@ -23,7 +23,7 @@ public static class LatentJudder
         ArgumentNullException.ThrowIfNull(frames);
         if (temporalCompression < 2) throw new ArgumentOutOfRangeException(nameof(temporalCompression), "a latent frame must cover at least two pixel frames");
         if (!Measurable(frames.Count, temporalCompression))
-            throw new ArgumentException($"{frames.Count} frames hold no change inside a latent frame next to a hand-over; at least {temporalCompression + 2} are needed");
+            throw new ArgumentException($"{frames.Count} frames hold no change inside a latent frame next to a hand-over; at least {temporalCompression + 1} are needed");
         double across = 0, inside = 0;
         int acrossCount = 0, insideCount = 0;
         for (int i = 1; i < frames.Count; i++)
@@ -35,6 +35,9 @@ public static class LatentJudder
         return (across / acrossCount, inside / insideCount);
     }
 
-    /// <summary>Whether a clip of <paramref name="frames"/> holds a hand-over and a change inside a latent frame.</summary>
-    public static bool Measurable(int frames, int temporalCompression) => frames >= temporalCompression + 2;
+    /// <summary>
+    /// Whether a clip of <paramref name="frames"/> holds a hand-over and a change inside a latent frame: frame 0 alone,
+    /// then all c frames of latent frame 1.
+    /// </summary>
+    public static bool Measurable(int frames, int temporalCompression) => frames >= temporalCompression + 1;
 }

@@ -42,14 +42,17 @@ public static class TemporalDifference
     /// one generated frame; zero when there are none (single frames, or everything given).</returns>
     public static Tensor LatentChangeError(Tensor velocityError, Tensor frameSigma)
     {
+        if (velocityError.dim() != 5 || frameSigma.dim() != 2)
+            throw new ArgumentException($"expected an error of (B, C, T, H, W) and noise levels of (B, T); got [{string.Join(", ", velocityError.shape)}] and [{string.Join(", ", frameSigma.shape)}]");
         long b = velocityError.shape[0], t = velocityError.shape[2];
-        if (velocityError.dim() != 5 || !frameSigma.shape.SequenceEqual(new[] { b, t }))
+        if (!frameSigma.shape.SequenceEqual(new[] { b, t }))
             throw new ArgumentException($"expected an error of (B, C, T, H, W) and noise levels of (B, T); got [{string.Join(", ", velocityError.shape)}] and [{string.Join(", ", frameSigma.shape)}]");
         if (t < 2) return zeros(1, dtype: velocityError.dtype, device: velocityError.device).sum();
         using var scope = NewDisposeScope();
         var estimateError = velocityError * frameSigma.view(b, 1, t, 1, 1);
         var change = estimateError.narrow(2, 1, t - 1) - estimateError.narrow(2, 0, t - 1);
-        var generated = frameSigma.gt(0);
+        using var zero = 0.0.ToScalar();   // held: a temporary Scalar may be finalized mid-call (HeldScalars)
+        var generated = frameSigma.gt(zero);
         var counted = generated.narrow(1, 1, t - 1).logical_or(generated.narrow(1, 0, t - 1)).to(velocityError.dtype).view(b, 1, t - 1, 1, 1);
         using var one = 1.0.ToScalar();
         var values = counted.sum().Times(velocityError.shape[1] * velocityError.shape[3] * velocityError.shape[4]);
