@@ -83,6 +83,26 @@ public sealed class ConditionedPipelineTests : IDisposable
     }
 
     [Fact]
+    public void A_loop_with_more_wrap_context_regenerates_a_different_end_behind_the_same_head()
+    {
+        var request = TinyModel.Request() with { Seconds = 2 };
+        var one = new LoopPipeline(_model).Generate(request, wrapLatentFrames: 1).Frames;
+        var two = new LoopPipeline(_model).Generate(request, wrapLatentFrames: 2).Frames;
+        Assert.Equal(one.Count, two.Count);
+        int end = 2 * 4;
+        for (int i = 0; i < one.Count - end; i++) Assert.Equal(one[i].Pixels, two[i].Pixels);
+        Assert.NotEqual(one[^1].Pixels, two[^1].Pixels);
+    }
+
+    [Theory]
+    [InlineData(7, 2, 2)]   // a 4-second loop's head (25 frames) holds both chunks
+    [InlineData(3, 3, 2)]   // 9 kept frames hold two whole chunks, not three
+    [InlineData(2, 2, 1)]   // 5 kept frames hold one
+    [InlineData(1, 2, 1)]   // a lone first frame still gives one latent of context
+    public void The_wrap_context_is_capped_at_the_whole_chunks_of_the_kept_head(int keptLatents, int asked, int expected)
+        => Assert.Equal(expected, LoopPipeline.WrapLatents(keptLatents, asked, stride: 4));
+
+    [Fact]
     public void Edit_keeps_the_source_length_size_and_fps()
     {
         var result = new EditPipeline(_model).Generate(new EditRequest { Video = TinyModel.Request(), Source = Clip(10), SourceFps = 10, Strength = 0.5 });
