@@ -219,6 +219,9 @@ public static class DitTrainer
         string latest = new Checkpoints.CheckpointStore(runFolder).LatestPath()
             ?? throw new FileNotFoundException($"{runFolder} has no checkpoint to export");
         using var vae = VaeTrainer.Load(vaeFolder, dev);
+        // The VAE's own config travels with its weights: a decoder fine-tune (e.g. to linear temporal upsampling)
+        // changes the decoder, not the latent space the transformer learned.
+        config = config with { Vae = CompatibleVae(config.Vae, vae.Config, vaeFolder) };
         using var ema = new TextToVideoModules(config);
         using (var weights = Weights.ShardedSafeTensors.Open(Path.Combine(latest, Checkpoints.CheckpointStore.EmaFile)))
             Weights.StateDictLoader.Load(ema, weights, "transformer (ema)");
@@ -226,4 +229,25 @@ public static class DitTrainer
         var model = KinemaModel.FromComponents(config, tokenizer, ema.text_encoder, ema.transformer, vae, dev, ScalarType.Float32);
         model.Save(outputFolder, ScalarType.Float16);
     }
+
+    /// <summary>
+    /// <paramref name="exported"/> if it encodes into the latent space <paramref name="trained"/> did (same channels,
+    /// compression and latent statistics), so the transformer's latents decode as they were meant to; otherwise why not.
+    /// </summary>
+    internal static VideoVaeConfig CompatibleVae(VideoVaeConfig trained, VideoVaeConfig exported, string vaeFolder)
+    {
+        string? mismatch =
+            exported.LatentChannels != trained.LatentChannels ? $"{exported.LatentChannels} latent channels, the run's VAE has {trained.LatentChannels}"
+            : exported.SpatialCompression != trained.SpatialCompression || exported.TemporalCompression != trained.TemporalCompression
+                ? $"compression {exported.SpatialCompression}x{exported.TemporalCompression} (space x time), the run's VAE {trained.SpatialCompression}x{trained.TemporalCompression}"
+            : !SameStatistics(exported.LatentsMean, trained.LatentsMean) || !SameStatistics(exported.LatentsStd, trained.LatentsStd)
+                ? "other latent statistics than the run's VAE (a different encoder)"
+            : null;
+        if (mismatch is not null)
+            throw new InvalidDataException($"the VAE in {vaeFolder} has {mismatch}; export with the VAE the run trained on, or one trained from it with --decoder-only");
+        return exported;
+    }
+
+    private static bool SameStatistics(float[] a, float[] b)
+        => a.Length == b.Length && a.Zip(b).All(p => Math.Abs(p.First - p.Second) <= 1e-5f * Math.Max(1f, Math.Abs(p.Second)));
 }
