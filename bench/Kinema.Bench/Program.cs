@@ -31,9 +31,11 @@ public static class Program
 
     internal static string ResultsFolder()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Kinema.slnx")))
-                return Directory.CreateDirectory(Path.Combine(dir.FullName, "bench", "results")).FullName;
+        // The binary's own checkout first; then the working folder's, for a build copied out of the tree and run inside one.
+        foreach (string start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "Kinema.slnx")))
+                    return Directory.CreateDirectory(Path.Combine(dir.FullName, "bench", "results")).FullName;
         return Directory.CreateDirectory("bench-results").FullName;
     }
 
