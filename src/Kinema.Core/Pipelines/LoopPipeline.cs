@@ -40,8 +40,9 @@ public sealed class LoopPipeline(KinemaModel model)
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
         int keep = r.LatentFrames - blendLatentFrames;
-        int wrapLatents = WrapLatents(keep, wrapLatentFrames, stride);
-        var head = ConditioningFrames.Encode(Model, firstPass.Frames.Take(Model.Config.Vae.PixelFrames(keep)).ToList(), cancellation);
+        int headPixels = Model.Config.Vae.PixelFrames(keep);
+        int wrapLatents = WrapLatents(headPixels, wrapLatentFrames, stride);
+        var head = ConditioningFrames.Encode(Model, firstPass.Frames.Take(headPixels).ToList(), cancellation);
         var wrap = ConditioningFrames.EncodeAsContinuation(Model, firstPass.Frames.Take(wrapLatents * stride).ToList(), cancellation);
         int total = keep + blendLatentFrames + wrapLatents;
         int s = Model.Config.Vae.SpatialCompression;
@@ -56,7 +57,6 @@ public sealed class LoopPipeline(KinemaModel model)
         using var closed = FlowSampler.Sample(Model, noise, text, r.Steps, r.Guidance, r.Shift, r.Sampler, new FlowSampler.Conditioning(latents, known), progress, clock, cancellation);
         var decoded = TextToVideoPipeline.DecodeFrames(Model, closed, Model.Config.Vae.PixelFrames(total), progress, clock, cancellation);
         // Frames of the kept head stay exactly as first generated; the regenerated end follows; the wrap copy is dropped.
-        int headPixels = Model.Config.Vae.PixelFrames(keep);
         var end = decoded.Skip(headPixels).Take(blendLatentFrames * stride).ToList();
         if (correctSeams)
             end = SeamCorrection.Apply(end, SeamCorrection.Residual(firstPass.Frames[headPixels - 1], decoded[headPixels - 1]),
@@ -66,10 +66,6 @@ public sealed class LoopPipeline(KinemaModel model)
         return new VideoResult(frames, PipelineMetadata.For(Model, r, frames.Count, clock));
     }
 
-    /// <summary>The wrap context: the asked latent frames, at most the whole 4-frame chunks of the kept head, at least one.</summary>
-    internal static int WrapLatents(int keptLatents, int asked, int stride)
-    {
-        int keptPixels = 1 + stride * (keptLatents - 1);
-        return Math.Max(1, Math.Min(asked, keptPixels / stride));
-    }
+    /// <summary>The wrap context: the asked latent frames, at most the whole chunks of <paramref name="stride"/> frames in the kept head, at least one.</summary>
+    internal static int WrapLatents(int keptPixels, int asked, int stride) => Math.Max(1, Math.Min(asked, keptPixels / stride));
 }

@@ -42,11 +42,9 @@ public static class TemporalDifference
     /// one generated frame; zero when there are none (single frames, or everything given).</returns>
     public static Tensor LatentChangeError(Tensor velocityError, Tensor frameSigma)
     {
-        if (velocityError.dim() != 5 || frameSigma.dim() != 2)
+        if (velocityError.dim() != 5 || !frameSigma.shape.SequenceEqual(new[] { velocityError.shape[0], velocityError.shape[2] }))
             throw new ArgumentException($"expected an error of (B, C, T, H, W) and noise levels of (B, T); got [{string.Join(", ", velocityError.shape)}] and [{string.Join(", ", frameSigma.shape)}]");
         long b = velocityError.shape[0], t = velocityError.shape[2];
-        if (!frameSigma.shape.SequenceEqual(new[] { b, t }))
-            throw new ArgumentException($"expected an error of (B, C, T, H, W) and noise levels of (B, T); got [{string.Join(", ", velocityError.shape)}] and [{string.Join(", ", frameSigma.shape)}]");
         if (t < 2) return zeros(1, dtype: velocityError.dtype, device: velocityError.device).sum();
         using var scope = NewDisposeScope();
         var estimateError = velocityError * frameSigma.view(b, 1, t, 1, 1);

@@ -95,12 +95,12 @@ public sealed class ConditionedPipelineTests : IDisposable
     }
 
     [Theory]
-    [InlineData(7, 2, 2)]   // a 4-second loop's head (25 frames) holds both chunks
-    [InlineData(3, 3, 2)]   // 9 kept frames hold two whole chunks, not three
-    [InlineData(2, 2, 1)]   // 5 kept frames hold one
-    [InlineData(1, 2, 1)]   // a lone first frame still gives one latent of context
-    public void The_wrap_context_is_capped_at_the_whole_chunks_of_the_kept_head(int keptLatents, int asked, int expected)
-        => Assert.Equal(expected, LoopPipeline.WrapLatents(keptLatents, asked, stride: 4));
+    [InlineData(25, 2, 2)]   // a 4-second loop's head (7 latent frames) holds both chunks
+    [InlineData(9, 3, 2)]    // 9 kept frames hold two whole chunks, not three
+    [InlineData(5, 2, 1)]    // 5 kept frames hold one
+    [InlineData(1, 2, 1)]    // a lone first frame still gives one latent of context
+    public void The_wrap_context_is_capped_at_the_whole_chunks_of_the_kept_head(int keptPixels, int asked, int expected)
+        => Assert.Equal(expected, LoopPipeline.WrapLatents(keptPixels, asked, stride: 4));
 
     [Fact]
     public void Edit_keeps_the_source_length_size_and_fps()
