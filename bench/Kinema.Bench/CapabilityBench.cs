@@ -63,14 +63,17 @@ public static class CapabilityBench
                 connectSeamRaw = WorseSeam(new ConnectPipeline(model).Generate(connect with { CorrectSeams = false }).Frames, generated.Value.Frames.Count, second.Frames.Count);
             }
 
-            double? lowToOriginal = null, highToNew = null;
+            EditRow? edit = null;
             if (parts.Contains("edit"))
             {
-                var low = new EditPipeline(model).Generate(new EditRequest { Video = request with { Prompt = otherCaption }, Source = generated.Value.Frames, SourceFps = generated.Value.Fps, Strength = 0.3 });
-                var high = new EditPipeline(model).Generate(new EditRequest { Video = request with { Prompt = otherCaption }, Source = generated.Value.Frames, SourceFps = generated.Value.Fps, Strength = 0.9 });
-                lowToOriginal = WorldJudge.Judge(low.Frames, low.Fps, scene).Overall;
-                highToNew = WorldJudge.Judge(high.Frames, high.Fps, other).Overall;
+                var source = generated.Value;
+                VideoResult Edit(double strength) => new EditPipeline(model).Generate(new EditRequest { Video = request with { Prompt = otherCaption }, Source = source.Frames, SourceFps = source.Fps, Strength = strength });
+                var (low, high) = (Edit(0.3), Edit(0.9));
+                double Score(VideoResult v, Scene s) => WorldJudge.Judge(v.Frames, v.Fps, s).Overall;
+                edit = new EditRow(Score(source, scene), Score(low, scene), Score(low, other), Score(high, scene), Score(high, other),
+                    MeanDifference(low.Frames, source.Frames), MeanDifference(high.Frames, source.Frames));
             }
+            double? lowToOriginal = edit?.LowVsOriginal, highToNew = edit?.HighVsNew;
 
             List<double> windows = [];
             double? worstDrop = null;
@@ -84,10 +87,13 @@ public static class CapabilityBench
             if (character is not null)
                 Console.WriteLine($"{i,5} character: {character.Truth} read as {character.Read}; \"{character.ExpandedPrompt}\" judged {character.WithName.Overall:0.00} " +
                     $"(presence {character.WithName.Criteria["presence"]:0.0}, shape {character.WithName.Criteria["shape"]:0.0}); \"{character.TrueWordsPrompt}\" judged {character.WithTrueWords.Overall:0.00}");
+            if (edit is not null)
+                Console.WriteLine($"{i,5} edit: source {edit.SourceVsOriginal:0.0} vs its scene; 0.3 → original {edit.LowVsOriginal:0.0}, new {edit.LowVsNew:0.0}, " +
+                    $"pixels moved {edit.LowPixelChange:0.0}; 0.9 → original {edit.HighVsOriginal:0.0}, new {edit.HighVsNew:0.0}, pixels moved {edit.HighPixelChange:0.0}");
             Console.WriteLine($"{i,5} {extendSeam,12:0.00} {extendSeamRaw,6:0.00} {loopSeam,10:0.00} {loopSeamRaw,6:0.00} {connectSeam,13:0.00} {connectSeamRaw,6:0.00} {truthSeam,11:0.00} {lowToOriginal,14:0.0} {highToNew,14:0.0} {worstDrop,18:0.0}");
             rows.Add(new { scene = i, caption, extend_seam_ratio = extendSeam, extend_seam_ratio_uncorrected = extendSeamRaw, loop_seam_ratio = loopSeam,
                 loop_seam_ratio_uncorrected = loopSeamRaw, connect_seam_ratio = connectSeam, connect_seam_ratio_uncorrected = connectSeamRaw, ground_truth_seam_ratio = truthSeam,
-                edit_low_strength_vs_original = lowToOriginal, edit_high_strength_vs_new = highToNew, minute_window_scores = windows, minute_worst_drop = worstDrop,
+                edit_low_strength_vs_original = lowToOriginal, edit_high_strength_vs_new = highToNew, edit, minute_window_scores = windows, minute_worst_drop = worstDrop,
                 character });
         }
         // The judge reports NaN for criteria it cannot score (e.g. motion with no object found): written as "NaN".
@@ -96,6 +102,18 @@ public static class CapabilityBench
             JsonSerializer.Serialize(new { benchmark = "capabilities", date = DateTime.UtcNow, model = model.Name, rows }, options));
         return 0;
     }
+
+    /// <summary>
+    /// An edit of a generated clip (the source) towards another scene's caption. The source's own score against its
+    /// scene is what a low-strength edit can at best keep; the pixel differences say how much of the source survives
+    /// independently of the judge.
+    /// </summary>
+    private sealed record EditRow(double SourceVsOriginal, double LowVsOriginal, double LowVsNew, double HighVsOriginal, double HighVsNew,
+        double LowPixelChange, double HighPixelChange);
+
+    /// <summary>Mean absolute difference (0-255) between two clips' frames, frame by frame.</summary>
+    private static double MeanDifference(IReadOnlyList<RgbFrame> a, IReadOnlyList<RgbFrame> b)
+        => Enumerable.Range(0, Math.Min(a.Count, b.Count)).Average(i => a[i].MeanAbsoluteDifference(b[i]));
 
     private sealed record CharacterRow(string Truth, string Read, bool ColorRight, bool ShapeRight, bool SizeRight, string Prompt,
         string ExpandedPrompt, string TrueWordsPrompt, JudgeReport WithName, JudgeReport WithTrueWords);
