@@ -44,6 +44,25 @@ public sealed class GenerateCliTests(TinyModelFixture fixture) : IClassFixture<T
     }
 
     [Fact]
+    public void Guidance_limited_to_high_noise_is_announced_and_changes_the_video()
+    {
+        string everyStep = fixture.NewPath("g0.mp4"), highNoise = fixture.NewPath("g9.mp4");
+        Assert.Equal(0, CliRunner.Run(Generate(everyStep)).ExitCode);
+        var result = CliRunner.Run(Generate(highNoise, "--guidance-min-sigma", "0.9"));
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Contains("at sigma >= 0.9", result.StdErr);
+        Assert.False(VideoFile.Read(everyStep).Frames.Zip(VideoFile.Read(highNoise).Frames).All(p => p.First.Pixels.AsSpan().SequenceEqual(p.Second.Pixels)));
+    }
+
+    [Fact]
+    public void A_guidance_min_sigma_above_one_exits_2_naming_it()
+    {
+        var result = CliRunner.Run(Generate(fixture.NewPath("x.mp4"), "--guidance-min-sigma", "2"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("guidance min sigma must be between 0 (guide every step) and 1, got 2", result.StdErr);
+    }
+
+    [Fact]
     public void Negative_seconds_exit_2_with_a_clear_message()
     {
         var result = CliRunner.Run("generate", "a red ball", "--model", fixture.ModelFolder, "--seconds", "-1", "-o", fixture.NewPath("x.mp4"));

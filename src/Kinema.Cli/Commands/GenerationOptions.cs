@@ -19,6 +19,7 @@ public sealed class GenerationOptions
     public Option<string?> Size { get; } = new("--size") { Description = "WIDTHxHEIGHT, multiples of the model's grid (default: the model's)" };
     public Option<int?> Steps { get; } = new("--steps") { Description = "Denoising steps" };
     public Option<double?> Guidance { get; } = new("--guidance") { Description = "Classifier-free guidance scale (1 = off)" };
+    public Option<double?> GuidanceMinSigma { get; } = new("--guidance-min-sigma") { Description = "Guide only at noise levels at or above this sigma, 0-1 (0 = every step; default: the model's)" };
     public Option<long> Seed { get; } = new("--seed") { Description = "Random seed; same seed and settings give the same video", DefaultValueFactory = _ => 0 };
     public Option<string?> Negative { get; } = new("--negative") { Description = "Negative prompt: what to steer away from" };
     public Option<string?> Sampler { get; } = new("--sampler") { Description = $"Solver: {string.Join(", ", SamplerNames.All)}" };
@@ -40,7 +41,7 @@ public sealed class GenerationOptions
     {
         command.Options.Add(Output);
         if (includeSeconds) command.Options.Add(Seconds);
-        foreach (var option in new Option[] { Fps, Size, Steps, Guidance, Seed, Negative, Sampler, Shift, Model, Device, Policy, VisibleMark }) command.Options.Add(option);
+        foreach (var option in new Option[] { Fps, Size, Steps, Guidance, GuidanceMinSigma, Seed, Negative, Sampler, Shift, Model, Device, Policy, VisibleMark }) command.Options.Add(option);
     }
 
     public VideoRequest Request(ParseResult parse, string prompt)
@@ -56,6 +57,7 @@ public sealed class GenerationOptions
             Height = wh?.H,
             Steps = parse.GetValue(Steps),
             Guidance = parse.GetValue(Guidance),
+            GuidanceMinSigma = parse.GetValue(GuidanceMinSigma),
             Seed = parse.GetValue(Seed),
             Sampler = parse.GetValue(Sampler) is string name ? SamplerNames.Parse(name) : null,
             Shift = parse.GetValue(Shift),

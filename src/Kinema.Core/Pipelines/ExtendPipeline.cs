@@ -70,7 +70,7 @@ public sealed class ExtendPipeline(KinemaModel model)
         using var text = TextConditioning.Encode(Model, r.Prompt, r.NegativePrompt, guided: r.Guidance > 1);
         var noise = FlowSampler.Noise(r.Seed, shape, Model.Device, Model.ComputeType);
         using var result = FlowSampler.Sample(Model, noise, text, r.Steps, r.Guidance, r.Shift, r.Sampler,
-            new FlowSampler.Conditioning(latents, known), progress, clock, cancellation);
+            new FlowSampler.Conditioning(latents, known), progress, clock, cancellation, guidanceMinSigma: r.GuidanceMinSigma);
         var decoded = TextToVideoPipeline.DecodeFrames(Model, result, Model.Config.Vae.PixelFrames(total), progress, clock, cancellation);
 
         List<Kinema.Media.RgbFrame> stitched;

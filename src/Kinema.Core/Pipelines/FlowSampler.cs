@@ -40,7 +40,8 @@ public static class FlowSampler
         IProgress<GenerationProgress>? progress,
         Stopwatch clock,
         CancellationToken cancellation,
-        double startSigma = 1.0)
+        double startSigma = 1.0,
+        double guidanceMinSigma = 0)
     {
         var sigmas = FlowMatchSchedule.Sigmas(steps, shift, startSigma);
         using var solver = FlowSolver.Create(sampler, sigmas);
@@ -63,10 +64,14 @@ public static class FlowSampler
                 cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 if (knownMask is not null) x = Replace(x, knownMask, knownLatents!);
-                var frameTimesteps = FrameTimesteps(solver.Timestep(i), conditioning, text.Batch, noise.device);
-                var input = (text.Guided ? cat(new[] { x, x }, 0) : x).to(modelType);
-                var velocity = model.Transformer.Forward(input, frameTimesteps, text.Context, text.Mask).to(ScalarType.Float32);
-                if (text.Guided)
+                // Row 0 of the text batch is the prompt: an unguided step runs it alone.
+                bool guided = text.Guided && sigmas[i] >= guidanceMinSigma;
+                int batch = guided ? 2 : 1;
+                var frameTimesteps = FrameTimesteps(solver.Timestep(i), conditioning, batch, noise.device);
+                var input = (guided ? cat(new[] { x, x }, 0) : x).to(modelType);
+                var (context, mask) = guided || !text.Guided ? (text.Context, text.Mask) : (text.Context.narrow(0, 0, 1), text.Mask.narrow(0, 0, 1));
+                var velocity = model.Transformer.Forward(input, frameTimesteps, context, mask).to(ScalarType.Float32);
+                if (guided)
                 {
                     var parts = velocity.chunk(2, 0);
                     velocity = parts[1] + (parts[0] - parts[1]).Times(guidance);

@@ -29,7 +29,8 @@ public sealed record GenerationMetadata(
     int Height,
     int FrameCount,
     IReadOnlyList<string> UnknownWords,
-    double ElapsedSeconds);
+    double ElapsedSeconds,
+    double GuidanceMinSigma = 0);
 
 /// <summary>Generated frames (RGB, top-left origin) with their metadata.</summary>
 public sealed record VideoResult(IReadOnlyList<RgbFrame> Frames, GenerationMetadata Metadata)

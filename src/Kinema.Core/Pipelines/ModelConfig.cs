@@ -14,6 +14,12 @@ public sealed record GenerationDefaults
     public int Height { get; init; } = 128;
     public int Steps { get; init; } = 20;
     public double Guidance { get; init; } = 5.0;
+    /// <summary>
+    /// Guidance only at noise levels σ ≥ this; 0 guides every step. The layout and the objects are decided at high
+    /// noise, where guidance makes the prompt win; at low noise the prediction only sharpens what is there, and
+    /// guidance there adds flicker (docs/training.md, session 16).
+    /// </summary>
+    public double GuidanceMinSigma { get; init; }
     public double Shift { get; init; } = 3.0;
     public SamplerKind Sampler { get; init; } = SamplerKind.DpmPlusPlus2M;
     public string NegativePrompt { get; init; } = "";

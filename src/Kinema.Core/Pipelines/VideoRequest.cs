@@ -17,6 +17,11 @@ public sealed record VideoRequest
     public int? Steps { get; init; }
     /// <summary>Classifier-free guidance scale; 1 disables guidance (and halves the work).</summary>
     public double? Guidance { get; init; }
+    /// <summary>
+    /// Guidance applies only at noise levels σ ≥ this (0 = every step); below it the prompt's prediction alone
+    /// is used, which also skips the unconditional pass. See <see cref="GenerationDefaults.GuidanceMinSigma"/>.
+    /// </summary>
+    public double? GuidanceMinSigma { get; init; }
     public long Seed { get; init; }
     public SamplerKind? Sampler { get; init; }
     /// <summary>Timestep shift of the noise schedule (see <see cref="FlowMatchSchedule"/>).</summary>
@@ -37,7 +42,8 @@ public sealed record ResolvedVideoRequest(
     SamplerKind Sampler,
     double Shift,
     int FrameCount,
-    int LatentFrames);
+    int LatentFrames,
+    double GuidanceMinSigma = 0);
 
 /// <summary>A request that cannot be served; the message says what is wrong and what is allowed.</summary>
 public sealed class InvalidRequestException(string message) : ArgumentException(message);
@@ -60,6 +66,7 @@ public static class VideoRequestValidator
         int steps = request.Steps ?? d.Steps;
         double guidance = request.Guidance ?? d.Guidance;
         double shift = request.Shift ?? d.Shift;
+        double guidanceMinSigma = request.GuidanceMinSigma ?? d.GuidanceMinSigma;
 
         if (!double.IsFinite(seconds) || seconds <= 0) problems.Add($"seconds must be > 0, got {seconds}");
         else if (seconds > limits.MaxSeconds) problems.Add($"seconds must be at most {limits.MaxSeconds} for this model, got {seconds}");
@@ -71,6 +78,7 @@ public static class VideoRequestValidator
         if (!double.IsFinite(guidance) || guidance < 1 || guidance > limits.MaxGuidance)
             problems.Add($"guidance must be between 1 (off) and {limits.MaxGuidance}, got {guidance}");
         if (!double.IsFinite(shift) || shift <= 0) problems.Add($"shift must be > 0, got {shift}");
+        if (!(guidanceMinSigma >= 0 && guidanceMinSigma <= 1)) problems.Add($"guidance min sigma must be between 0 (guide every step) and 1, got {guidanceMinSigma}");
 
         int frameCount = 0;
         if (problems.Count == 0)
@@ -84,7 +92,7 @@ public static class VideoRequestValidator
         int patchFrames = config.Transformer.PatchSize[0];
         latentFrames = (latentFrames + patchFrames - 1) / patchFrames * patchFrames;
         return new ResolvedVideoRequest(prompt, request.NegativePrompt ?? d.NegativePrompt, seconds, fps, width, height, steps, guidance,
-            request.Seed, request.Sampler ?? d.Sampler, shift, frameCount, latentFrames);
+            request.Seed, request.Sampler ?? d.Sampler, shift, frameCount, latentFrames, guidanceMinSigma);
     }
 
     private static void CheckSize(string name, int value, int min, int max, int multiple, List<string> problems)

@@ -121,6 +121,18 @@ public sealed class ConditionedPipelineTests : IDisposable
     }
 
     [Fact]
+    public void An_edit_that_starts_below_the_guidance_min_sigma_runs_the_prompt_alone()
+    {
+        // Strength 0.4 starts at σ = 0.4, so with guidance from σ 0.5 up no step is guided: the result must be
+        // exactly the unguided edit, negative prompt and all.
+        var source = Clip(5);
+        EditRequest Edit(VideoRequest video) => new() { Video = video with { Steps = 8 }, Source = source, Strength = 0.4 };
+        var belowTheInterval = new EditPipeline(_model).Generate(Edit(TinyModel.Request() with { GuidanceMinSigma = 0.5, NegativePrompt = "blue cube" }));
+        var unguided = new EditPipeline(_model).Generate(Edit(TinyModel.Request() with { Guidance = 1 }));
+        Assert.True(belowTheInterval.Frames.Zip(unguided.Frames).All(p => p.First.Pixels.AsSpan().SequenceEqual(p.Second.Pixels)));
+    }
+
+    [Fact]
     public void Edit_strength_outside_0_to_1_is_rejected()
         => Assert.Contains("strength must be in (0, 1]", Assert.Throws<InvalidRequestException>(() =>
             new EditPipeline(_model).Generate(new EditRequest { Video = TinyModel.Request(), Source = Clip(5), Strength = 1.5 })).Message);

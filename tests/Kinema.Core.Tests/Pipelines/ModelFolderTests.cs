@@ -96,6 +96,20 @@ public sealed class ModelFolderTests : IDisposable
     }
 
     [Fact]
+    public void The_guidance_min_sigma_saved_with_a_model_is_its_default_and_older_configs_guide_every_step()
+    {
+        var config = TinyModel.Config();
+        string path = Path.Combine(_root, "config.json");
+        File.WriteAllText(path, (config with { Defaults = config.Defaults with { GuidanceMinSigma = 0.4 } }).ToJson());
+        Assert.Contains("\"guidance_min_sigma\": 0.4", File.ReadAllText(path));
+        Assert.Equal(0.4, VideoRequestValidator.Resolve(new VideoRequest { Prompt = "a ball" }, ModelConfig.Load(path)).GuidanceMinSigma);
+
+        File.WriteAllText(path, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(path), "\\s*\"guidance_min_sigma\": 0.4,", ""));
+        Assert.DoesNotContain("guidance_min_sigma", File.ReadAllText(path));
+        Assert.Equal(0, ModelConfig.Load(path).Defaults.GuidanceMinSigma);
+    }
+
+    [Fact]
     public void The_config_round_trips_through_json()
     {
         var config = TinyModel.Config();

@@ -47,6 +47,17 @@ public sealed class TextToVideoPipelineTests : IDisposable
     }
 
     [Fact]
+    public void Guiding_only_the_high_noise_steps_differs_from_guiding_every_step_and_from_none()
+    {
+        var everyStep = Pipeline.Generate(TinyModel.Request());
+        var highNoise = Pipeline.Generate(TinyModel.Request() with { GuidanceMinSigma = 0.9 }); // of three steps, only the first (σ = 1)
+        var none = Pipeline.Generate(TinyModel.Request() with { Guidance = 1 });
+        Assert.False(SameFrames(highNoise, everyStep));
+        Assert.False(SameFrames(highNoise, none));
+        Assert.Equal(0.9, highNoise.Metadata.GuidanceMinSigma);
+    }
+
+    [Fact]
     public void Both_samplers_run()
     {
         var euler = Pipeline.Generate(TinyModel.Request() with { Steps = 6, Sampler = Kinema.Schedulers.SamplerKind.Euler });

@@ -34,6 +34,10 @@ public class VideoRequestValidatorTests
         => Assert.Contains("guidance must be between 1 (off) and 30", Problem(TinyModel.Request() with { Guidance = 0.5 }));
 
     [Fact]
+    public void Guidance_min_sigma_above_one_is_rejected()
+        => Assert.Contains("guidance min sigma must be between 0 (guide every step) and 1, got 1.5", Problem(TinyModel.Request() with { GuidanceMinSigma = 1.5 }));
+
+    [Fact]
     public void Empty_prompt_is_rejected()
         => Assert.Contains("prompt must not be empty", Problem(TinyModel.Request() with { Prompt = "  " }));
 

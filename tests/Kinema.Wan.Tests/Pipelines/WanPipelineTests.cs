@@ -84,6 +84,14 @@ public sealed class WanPipelineTests : IClassFixture<WanPipelineTests.TinyFolder
     }
 
     [Fact]
+    public void A_guidance_interval_is_refused_rather_than_ignored()
+    {
+        var model = WanModel.Open(_tiny.Path);
+        var error = Assert.Throws<InvalidRequestException>(() => WanRequestValidator.Resolve(Request(0) with { GuidanceMinSigma = 0.5 }, model));
+        Assert.Contains("--guidance-min-sigma is not supported", error.Message);
+    }
+
+    [Fact]
     public void A_folder_missing_its_vae_or_with_a_mismatched_text_encoder_is_named()
     {
         using var copy = new TempFolder();
