@@ -40,6 +40,21 @@ public sealed class BadInputTests(SharedServer shared) : IDisposable
     }
 
     [Fact]
+    public async Task Guidance_min_sigma_above_one_is_400_naming_it()
+    {
+        var error = await ApiAssert.Error(await PostJson("/v1/videos", "{\"prompt\": \"a ball\", \"guidance_min_sigma\": 2}"), 400, shared.Server,
+            param: "guidance_min_sigma", code: "unsupported_value");
+        Assert.Contains("guidance min sigma must be between 0 (guide every step) and 1, got 2", error.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Guidance_min_sigma_is_accepted_as_a_kinema_extra()
+    {
+        var created = await PostJson("/v1/videos", "{\"prompt\": \"a ball\", \"size\": \"64x64\", \"seconds\": \"1\", \"guidance_min_sigma\": 0.5}");
+        Assert.Equal(System.Net.HttpStatusCode.OK, created.StatusCode);
+    }
+
+    [Fact]
     public async Task Missing_prompt_is_400_naming_prompt()
     {
         await ApiAssert.Error(await PostJson("/v1/videos", "{\"size\": \"64x64\"}"), 400, shared.Server, param: "prompt", code: "missing_required_parameter");

@@ -21,6 +21,8 @@ public sealed class OperationsTests(SharedServer shared) : IDisposable
         Assert.Equal(16, caps.GetProperty("size").GetProperty("multiple_of").GetInt32());
         Assert.Equal(256, caps.GetProperty("size").GetProperty("max_width").GetInt32());
         Assert.Equal(60, caps.GetProperty("seconds").GetProperty("max").GetDouble());
+        Assert.Equal(1, caps.GetProperty("guidance_min_sigma").GetProperty("max").GetDouble());
+        Assert.Equal(0, caps.GetProperty("guidance_min_sigma").GetProperty("default").GetDouble());
     }
 
     [Fact]

@@ -34,6 +34,7 @@ public static class DerivedVideoEndpoints
             Fps = overrides.Fps ?? p.Fps,
             Steps = overrides.Steps ?? p.Steps,
             Guidance = overrides.Guidance ?? p.Guidance,
+            GuidanceMinSigma = overrides.GuidanceMinSigma ?? p.GuidanceMinSigma,
             Seed = seedGiven ? overrides.Seed : p.Seed,
             NegativePrompt = overrides.NegativePrompt ?? p.NegativePrompt,
         }, service.Model);

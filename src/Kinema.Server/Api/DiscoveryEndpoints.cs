@@ -54,6 +54,7 @@ public static class DiscoveryEndpoints
                 fps = new { min = 1, max = l.MaxFps, @default = d.Fps },
                 steps = new { min = 1, max = l.MaxSteps, @default = d.Steps },
                 guidance = new { min = 1, max = l.MaxGuidance, @default = d.Guidance },
+                guidance_min_sigma = new { min = 0, max = 1, @default = d.GuidanceMinSigma },
                 seed = new { @default = "random; pass one to reproduce a video" },
                 negative_prompt = new { @default = d.NegativePrompt },
                 edit_strength = new { min_exclusive = 0, max = 1, @default = 0.6 },

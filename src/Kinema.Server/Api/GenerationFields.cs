@@ -7,7 +7,7 @@ namespace Kinema.Server.Api;
 
 /// <summary>
 /// The generation settings a request may carry: OpenAI's <c>size</c> and <c>seconds</c> (any value the
-/// model can do, not just OpenAI's enums) and Kinema's extras <c>steps</c>, <c>guidance</c>,
+/// model can do, not just OpenAI's enums) and Kinema's extras <c>steps</c>, <c>guidance</c>, <c>guidance_min_sigma</c>,
 /// <c>seed</c>, <c>negative_prompt</c> and <c>fps</c>. Checked against the model with the same
 /// validator the pipelines use, so a job that is accepted can run.
 /// </summary>
@@ -28,6 +28,7 @@ public static class GenerationFields
             Fps = (int?)CheckedInt(fields, "fps"),
             Steps = (int?)CheckedInt(fields, "steps"),
             Guidance = fields.Number("guidance"),
+            GuidanceMinSigma = fields.Number("guidance_min_sigma"),
             Seed = fields.Integer("seed") ?? RandomNumberGenerator.GetInt32(int.MaxValue),
             NegativePrompt = fields.String("negative_prompt", 0, MaxPromptLength),
         };
@@ -61,6 +62,7 @@ public static class GenerationFields
         Height = r.Height,
         Steps = r.Steps,
         Guidance = r.Guidance,
+        GuidanceMinSigma = r.GuidanceMinSigma,
         Seed = r.Seed,
     };
 
@@ -75,6 +77,7 @@ public static class GenerationFields
 
     private static string? GuessParam(string message)
     {
+        if (message.StartsWith("guidance min sigma", StringComparison.Ordinal)) return "guidance_min_sigma";
         string first = message.Split(' ', 2)[0];
         return first switch
         {

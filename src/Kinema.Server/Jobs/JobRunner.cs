@@ -61,6 +61,7 @@ public sealed class JobRunner(DataFolder data)
             Height = p.Height,
             Steps = p.Steps,
             Guidance = p.Guidance,
+            GuidanceMinSigma = p.GuidanceMinSigma,
             Seed = p.Seed,
         };
     }
