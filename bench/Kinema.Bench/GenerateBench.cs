@@ -9,8 +9,10 @@ namespace Kinema.Bench;
 /// <summary>
 /// Generates the model's default request 1 + N times in one process and reports wall time per stage
 /// (sampling + decode, and MP4 write), resident memory after each run and live tensor counts. Flat
-/// memory over the repeats is the no-leak check. Peer: the same request with the first-order Euler
-/// sampler, to show what the default DPM-Solver++ costs per step.
+/// memory over the repeats is the no-leak check. Peers, each run after every measured run on the same seed so
+/// that drift in the machine's speed hits both sides alike: the first-order Euler sampler, to show what the
+/// default DPM-Solver++ costs per step; and, for a model whose defaults guide only the noisier steps, the same
+/// request guided at every step, to show what that saves.
 /// </summary>
 public static class GenerateBench
 {
@@ -27,6 +29,15 @@ public static class GenerateBench
         Console.WriteLine($"model {model.Name}: {resolved.Width}x{resolved.Height}, {resolved.FrameCount} frames @ {resolved.Fps} fps, {resolved.Steps} steps {resolved.Sampler}, guidance {resolved.Guidance}; threads {torch.get_num_threads()}");
         Console.WriteLine($"{"run",4} {"generate s",11} {"write s",8} {"total s",8} {"RSS MiB",8} {"live tensors",13}");
         var runs = new List<object>();
+        bool limitedGuidance = resolved.Guidance > 1 && resolved.GuidanceMinSigma > 0;
+        var eulerSeconds = new List<double>();
+        var everyStepSeconds = new List<double>();
+        static double Seconds(Action generate)
+        {
+            var clock = Stopwatch.StartNew();
+            generate();
+            return clock.Elapsed.TotalSeconds;
+        }
         for (int i = 0; i <= repeats; i++)
         {
             var clock = Stopwatch.StartNew();
@@ -40,6 +51,9 @@ public static class GenerateBench
             long live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
             Console.WriteLine($"{(i == 0 ? "warm" : i.ToString()),4} {generate,11:0.00} {total - generate,8:0.00} {total,8:0.00} {rss,8:0} {live,13}");
             runs.Add(new { run = i, generate_seconds = generate, write_seconds = total - generate, total_seconds = total, rss_mib = rss, live_tensors = live });
+            if (i == 0) continue;
+            eulerSeconds.Add(Seconds(() => pipeline.Generate(request with { Seed = i, Sampler = Kinema.Schedulers.SamplerKind.Euler })));
+            if (limitedGuidance) everyStepSeconds.Add(Seconds(() => pipeline.Generate(request with { Seed = i, GuidanceMinSigma = 0 })));
         }
         File.Delete(output);
 
@@ -47,13 +61,14 @@ public static class GenerateBench
         double meanTotal = measured.Average(r => (double)r.total_seconds);
         double rssFirst = measured[0].rss_mib, rssLast = measured[^1].rss_mib;
 
-        var clockEuler = Stopwatch.StartNew();
-        pipeline.Generate(request with { Sampler = Kinema.Schedulers.SamplerKind.Euler });
-        double euler = clockEuler.Elapsed.TotalSeconds;
+        double euler = eulerSeconds.Average();
         double dpm = measured.Average(r => (double)r.generate_seconds);
+        double? everyStep = limitedGuidance ? everyStepSeconds.Average() : null;
 
         Console.WriteLine($"mean end-to-end {meanTotal:0.00} s; peak RSS {Program.PeakRssMiB():0} MiB; RSS growth run 1 → {repeats}: {rssLast - rssFirst:+0;-0} MiB");
         Console.WriteLine($"peer: Euler sampler {euler:0.00} s vs DPM-Solver++ 2M {dpm:0.00} s (ratio {dpm / euler:0.00}; same steps, same model calls)");
+        if (everyStep is double guidedEveryStep)
+            Console.WriteLine($"peer: guidance at every step {guidedEveryStep:0.00} s vs only at sigma >= {resolved.GuidanceMinSigma} {dpm:0.00} s (ratio {dpm / guidedEveryStep:0.00})");
         var report = new
         {
             benchmark = "generate",
@@ -66,6 +81,7 @@ public static class GenerateBench
             peak_rss_mib = Program.PeakRssMiB(),
             rss_growth_mib = rssLast - rssFirst,
             peer = new { euler_seconds = euler, dpm_seconds = dpm, ratio = dpm / euler },
+            guidance_peer = everyStep is double e ? new { every_step_seconds = e, limited_seconds = dpm, guidance_min_sigma = resolved.GuidanceMinSigma, ratio = dpm / e } : null,
         };
         File.WriteAllText(Path.Combine(Program.ResultsFolder(), "generate.json"), JsonSerializer.Serialize(report, Kinema.IO.Json.Options));
         return 0;
