@@ -26,7 +26,8 @@ public static class FlowSampler
     /// <summary>
     /// Runs the solver over <paramref name="steps"/> levels starting from <paramref name="noise"/>; returns new
     /// latents in the noise's dtype. The ODE state and solver history stay in float32 whatever the model's
-    /// precision: a bf16 state would round away most of each small step.
+    /// precision: a bf16 state would round away most of each small step. Guidance applies only on the steps at noise
+    /// levels σ ≥ <paramref name="guidanceMinSigma"/> (0: every step; see <see cref="GenerationDefaults.GuidanceMinSigma"/>).
     /// </summary>
     public static Tensor Sample(
         KinemaModel model,
