@@ -24,6 +24,7 @@ public static class CapabilityBench
     {
         string folder = ModelLocator.Resolve(Program.Option(args, "--model", "") is { Length: > 0 } m ? m : null);
         int count = int.Parse(Program.Option(args, "--count", "3"));
+        int first = int.Parse(Program.Option(args, "--first", "0"));
         double minuteSeconds = double.Parse(Program.Option(args, "--minute-seconds", "60"), System.Globalization.CultureInfo.InvariantCulture);
         string[] knownParts = ["seams", "edit", "minute", "characters"];
         var parts = Program.Option(args, "--parts", "seams,edit,minute").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
@@ -35,7 +36,7 @@ public static class CapabilityBench
         var rows = new List<object>();
         Console.WriteLine($"model {model.Name}, {count} scenes");
         Console.WriteLine($"{"scene",5} {"extend seam",12} {"(raw)",6} {"loop seam",10} {"(raw)",6} {"connect seam",13} {"(raw)",6} {"truth seam",11} {"edit low→orig",14} {"edit high→new",14} {"worst window drop",18}");
-        for (int i = 0; i < count; i++)
+        for (int i = first; i < first + count; i++)
         {
             var scene = SceneSampler.Sample(8_000_000 + i);
             var other = SceneSampler.Sample(8_100_000 + i);
