@@ -70,7 +70,7 @@ public static class FlowSampler
                 int batch = guided ? 2 : 1;
                 var frameTimesteps = FrameTimesteps(solver.Timestep(i), conditioning, batch, noise.device);
                 var input = (guided ? cat(new[] { x, x }, 0) : x).to(modelType);
-                var (context, mask) = guided || !text.Guided ? (text.Context, text.Mask) : (text.Context.narrow(0, 0, 1), text.Mask.narrow(0, 0, 1));
+                var (context, mask) = text.Guided && !guided ? (text.Context.narrow(0, 0, 1), text.Mask.narrow(0, 0, 1)) : (text.Context, text.Mask);
                 var velocity = model.Transformer.Forward(input, frameTimesteps, context, mask).to(ScalarType.Float32);
                 if (guided)
                 {
