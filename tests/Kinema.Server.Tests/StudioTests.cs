@@ -43,6 +43,27 @@ public sealed class StudioTests : IDisposable
     }
 
     [ChromiumFact]
+    public void Advanced_settings_take_the_models_ranges_and_reach_the_server()
+    {
+        var result = Run("advanced-settings");
+        Assert.Empty(result.GetProperty("pageErrors").EnumerateArray());
+        var sigma = result.GetProperty("fields").GetProperty("guidance-min-sigma");
+        Assert.Equal("0", sigma.GetProperty("min").GetString());
+        Assert.Equal("1", sigma.GetProperty("max").GetString());
+        Assert.StartsWith("default ", sigma.GetProperty("placeholder").GetString());
+        Assert.False(sigma.GetProperty("visible").GetBoolean(), "the advanced settings start folded away");
+        Assert.True(result.GetProperty("overflow").GetProperty("rangeOverflow").GetBoolean());
+        Assert.Equal(0, result.GetProperty("postsWhileInvalid").GetInt32());
+
+        string post = result.GetProperty("post").GetString()!;
+        Assert.Matches("name=\"steps\"\\s+2\\s", post);
+        Assert.Matches("name=\"guidance_min_sigma\"\\s+0.5\\s", post);
+        Assert.Matches("name=\"negative_prompt\"\\s+blurry\\s", post);
+        Assert.DoesNotContain("name=\"guidance\"", post);
+        Assert.Equal("completed", result.GetProperty("status").GetString());
+    }
+
+    [ChromiumFact]
     public void Phone_width_fits_without_sideways_scrolling()
     {
         var layout = Run("phone-layout").GetProperty("layout");

@@ -57,6 +57,37 @@ const scenarios = {
     });
   },
 
+  async "advanced-settings"() {
+    return withPage({ width: 1200, height: 900 }, async (page) => {
+      await page.goto(url);
+      await page.waitForFunction(() => document.querySelectorAll("#size option").length > 0);
+      const fields = await page.evaluate(() => Object.fromEntries(["steps", "guidance", "guidance-min-sigma"].map((id) => {
+        const input = document.getElementById(id);
+        return [id, { min: input.min, max: input.max, placeholder: input.placeholder, visible: input.checkVisibility() }];
+      })));
+      await page.click("#advanced summary");
+      // Out of the model's range the browser refuses to submit, before anything reaches the server.
+      await page.fill("#guidance-min-sigma", "1.5");
+      const overflow = await page.$eval("#guidance-min-sigma", (input) => ({ rangeOverflow: input.validity.rangeOverflow, message: input.validationMessage }));
+      const posts = [];
+      page.on("request", (request) => {
+        if (request.method() === "POST" && new URL(request.url()).pathname === "/v1/videos") posts.push(request.postDataBuffer()?.toString("latin1") ?? "");
+      });
+      await page.click("#generate");
+      await page.waitForTimeout(300);
+      const postsWhileInvalid = posts.length;
+      await page.fill("#prompt", "a red ball bounces across a snowy field at sunset");
+      await page.fill("#seconds", "1");
+      await page.fill("#steps", "2");
+      await page.fill("#guidance-min-sigma", "0.5");
+      await page.fill("#negative-prompt", "blurry");
+      await page.click("#generate");
+      await page.waitForSelector(".video-card video", { timeout: 90_000 });
+      const status = await page.$eval(".video-card", (c) => c.dataset.status);
+      return { fields, overflow, postsWhileInvalid, post: posts[0] ?? null, status };
+    });
+  },
+
   async "phone-layout"() {
     return withPage({ width: 390, height: 844 }, async (page) => {
       await page.goto(url);

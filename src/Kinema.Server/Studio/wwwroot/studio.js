@@ -44,7 +44,17 @@ async function loadCapabilities() {
   }
   $("seconds").max = caps.seconds.max;
   $("seconds").value = caps.seconds.default;
+  // The advanced fields start empty (the model decides); their placeholders say what that means.
+  for (const [id, range] of [["steps", caps.steps], ["guidance", caps.guidance], ["guidance-min-sigma", caps.guidance_min_sigma]]) {
+    if (!range) { $(id).closest(".field").hidden = true; continue; }
+    $(id).min = range.min;
+    $(id).max = range.max;
+    $(id).placeholder = `default ${range.default}`;
+  }
 }
+
+// Only what the person typed is sent; an empty field leaves the setting to the model.
+const ADVANCED_FIELDS = [["negative-prompt", "negative_prompt"], ["steps", "steps"], ["guidance", "guidance"], ["guidance-min-sigma", "guidance_min_sigma"]];
 
 function sizeChoices(size) {
   const m = size.multiple_of;
@@ -210,6 +220,10 @@ async function submit(event) {
   form.append("size", $("size").value);
   form.append("seconds", $("seconds").value);
   if ($("seed").value !== "") form.append("seed", $("seed").value);
+  for (const [id, name] of ADVANCED_FIELDS) {
+    const value = $(id).value.trim();
+    if (value !== "") form.append(name, value);
+  }
   const file = $("first-frame").files[0];
   if (file) form.append("input_reference", file, file.name);
   button.disabled = true;
