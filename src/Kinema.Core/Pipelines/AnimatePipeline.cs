@@ -59,8 +59,7 @@ public sealed class AnimatePipeline(KinemaModel model)
         progress?.Report(new GenerationProgress(GenerationStage.EncodingText, 0, 1, clock.Elapsed));
         using var text = TextConditioning.Encode(Model, r.Prompt, r.NegativePrompt, guided: r.Guidance > 1);
         var noise = FlowSampler.Noise(r.Seed, shape, Model.Device, Model.ComputeType);
-        using var result = FlowSampler.Sample(Model, noise, text, r.Steps, r.Guidance, r.Shift, r.Sampler,
-            new FlowSampler.Conditioning(latents, known), progress, clock, cancellation, guidanceMinSigma: r.GuidanceMinSigma);
+        using var result = FlowSampler.Sample(Model, noise, text, r, new FlowSampler.Conditioning(latents, known), progress, clock, cancellation);
         var frames = TextToVideoPipeline.DecodeFrames(Model, result, r.FrameCount, progress, clock, cancellation);
         progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));
         return new VideoResult(frames, PipelineMetadata.For(Model, r, frames.Count, clock));

@@ -45,7 +45,7 @@ public sealed class EditPipeline(KinemaModel model)
         int steps = Math.Max(1, (int)Math.Ceiling(r.Steps * sigma));
         progress?.Report(new GenerationProgress(GenerationStage.EncodingText, 0, 1, clock.Elapsed));
         using var text = TextConditioning.Encode(Model, r.Prompt, r.NegativePrompt, guided: r.Guidance > 1);
-        using var result = FlowSampler.Sample(Model, start, text, steps, r.Guidance, r.Shift, r.Sampler, null, progress, clock, cancellation, startSigma: unshifted, guidanceMinSigma: r.GuidanceMinSigma);
+        using var result = FlowSampler.Sample(Model, start, text, r, null, progress, clock, cancellation, steps, startSigma: unshifted);
         var frames = TextToVideoPipeline.DecodeFrames(Model, result, request.Source.Count, progress, clock, cancellation);
         progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));
         return new VideoResult(frames, PipelineMetadata.For(Model, r with { Steps = steps }, frames.Count, clock));

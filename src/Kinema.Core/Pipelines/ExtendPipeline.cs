@@ -69,8 +69,7 @@ public sealed class ExtendPipeline(KinemaModel model)
         progress?.Report(new GenerationProgress(GenerationStage.EncodingText, 0, 1, clock.Elapsed));
         using var text = TextConditioning.Encode(Model, r.Prompt, r.NegativePrompt, guided: r.Guidance > 1);
         var noise = FlowSampler.Noise(r.Seed, shape, Model.Device, Model.ComputeType);
-        using var result = FlowSampler.Sample(Model, noise, text, r.Steps, r.Guidance, r.Shift, r.Sampler,
-            new FlowSampler.Conditioning(latents, known), progress, clock, cancellation, guidanceMinSigma: r.GuidanceMinSigma);
+        using var result = FlowSampler.Sample(Model, noise, text, r, new FlowSampler.Conditioning(latents, known), progress, clock, cancellation);
         var decoded = TextToVideoPipeline.DecodeFrames(Model, result, Model.Config.Vae.PixelFrames(total), progress, clock, cancellation);
 
         List<Kinema.Media.RgbFrame> stitched;

@@ -27,8 +27,24 @@ public static class FlowSampler
     /// Runs the solver over <paramref name="steps"/> levels starting from <paramref name="noise"/>; returns new
     /// latents in the noise's dtype. The ODE state and solver history stay in float32 whatever the model's
     /// precision: a bf16 state would round away most of each small step. Guidance applies only on the steps at noise
-    /// levels σ ≥ <paramref name="guidanceMinSigma"/> (0: every step; see <see cref="GenerationDefaults.GuidanceMinSigma"/>).
+    /// levels σ ≥ the request's guidance min sigma (0: every step; see <see cref="GenerationDefaults.GuidanceMinSigma"/>).
+    /// <paramref name="steps"/> overrides the request's (an edit runs only the steps below its strength).
     /// </summary>
+    public static Tensor Sample(
+        KinemaModel model,
+        Tensor noise,
+        TextConditioning text,
+        ResolvedVideoRequest request,
+        Conditioning? conditioning,
+        IProgress<GenerationProgress>? progress,
+        Stopwatch clock,
+        CancellationToken cancellation,
+        int? steps = null,
+        double startSigma = 1.0)
+        => Sample(model, noise, text, steps ?? request.Steps, request.Guidance, request.Shift, request.Sampler, conditioning, progress, clock,
+            cancellation, startSigma, request.GuidanceMinSigma);
+
+    /// <summary>The same with every setting spelled out.</summary>
     public static Tensor Sample(
         KinemaModel model,
         Tensor noise,

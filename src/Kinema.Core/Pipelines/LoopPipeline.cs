@@ -54,7 +54,7 @@ public sealed class LoopPipeline(KinemaModel model)
 
         using var text = TextConditioning.Encode(Model, r.Prompt, r.NegativePrompt, guided: r.Guidance > 1);
         var noise = FlowSampler.Noise(r.Seed + 1, shape, Model.Device, Model.ComputeType);
-        using var closed = FlowSampler.Sample(Model, noise, text, r.Steps, r.Guidance, r.Shift, r.Sampler, new FlowSampler.Conditioning(latents, known), progress, clock, cancellation, guidanceMinSigma: r.GuidanceMinSigma);
+        using var closed = FlowSampler.Sample(Model, noise, text, r, new FlowSampler.Conditioning(latents, known), progress, clock, cancellation);
         var decoded = TextToVideoPipeline.DecodeFrames(Model, closed, Model.Config.Vae.PixelFrames(total), progress, clock, cancellation);
         // Frames of the kept head stay exactly as first generated; the regenerated end follows; the wrap copy is dropped.
         var end = decoded.Skip(headPixels).Take(blendLatentFrames * stride).ToList();

@@ -29,7 +29,7 @@ public sealed class TextToVideoPipeline(KinemaModel model)
         int s = Model.Config.Vae.SpatialCompression;
         var shape = new long[] { 1, Model.Config.Vae.LatentChannels, r.LatentFrames, r.Height / s, r.Width / s };
         var noise = FlowSampler.Noise(r.Seed, shape, Model.Device, Model.ComputeType);
-        using var latents = FlowSampler.Sample(Model, noise, text, r.Steps, r.Guidance, r.Shift, r.Sampler, null, progress, clock, cancellation, guidanceMinSigma: r.GuidanceMinSigma);
+        using var latents = FlowSampler.Sample(Model, noise, text, r, null, progress, clock, cancellation);
 
         var frames = DecodeFrames(Model, latents, r.FrameCount, progress, clock, cancellation);
         progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));
