@@ -35,7 +35,7 @@ public static class GenerateCommand
             var resolved = VideoRequestValidator.Resolve(request, model.Config);
             GenerationOptions.NoteUnknownWords(model, [resolved.Prompt]);
             double? windowSeconds = parse.GetValue(window);
-            bool windowed = windowSeconds is not null || resolved.Seconds > 2 * model.Config.Defaults.Seconds;
+            bool windowed = windowSeconds is not null || StoryboardPipeline.NeedsWindows(resolved.Seconds, model.Config);
             Console.Error.WriteLine($"{model.Name}: {resolved.Width}x{resolved.Height}, {resolved.FrameCount} frames at {resolved.Fps} fps, {resolved.Steps} steps ({resolved.Sampler.ToName()}), guidance {resolved.Guidance}{(resolved.GuidanceMinSigma > 0 ? $" at sigma >= {resolved.GuidanceMinSigma}" : "")}, seed {resolved.Seed}{(windowed ? ", windowed" : "")}");
 
             VideoResult result;

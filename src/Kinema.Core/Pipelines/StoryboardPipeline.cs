@@ -1,4 +1,5 @@
 using Kinema.Media;
+using static TorchSharp.torch;
 
 namespace Kinema.Pipelines;
 
@@ -19,17 +20,29 @@ public sealed record StoryboardRequest
 }
 
 /// <summary>
-/// Long videos and storyboards by windowed generation: the first window is text-to-video (or
-/// image-to-video when its card has an image); every later window is an extension that sees the last
+/// Long videos and storyboards by windowed generation in latent space. The first window of a shot is
+/// text-to-video (or image-to-video when its card has an image); every later window sees the last latent
 /// frames generated so far as clean context, under the prompt of the card it falls in, so objects and
-/// backgrounds carry over. Only the context travels between windows, so memory does not grow with the
-/// length beyond the output frames. A later card with an image starts a new shot from that image.
+/// backgrounds carry over. The context stays in latent space: re-encoding decoded frames for every window
+/// would pass the picture through the VAE once per window, and those round trips compound (eight round
+/// trips of rendered clips took the judge's score from 100 to 29 on four scenes). Each shot's latents are decoded in one
+/// causal pass at the end, so windows join without seams. A float32 latent frame of the toy preset takes a
+/// sixth of the bytes of the four RGB frames it decodes to, so memory grows with the length only as the
+/// output frames do.
 /// Why windows rather than diffusion forcing: the model is trained with clean leading spans already
-/// (extension), so windows need no extra training and reuse one tested code path.
+/// (extension), so windows need no extra training.
+/// A card's prompt takes over at the first latent frame (4 frames) at or after its start.
 /// </summary>
 public sealed class StoryboardPipeline(KinemaModel model)
 {
     public KinemaModel Model { get; } = model ?? throw new ArgumentNullException(nameof(model));
+
+    /// <summary>
+    /// Whether a text- or image-to-video request this long should be generated in windows: the model trained on clips
+    /// up to about its default duration, and one window of more than twice that leaves what it learned (and attention
+    /// grows with the square of the length).
+    /// </summary>
+    public static bool NeedsWindows(double seconds, ModelConfig config) => seconds > 2 * config.Defaults.Seconds;
 
     public VideoResult Generate(StoryboardRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default)
     {
@@ -46,42 +59,101 @@ public sealed class StoryboardPipeline(KinemaModel model)
         int totalFrames = (int)Math.Round(request.Seconds * fps);
         int contextFrames = 1 + (request.ContextLatentFrames - 1) * stride;
         double windowSeconds = request.WindowSeconds ?? Math.Max(1.0, Model.Config.Defaults.Seconds - (double)contextFrames / fps);
-        int windowFrames = Math.Max(stride, (int)Math.Round(windowSeconds * fps) / stride * stride);
+        int windowLatents = Math.Max(1, (int)Math.Round(windowSeconds * fps) / stride);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var inference = inference_mode();
         var frames = new List<RgbFrame>(totalFrames);
-        int window = 0;
-        foreach (var (card, index) in cards.Select((c, i) => (c, i)))
+        var shot = new List<Tensor>();   // this shot's latent frames so far, (1, C, 1, h, w) each
+        int shotStart = 0, window = 0;
+        try
         {
-            int cardEnd = index + 1 < cards.Count ? (int)Math.Round(cards[index + 1].Start * fps) : totalFrames;
-            bool newShot = frames.Count == 0 || card.Image is not null;
-            while (frames.Count < cardEnd)
+            foreach (var (card, index) in cards.Select((c, i) => (c, i)))
             {
-                cancellation.ThrowIfCancellationRequested();
-                int count = Math.Min(windowFrames, cardEnd - frames.Count);
-                var windowRequest = request.Settings with { Prompt = card.Prompt, Seconds = (double)count / fps, Fps = fps, Width = settings.Width, Height = settings.Height, Seed = request.Settings.Seed + window };
-                IReadOnlyList<RgbFrame> added;
-                if (newShot && card.Image is not null)
-                    added = new AnimatePipeline(Model).Generate(new AnimateRequest { Video = windowRequest, FirstFrame = card.Image }, null, cancellation).Frames;
-                else if (newShot)
-                    added = new TextToVideoPipeline(Model).Generate(windowRequest, null, cancellation).Frames;
-                else
+                int cardEnd = index + 1 < cards.Count ? (int)Math.Round(cards[index + 1].Start * fps) : totalFrames;
+                if (card.Image is not null && shot.Count > 0)
                 {
-                    var context = frames.Skip(Math.Max(0, frames.Count - contextFrames)).ToList();
-                    var extended = new ExtendPipeline(Model).Generate(new ExtendRequest
-                    {
-                        Video = windowRequest, Source = context, SourceFps = fps, ContextLatentFrames = request.ContextLatentFrames,
-                    }, null, cancellation);
-                    added = extended.Frames.Skip(context.Count).ToList();
+                    DecodeShot(shot, frames, (int)Math.Round(card.Start * fps), progress, clock, cancellation);
+                    shotStart = frames.Count;
                 }
-                frames.AddRange(added.Take(cardEnd - frames.Count));
-                newShot = false;
-                window++;
-                progress?.Report(new GenerationProgress(GenerationStage.Denoising, frames.Count, totalFrames, clock.Elapsed));
+                while (shot.Count == 0 || shotStart + Model.Config.Vae.PixelFrames(shot.Count) < cardEnd)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    int missing = cardEnd - shotStart - (shot.Count == 0 ? 0 : Model.Config.Vae.PixelFrames(shot.Count));
+                    // A shot's first window also makes the first latent frame, which stands for one frame, not four.
+                    int newLatents = shot.Count == 0
+                        ? Math.Min(1 + windowLatents, Model.Config.Vae.LatentFrames(Math.Max(1, missing)))
+                        : Math.Min(windowLatents, (missing + stride - 1) / stride);
+                    var windowRequest = request.Settings with { Prompt = card.Prompt, Fps = fps, Width = settings.Width, Height = settings.Height, Seed = request.Settings.Seed + window };
+                    shot.AddRange(GenerateWindow(windowRequest, shot, newLatents, request.ContextLatentFrames, shot.Count == 0 ? card.Image : null, cancellation));
+                    window++;
+                    progress?.Report(new GenerationProgress(GenerationStage.Denoising, Math.Min(totalFrames, shotStart + Model.Config.Vae.PixelFrames(shot.Count)), totalFrames, clock.Elapsed));
+                }
             }
+            DecodeShot(shot, frames, totalFrames, progress, clock, cancellation);
+        }
+        finally
+        {
+            foreach (var t in shot) t.Dispose();
         }
         progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));
         var resolved = settings with { Prompt = string.Join(" | ", cards.Select(c => c.Prompt)), Seconds = request.Seconds };
         return new VideoResult(frames, PipelineMetadata.For(Model, resolved, frames.Count, clock));
+    }
+
+    /// <summary>
+    /// One window's new latent frames: the shot's first window starts from noise (or from <paramref name="image"/> as its
+    /// clean first frame); a later one keeps the shot's last <paramref name="contextLatents"/> frames clean in front.
+    /// </summary>
+    private List<Tensor> GenerateWindow(VideoRequest request, List<Tensor> shot, int newLatents, int contextLatents, RgbFrame? image, CancellationToken cancellation)
+    {
+        using var scope = NewDisposeScope();
+        int context = Math.Min(contextLatents, shot.Count);
+        // A shot's first window has the image-like first latent frame (one frame) plus newLatents − 1 of four frames.
+        int total = context == 0 ? newLatents : context + newLatents;
+        var r = VideoRequestValidator.Resolve(request with { Seconds = (double)Model.Config.Vae.PixelFrames(total) / request.Fps!.Value }, Model.Config);
+        int s = Model.Config.Vae.SpatialCompression;
+        var shape = new long[] { 1, Model.Config.Vae.LatentChannels, total, r.Height / s, r.Width / s };
+        FlowSampler.Conditioning? conditioning = null;
+        if (context > 0 || image is not null)
+        {
+            var latents = zeros(shape, dtype: Model.ComputeType, device: Model.Device);
+            var known = new bool[total];
+            if (image is not null)
+            {
+                latents.narrow(2, 0, 1).copy_(ConditioningFrames.Encode(Model, ConditioningFrames.Resize([image], r.Width, r.Height), cancellation));
+                known[0] = true;
+            }
+            for (int i = 0; i < context; i++)
+            {
+                latents.narrow(2, i, 1).copy_(shot[shot.Count - context + i]);
+                known[i] = true;
+            }
+            conditioning = new FlowSampler.Conditioning(latents, known);
+        }
+        using var text = TextConditioning.Encode(Model, r.Prompt, r.NegativePrompt, guided: r.Guidance > 1);
+        var noise = FlowSampler.Noise(r.Seed, shape, Model.Device, Model.ComputeType);
+        using var result = FlowSampler.Sample(Model, noise, text, r, conditioning, null, System.Diagnostics.Stopwatch.StartNew(), cancellation);
+        int first = total - newLatents;
+        return Enumerable.Range(first, newLatents).Select(i => result.narrow(2, i, 1).clone().DetachFromDisposeScope()).ToList();
+    }
+
+    /// <summary>Decodes a shot's latents in one causal pass, appends up to <paramref name="cardEnd"/> frames in all, and empties the shot.</summary>
+    private void DecodeShot(List<Tensor> shot, List<RgbFrame> frames, int cardEnd, IProgress<GenerationProgress>? progress, System.Diagnostics.Stopwatch clock, CancellationToken cancellation)
+    {
+        if (shot.Count == 0) return;
+        using (var scope = NewDisposeScope())
+        {
+            var latents = cat(shot, 2);
+            int chunks = (shot.Count + TextToVideoPipeline.DecodeLatentFramesPerChunk - 1) / TextToVideoPipeline.DecodeLatentFramesPerChunk, done = 0;
+            Model.Vae.DecodeChunked(latents, chunk =>
+            {
+                foreach (var frame in FrameConversion.ToFrames(chunk))
+                    if (frames.Count < cardEnd) frames.Add(frame);
+                progress?.Report(new GenerationProgress(GenerationStage.Decoding, ++done, chunks, clock.Elapsed));
+            }, TextToVideoPipeline.DecodeLatentFramesPerChunk, cancellation);
+        }
+        foreach (var t in shot) t.Dispose();
+        shot.Clear();
     }
 }

@@ -4,7 +4,10 @@ using Kinema.Server.Storage;
 
 namespace Kinema.Server.Jobs;
 
-/// <summary>Runs one job on the calling thread: each job kind is exactly one pipeline call.</summary>
+/// <summary>
+/// Runs one job on the calling thread: each job kind is exactly one pipeline call. Text- and image-to-video jobs
+/// longer than <see cref="StoryboardPipeline.NeedsWindows"/> allows in one window go window by window, as the CLI's do.
+/// </summary>
 public sealed class JobRunner(DataFolder data)
 {
     public VideoResult Run(KinemaModel model, VideoJob job, IProgress<GenerationProgress> progress, CancellationToken cancellation)
@@ -12,6 +15,8 @@ public sealed class JobRunner(DataFolder data)
         var video = ToVideoRequest(job);
         return job.Kind switch
         {
+            JobKind.TextToVideo or JobKind.Remix or JobKind.ImageToVideo when StoryboardPipeline.NeedsWindows(video.Seconds ?? model.Config.Defaults.Seconds, model.Config)
+                => RunWindowed(model, job, video, progress, cancellation),
             JobKind.TextToVideo or JobKind.Remix => new TextToVideoPipeline(model).Generate(video, progress, cancellation),
             JobKind.ImageToVideo => new AnimatePipeline(model).Generate(new AnimateRequest
             {
@@ -22,6 +27,17 @@ public sealed class JobRunner(DataFolder data)
             JobKind.Extend => RunExtend(model, job, video, progress, cancellation),
             _ => throw new InvalidOperationException($"no pipeline for job kind {job.Kind}"),
         };
+    }
+
+    private VideoResult RunWindowed(KinemaModel model, VideoJob job, VideoRequest video, IProgress<GenerationProgress> progress, CancellationToken cancellation)
+    {
+        var firstFrame = job.Kind == JobKind.ImageToVideo ? ImageFile.Read(InputFile(job, job.Parameters.FirstFrameFile)) : null;
+        return new StoryboardPipeline(model).Generate(new StoryboardRequest
+        {
+            Cards = [new StoryboardCard(0, video.Prompt, firstFrame)],
+            Seconds = video.Seconds ?? model.Config.Defaults.Seconds,
+            Settings = video,
+        }, progress, cancellation);
     }
 
     private VideoResult RunEdit(KinemaModel model, VideoJob job, VideoRequest video, IProgress<GenerationProgress> progress, CancellationToken cancellation)

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using Kinema.Media;
+using Kinema.Server.Tests.Support;
+
+namespace Kinema.Server.Tests;
+
+/// <summary>Videos longer than twice the model's default duration, over HTTP: made window by window, as the CLI makes them.</summary>
+[Collection(SharedServerCollection.Name)]
+public sealed class LongVideoTests(SharedServer shared) : IDisposable
+{
+    private readonly HttpClient _alice = shared.Server.Client(SharedServer.AliceKey);
+    private readonly TempFolder _scratch = new();
+
+    private const string Prompt = "a red ball bounces on green grass";
+
+    private string Cli(string output, params string[] extra)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { Repo.CliDll, "generate", Prompt, "-m", TinyModel.Path, "--seconds", "3", "--size", "64x64", "--seed", "5", "-o", output }.Concat(extra))
+            info.ArgumentList.Add(arg);
+        using var process = Process.Start(info)!;
+        process.StandardOutput.ReadToEndAsync();
+        string stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, stderr);
+        return output;
+    }
+
+    private static double MeanDifference(IReadOnlyList<RgbFrame> a, IReadOnlyList<RgbFrame> b)
+        => a.Zip(b, (x, y) => x.Pixels.Zip(y.Pixels, (p, q) => Math.Abs(p - q)).Average()).Average();
+
+    [Fact]
+    public async Task A_three_second_job_on_a_one_second_model_is_the_windowed_video_the_cli_makes()
+    {
+        var created = await Videos.Create(_alice, $"{{\"prompt\": \"{Prompt}\", \"size\": \"64x64\", \"seconds\": \"3\", \"seed\": 5}}");
+        Assert.Equal("completed", (await Videos.WaitFinished(_alice, created.Id(), TimeSpan.FromSeconds(120))).Status());
+        string served = _scratch.File("served.mp4");
+        await File.WriteAllBytesAsync(served, await _alice.GetByteArrayAsync($"/v1/videos/{created.Id()}/content"));
+
+        var api = VideoFile.Read(served).Frames;
+        var windowed = VideoFile.Read(Cli(_scratch.File("windowed.mp4"))).Frames;
+        var oneWindow = VideoFile.Read(Cli(_scratch.File("one-window.mp4"), "--window", "3")).Frames;
+        Assert.Equal(24, api.Count);
+        Assert.Equal(24, windowed.Count);
+        // The outputs differ only by their watermarks (each carries its own id) and the encoder's rounding.
+        double toWindowed = MeanDifference(api, windowed), toOneWindow = MeanDifference(api, oneWindow);
+        Assert.True(toWindowed < toOneWindow / 3, $"mean difference to the CLI's windowed video {toWindowed:0.00}, to one window {toOneWindow:0.00}");
+    }
+
+    public void Dispose() => _scratch.Dispose();
+}
