@@ -78,11 +78,15 @@ public static class CapabilityBench
 
             List<double> windows = [];
             double? worstDrop = null;
+            JoinRow? joins = null;
             if (parts.Contains("minute"))
             {
-                var minute = new StoryboardPipeline(model).Generate(new StoryboardRequest { Cards = [new StoryboardCard(0, caption)], Seconds = minuteSeconds, Settings = request });
+                var windowEnds = new WindowEnds();
+                var minute = new StoryboardPipeline(model).Generate(new StoryboardRequest { Cards = [new StoryboardCard(0, caption)], Seconds = minuteSeconds, Settings = request }, windowEnds);
                 windows = WindowScores(minute.Frames, minute.Fps, scene);
                 worstDrop = windows.Skip(1).Select(w => windows[0] - w).DefaultIfEmpty(0).Max();
+                joins = JoinRatios(minute.Frames, windowEnds.Frames.Where(f => f < minute.Frames.Count).ToList(), model.Config.Vae.TemporalCompression);
+                Console.WriteLine($"{i,5} minute: {joins.Count} window joins, change across them {joins.Ratio:0.00}x the change elsewhere, {joins.SamePhaseRatio:0.00}x at the same place in a latent frame");
             }
             CharacterRow? character = parts.Contains("characters") ? MeasureCharacter(model, scene, i) : null;
             if (character is not null)
@@ -95,7 +99,7 @@ public static class CapabilityBench
             rows.Add(new { scene = i, caption, extend_seam_ratio = extendSeam, extend_seam_ratio_uncorrected = extendSeamRaw, loop_seam_ratio = loopSeam,
                 loop_seam_ratio_uncorrected = loopSeamRaw, connect_seam_ratio = connectSeam, connect_seam_ratio_uncorrected = connectSeamRaw, ground_truth_seam_ratio = truthSeam,
                 edit_low_strength_vs_original = lowToOriginal, edit_high_strength_vs_new = highToNew, edit, minute_window_scores = windows, minute_worst_drop = worstDrop,
-                character });
+                minute_joins = joins, character });
         }
         // The judge reports NaN for criteria it cannot score (e.g. motion with no object found): written as "NaN".
         var options = new JsonSerializerOptions(Kinema.IO.Json.Options) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
@@ -165,6 +169,31 @@ public static class CapabilityBench
     /// <summary>The larger seam ratio of a clip made of a first part, a middle and a last part.</summary>
     private static double WorseSeam(IReadOnlyList<RgbFrame> frames, int firstCount, int lastCount)
         => Math.Max(SeamRatio(frames, firstCount), SeamRatio(frames, frames.Count - lastCount));
+
+    /// <summary>The frame counts a long video reaches window by window (its denoising progress), so the joins can be found.</summary>
+    private sealed class WindowEnds : IProgress<GenerationProgress>
+    {
+        public SortedSet<int> Frames { get; } = [];
+        public void Report(GenerationProgress value) { if (value.Stage == GenerationStage.Denoising) Frames.Add(value.Step); }
+    }
+
+    /// <summary>
+    /// How much the picture changes across the joins of windows (frame j−1 → j, j the first frame of a window), against
+    /// every other frame and against the frames at the same place within a latent frame: the decoder changes frames in
+    /// a rhythm of <paramref name="stride"/>, so the second ratio compares like with like.
+    /// </summary>
+    private sealed record JoinRow(int Count, double Ratio, double SamePhaseRatio);
+
+    private static JoinRow JoinRatios(IReadOnlyList<RgbFrame> frames, List<int> joins, int stride)
+    {
+        var change = Enumerable.Range(1, frames.Count - 1).ToDictionary(i => i, i => frames[i - 1].MeanAbsoluteDifference(frames[i]));
+        var joinSet = joins.ToHashSet();
+        double atJoins = joins.Average(j => change[j]);
+        double elsewhere = change.Where(c => !joinSet.Contains(c.Key)).Average(c => c.Value);
+        var phases = joins.Select(j => (j - 1) % stride).ToHashSet();
+        double samePhase = change.Where(c => !joinSet.Contains(c.Key) && phases.Contains((c.Key - 1) % stride)).Average(c => c.Value);
+        return new JoinRow(joins.Count, atJoins / Math.Max(elsewhere, 1e-9), atJoins / Math.Max(samePhase, 1e-9));
+    }
 
     private static List<double> WindowScores(IReadOnlyList<RgbFrame> frames, int fps, Scene scene)
     {

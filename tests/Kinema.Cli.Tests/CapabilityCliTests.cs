@@ -37,6 +37,19 @@ public sealed class CapabilityCliTests(TinyModelFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public void A_long_animation_is_generated_in_windows_at_the_images_size()
+    {
+        string image = fixture.NewPath("long-start.png");
+        Assert.Equal(0, CliRunner.Run(["image", "a ball", "--size", "80x48", "-o", image, .. Common]).ExitCode);
+        string output = fixture.NewPath("long-a.mp4");
+        var result = CliRunner.Run(["animate", image, "it bounces", "--seconds", "3", "-o", output, .. Common]);
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Contains("windowed", result.StdErr);
+        var probe = VideoFile.Probe(output);
+        Assert.Equal((80, 48, 24), (probe.Width, probe.Height, probe.FrameCount));
+    }
+
+    [Fact]
     public void Extend_adds_the_asked_seconds_to_the_original()
     {
         string source = MakeClip("src.mp4", 1);

@@ -6,7 +6,8 @@ namespace Kinema.Cli.Commands;
 
 /// <summary>
 /// <c>kinema animate IMAGE "prompt" [--last IMAGE] [--seconds S] -o out.mp4</c>: image to video. With <c>--model</c> naming a
-/// Wan 2.2 TI2V folder, <see cref="WanGeneration"/> runs it (first frame only).
+/// Wan 2.2 TI2V folder, <see cref="WanGeneration"/> runs it (first frame only). From a first frame alone, videos longer than
+/// <see cref="StoryboardPipeline.NeedsWindows"/> allows in one window are generated window by window.
 /// </summary>
 public static class AnimateCommand
 {
@@ -40,8 +41,19 @@ public static class AnimateCommand
             }
             using var model = options.LoadModel(parse, cancellation);
             GenerationOptions.NoteUnknownWords(model, [request.Video.Prompt]);
-            var steps = VideoRequestValidator.Resolve(request.Video, model.Config).Steps;
-            var result = await GenerationOptions.RunWithProgress(steps, p => new AnimatePipeline(model).Generate(request, p, cancellation), cancellation);
+            var resolved = VideoRequestValidator.Resolve(request.Video, model.Config);
+            VideoResult result;
+            if (request.FirstFrame is not null && request.LastFrame is null && StoryboardPipeline.NeedsWindows(resolved.Seconds, model.Config))
+            {
+                // Long animations go window by window from the image, as long text-to-video does.
+                Console.Error.WriteLine($"{model.Name}: {resolved.FrameCount} frames from the image, windowed");
+                var storyboard = new StoryboardRequest { Cards = [new StoryboardCard(0, resolved.Prompt, request.FirstFrame)], Seconds = resolved.Seconds, Settings = request.Video };
+                result = await GenerationOptions.RunWithProgress(resolved.FrameCount, p => new StoryboardPipeline(model).Generate(storyboard, p, cancellation), cancellation);
+            }
+            else
+            {
+                result = await GenerationOptions.RunWithProgress(resolved.Steps, p => new AnimatePipeline(model).Generate(request, p, cancellation), cancellation);
+            }
             return options.WriteVideo(parse, output, result);
         }));
         return command;

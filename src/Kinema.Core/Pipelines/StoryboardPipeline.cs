@@ -54,7 +54,14 @@ public sealed class StoryboardPipeline(KinemaModel model)
         if (cards[0].Start != 0) throw new InvalidRequestException($"the first card must start at 0 seconds, got {cards[0].Start}");
         if (cards.Any(c => string.IsNullOrWhiteSpace(c.Prompt))) throw new InvalidRequestException("every card needs a prompt");
         if (cards.Any(c => c.Start >= request.Seconds)) throw new InvalidRequestException($"every card must start before the end ({request.Seconds} s)");
-        var settings = VideoRequestValidator.Resolve(request.Settings with { Prompt = cards[0].Prompt, Seconds = request.Seconds }, Model.Config);
+        var sized = request.Settings;
+        if (cards[0].Image is { } first)
+        {
+            // Like image-to-video: without a size asked for, the video takes the first image's (on the latent grid).
+            var (w, h) = ConditioningFrames.SizeFor(sized, first.Width, first.Height, Model.Config);
+            sized = sized with { Width = w, Height = h };
+        }
+        var settings = VideoRequestValidator.Resolve(sized with { Prompt = cards[0].Prompt, Seconds = request.Seconds }, Model.Config);
         int fps = settings.Fps, stride = Model.Config.Vae.TemporalCompression;
         int totalFrames = (int)Math.Round(request.Seconds * fps);
         int contextFrames = 1 + (request.ContextLatentFrames - 1) * stride;

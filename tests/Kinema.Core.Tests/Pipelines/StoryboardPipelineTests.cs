@@ -80,6 +80,15 @@ public sealed class StoryboardPipelineTests : IDisposable
     }
 
     [Fact]
+    public void A_storyboard_that_starts_on_an_image_takes_its_size_when_none_is_asked()
+    {
+        var image = new RgbFrame(48, 32);
+        var request = Board(2, new StoryboardCard(0, "a red ball", image)) with { Settings = TinyModel.Request() with { Width = null, Height = null } };
+        var frames = new StoryboardPipeline(_model).Generate(request).Frames;
+        Assert.All(frames, f => Assert.Equal((48, 32), (f.Width, f.Height)));
+    }
+
+    [Fact]
     public void A_cancelled_storyboard_stops_with_OperationCanceledException()
     {
         using var cancelled = new CancellationTokenSource();
