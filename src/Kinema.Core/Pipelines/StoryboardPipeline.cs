@@ -116,8 +116,7 @@ public sealed class StoryboardPipeline(KinemaModel model)
     {
         using var scope = NewDisposeScope();
         int context = Math.Min(contextLatents, shot.Count);
-        // A shot's first window has the image-like first latent frame (one frame) plus newLatents − 1 of four frames.
-        int total = context == 0 ? newLatents : context + newLatents;
+        int total = context + newLatents;
         var r = VideoRequestValidator.Resolve(request with { Seconds = (double)Model.Config.Vae.PixelFrames(total) / request.Fps!.Value }, Model.Config);
         int s = Model.Config.Vae.SpatialCompression;
         var shape = new long[] { 1, Model.Config.Vae.LatentChannels, total, r.Height / s, r.Width / s };
@@ -141,8 +140,7 @@ public sealed class StoryboardPipeline(KinemaModel model)
         using var text = TextConditioning.Encode(Model, r.Prompt, r.NegativePrompt, guided: r.Guidance > 1);
         var noise = FlowSampler.Noise(r.Seed, shape, Model.Device, Model.ComputeType);
         using var result = FlowSampler.Sample(Model, noise, text, r, conditioning, null, System.Diagnostics.Stopwatch.StartNew(), cancellation);
-        int first = total - newLatents;
-        return Enumerable.Range(first, newLatents).Select(i => result.narrow(2, i, 1).clone().DetachFromDisposeScope()).ToList();
+        return Enumerable.Range(context, newLatents).Select(i => result.narrow(2, i, 1).clone().DetachFromDisposeScope()).ToList();
     }
 
     /// <summary>Decodes a shot's latents in one causal pass, appends up to <paramref name="cardEnd"/> frames in all, and empties the shot.</summary>
