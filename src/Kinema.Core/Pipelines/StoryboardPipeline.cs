@@ -1,3 +1,4 @@
+using Kinema.Runtime;
 using Kinema.Media;
 using static TorchSharp.torch;
 
@@ -69,51 +70,51 @@ public sealed class StoryboardPipeline(KinemaModel model)
         int windowLatents = Math.Max(1, (int)Math.Round(windowSeconds * fps) / stride);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var inference = inference_mode();
         var frames = new List<RgbFrame>(totalFrames);
-        var shot = new List<Tensor>();   // this shot's latent frames so far, (1, C, 1, h, w) each
+        int s = Model.Config.Vae.SpatialCompression;
+        // A shot overshoots its last card's end by less than one latent frame, so it never needs more than this.
+        using var shot = new ShotLatents(new long[] { 1, Model.Config.Vae.LatentChannels, Model.Config.Vae.LatentFrames(totalFrames) + 1, settings.Height / s, settings.Width / s },
+            Model.ComputeType, Model.Device);
         int shotStart = 0, window = 0;
-        try
+        foreach (var (card, index) in cards.Select((c, i) => (c, i)))
         {
-            foreach (var (card, index) in cards.Select((c, i) => (c, i)))
+            int cardEnd = index + 1 < cards.Count ? (int)Math.Round(cards[index + 1].Start * fps) : totalFrames;
+            if (card.Image is not null && shot.Count > 0)
             {
-                int cardEnd = index + 1 < cards.Count ? (int)Math.Round(cards[index + 1].Start * fps) : totalFrames;
-                if (card.Image is not null && shot.Count > 0)
-                {
-                    DecodeShot(shot, frames, (int)Math.Round(card.Start * fps), progress, clock, cancellation);
-                    shotStart = frames.Count;
-                }
-                while (shot.Count == 0 || shotStart + Model.Config.Vae.PixelFrames(shot.Count) < cardEnd)
-                {
-                    cancellation.ThrowIfCancellationRequested();
-                    int missing = cardEnd - shotStart - (shot.Count == 0 ? 0 : Model.Config.Vae.PixelFrames(shot.Count));
-                    // A shot's first window also makes the first latent frame, which stands for one frame, not four.
-                    int newLatents = shot.Count == 0
-                        ? Math.Min(1 + windowLatents, Model.Config.Vae.LatentFrames(Math.Max(1, missing)))
-                        : Math.Min(windowLatents, (missing + stride - 1) / stride);
-                    var windowRequest = request.Settings with { Prompt = card.Prompt, Fps = fps, Width = settings.Width, Height = settings.Height, Seed = request.Settings.Seed + window };
-                    shot.AddRange(GenerateWindow(windowRequest, shot, newLatents, request.ContextLatentFrames, shot.Count == 0 ? card.Image : null, cancellation));
-                    window++;
-                    progress?.Report(new GenerationProgress(GenerationStage.Denoising, Math.Min(totalFrames, shotStart + Model.Config.Vae.PixelFrames(shot.Count)), totalFrames, clock.Elapsed));
-                }
+                DecodeShot(shot, frames, (int)Math.Round(card.Start * fps), progress, clock, cancellation);
+                shotStart = frames.Count;
             }
-            DecodeShot(shot, frames, totalFrames, progress, clock, cancellation);
+            while (shot.Count == 0 || shotStart + Model.Config.Vae.PixelFrames(shot.Count) < cardEnd)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                int missing = cardEnd - shotStart - (shot.Count == 0 ? 0 : Model.Config.Vae.PixelFrames(shot.Count));
+                // A shot's first window also makes the first latent frame, which stands for one frame, not four.
+                int newLatents = shot.Count == 0
+                    ? Math.Min(1 + windowLatents, Model.Config.Vae.LatentFrames(Math.Max(1, missing)))
+                    : Math.Min(windowLatents, (missing + stride - 1) / stride);
+                var windowRequest = request.Settings with { Prompt = card.Prompt, Fps = fps, Width = settings.Width, Height = settings.Height, Seed = request.Settings.Seed + window };
+                GenerateWindow(windowRequest, shot, newLatents, request.ContextLatentFrames, shot.Count == 0 ? card.Image : null, cancellation);
+                // glibc keeps the freed activations in heaps it seldom shrinks (see NativeHeap): untrimmed, resident memory
+                // grew about 15 MiB a window (peak before decoding 671 MiB at 15 s, 862 MiB at 60 s; trimmed 515 and 523).
+                NativeHeap.Trim();
+                window++;
+                progress?.Report(new GenerationProgress(GenerationStage.Denoising, Math.Min(totalFrames, shotStart + Model.Config.Vae.PixelFrames(shot.Count)), totalFrames, clock.Elapsed));
+            }
         }
-        finally
-        {
-            foreach (var t in shot) t.Dispose();
-        }
+        DecodeShot(shot, frames, totalFrames, progress, clock, cancellation);
         progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));
         var resolved = settings with { Prompt = string.Join(" | ", cards.Select(c => c.Prompt)), Seconds = request.Seconds };
         return new VideoResult(frames, PipelineMetadata.For(Model, resolved, frames.Count, clock));
     }
 
     /// <summary>
-    /// One window's new latent frames: the shot's first window starts from noise (or from <paramref name="image"/> as its
-    /// clean first frame); a later one keeps the shot's last <paramref name="contextLatents"/> frames clean in front.
+    /// Appends one window's new latent frames to the shot: its first window starts from noise (or from
+    /// <paramref name="image"/> as its clean first frame); a later one keeps the shot's last
+    /// <paramref name="contextLatents"/> frames clean in front.
     /// </summary>
-    private List<Tensor> GenerateWindow(VideoRequest request, List<Tensor> shot, int newLatents, int contextLatents, RgbFrame? image, CancellationToken cancellation)
+    private void GenerateWindow(VideoRequest request, ShotLatents shot, int newLatents, int contextLatents, RgbFrame? image, CancellationToken cancellation)
     {
+        using var inference = inference_mode();
         using var scope = NewDisposeScope();
         int context = Math.Min(contextLatents, shot.Count);
         int total = context + newLatents;
@@ -130,35 +131,59 @@ public sealed class StoryboardPipeline(KinemaModel model)
                 latents.narrow(2, 0, 1).copy_(ConditioningFrames.Encode(Model, ConditioningFrames.Resize([image], r.Width, r.Height), cancellation));
                 known[0] = true;
             }
-            for (int i = 0; i < context; i++)
-            {
-                latents.narrow(2, i, 1).copy_(shot[shot.Count - context + i]);
-                known[i] = true;
-            }
+            if (context > 0) latents.narrow(2, 0, context).copy_(shot.Last(context));
+            for (int i = 0; i < context; i++) known[i] = true;
             conditioning = new FlowSampler.Conditioning(latents, known);
         }
         using var text = TextConditioning.Encode(Model, r.Prompt, r.NegativePrompt, guided: r.Guidance > 1);
         var noise = FlowSampler.Noise(r.Seed, shape, Model.Device, Model.ComputeType);
         using var result = FlowSampler.Sample(Model, noise, text, r, conditioning, null, System.Diagnostics.Stopwatch.StartNew(), cancellation);
-        return Enumerable.Range(context, newLatents).Select(i => result.narrow(2, i, 1).clone().DetachFromDisposeScope()).ToList();
+        shot.Append(result.narrow(2, context, newLatents));
     }
 
     /// <summary>Decodes a shot's latents in one causal pass, appends up to <paramref name="cardEnd"/> frames in all, and empties the shot.</summary>
-    private void DecodeShot(List<Tensor> shot, List<RgbFrame> frames, int cardEnd, IProgress<GenerationProgress>? progress, System.Diagnostics.Stopwatch clock, CancellationToken cancellation)
+    private void DecodeShot(ShotLatents shot, List<RgbFrame> frames, int cardEnd, IProgress<GenerationProgress>? progress, System.Diagnostics.Stopwatch clock, CancellationToken cancellation)
     {
         if (shot.Count == 0) return;
+        using (var inference = inference_mode())
         using (var scope = NewDisposeScope())
         {
-            var latents = cat(shot, 2);
+            var latents = shot.Last(shot.Count);
             int chunks = (shot.Count + TextToVideoPipeline.DecodeLatentFramesPerChunk - 1) / TextToVideoPipeline.DecodeLatentFramesPerChunk, done = 0;
             Model.Vae.DecodeChunked(latents, chunk =>
             {
                 foreach (var frame in FrameConversion.ToFrames(chunk))
                     if (frames.Count < cardEnd) frames.Add(frame);
+                NativeHeap.Trim();
                 progress?.Report(new GenerationProgress(GenerationStage.Decoding, ++done, chunks, clock.Elapsed));
             }, TextToVideoPipeline.DecodeLatentFramesPerChunk, cancellation);
         }
-        foreach (var t in shot) t.Dispose();
         shot.Clear();
+    }
+
+    /// <summary>
+    /// A shot's latent frames in one tensor allocated up front: windows append to it and read their context from it
+    /// as views, and the decode reads it whole without a copy.
+    /// </summary>
+    private sealed class ShotLatents(long[] capacityShape, ScalarType dtype, Device device) : IDisposable
+    {
+        private readonly Tensor _buffer = zeros(capacityShape, dtype: dtype, device: device).DetachFromDisposeScope();
+
+        public int Count { get; private set; }
+
+        /// <summary>The last <paramref name="frames"/> latent frames, as a view (no copy).</summary>
+        public Tensor Last(int frames) => _buffer.narrow(2, Count - frames, frames);
+
+        public void Append(Tensor latents)
+        {
+            int added = (int)latents.shape[2];
+            if (Count + added > _buffer.shape[2]) throw new InvalidOperationException($"a shot outgrew its {_buffer.shape[2]} latent frames");
+            _buffer.narrow(2, Count, added).copy_(latents);
+            Count += added;
+        }
+
+        public void Clear() => Count = 0;
+
+        public void Dispose() => _buffer.Dispose();
     }
 }
