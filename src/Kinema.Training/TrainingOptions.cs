@@ -21,7 +21,11 @@ public sealed record TrainingOptions
     public int LogEvery { get; init; } = 10;
     /// <summary>Steps between validations (judge-scored samples for the DiT, PSNR for the VAE); 0 turns them off.</summary>
     public int ValidateEvery { get; init; } = 500;
-    public int PrefetchDepth { get; init; } = 4;
+    /// <summary>
+    /// Batches rendered ahead, each on its own worker: at least 4, and one per core, so that a many-core GPU machine
+    /// renders as fast as its GPU trains.
+    /// </summary>
+    public int PrefetchDepth { get; init; } = Math.Max(4, Environment.ProcessorCount);
     public double Fps { get; init; } = 8;
     public required IReadOnlyList<ClipBucket> Buckets { get; init; }
 
