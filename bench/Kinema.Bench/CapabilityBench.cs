@@ -17,6 +17,8 @@ namespace Kinema.Bench;
 /// file as a user's clip; the character made from it (its colour, shape and size read right or not); a video
 /// generated from a prompt that names the character, judged against that one-object scene; and its peer, the same
 /// prompt with the true description in place of the name (same seed), which is what the character can at best reach.
+/// Images, animation from a given frame and storyboards (<c>--parts image,animate,storyboard</c>):
+/// <see cref="ConditionedCapabilityParts"/>.
 /// </summary>
 public static class CapabilityBench
 {
@@ -26,7 +28,7 @@ public static class CapabilityBench
         int count = int.Parse(Program.Option(args, "--count", "3"));
         int first = int.Parse(Program.Option(args, "--first", "0"));
         double minuteSeconds = double.Parse(Program.Option(args, "--minute-seconds", "60"), System.Globalization.CultureInfo.InvariantCulture);
-        string[] knownParts = ["seams", "edit", "minute", "characters"];
+        string[] knownParts = ["seams", "edit", "minute", "characters", "image", "animate", "storyboard"];
         var parts = Program.Option(args, "--parts", "seams,edit,minute").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
         if (parts.Except(knownParts).ToList() is { Count: > 0 } unknown)
             throw new ArgumentException($"--parts: unknown {string.Join(", ", unknown)}; choose from {string.Join(", ", knownParts)}");
@@ -89,6 +91,18 @@ public static class CapabilityBench
                 Console.WriteLine($"{i,5} minute: {joins.Count} window joins, change across them {joins.Ratio:0.00}x the change elsewhere, {joins.SamePhaseRatio:0.00}x at the same place in a latent frame");
             }
             CharacterRow? character = parts.Contains("characters") ? MeasureCharacter(model, scene, i) : null;
+            var image = parts.Contains("image") ? ConditionedCapabilityParts.Image(model, scene, caption, i) : null;
+            if (image is not null)
+                Console.WriteLine($"{i,5} image: still score {image.Generated:0.0} (first frame of the video {image.FirstFrameOfVideo:0.0}, true first frame {image.TrueFirstFrame:0.0})");
+            var animate = parts.Contains("animate") ? ConditionedCapabilityParts.Animate(model, scene, caption, i) : null;
+            if (animate is not null)
+                Console.WriteLine($"{i,5} animate: given first frame kept to {animate.FirstFrameDifference:0.0} levels (VAE alone {animate.VaeRoundTripDifference:0.0}), judged {animate.FirstFrameScore:0.0}; " +
+                    $"given last frame reached to {animate.LastFrameDifference:0.0} levels, judged {animate.LastFrameScore:0.0}; text alone {animate.TextOnlyScore:0.0}");
+            var storyboard = parts.Contains("storyboard") ? ConditionedCapabilityParts.Storyboard(model, scene, caption, other, otherCaption, i) : null;
+            if (storyboard is not null)
+                Console.WriteLine($"{i,5} storyboard: first card's objects in the second card's part {storyboard.EarlierObjectsPresence:0.0} " +
+                    $"(second caption alone {storyboard.EarlierObjectsPresenceWithoutStoryboard:0.0}); second card's objects {storyboard.NewObjectsPresence:0.0} " +
+                    $"(alone {storyboard.NewObjectsPresenceWithoutStoryboard:0.0}); second part judged {storyboard.Overall:0.0}");
             if (character is not null)
                 Console.WriteLine($"{i,5} character: {character.Truth} read as {character.Read}; \"{character.ExpandedPrompt}\" judged {character.WithName.Overall:0.00} " +
                     $"(presence {character.WithName.Criteria["presence"]:0.0}, shape {character.WithName.Criteria["shape"]:0.0}); \"{character.TrueWordsPrompt}\" judged {character.WithTrueWords.Overall:0.00}");
@@ -99,7 +113,7 @@ public static class CapabilityBench
             rows.Add(new { scene = i, caption, extend_seam_ratio = extendSeam, extend_seam_ratio_uncorrected = extendSeamRaw, loop_seam_ratio = loopSeam,
                 loop_seam_ratio_uncorrected = loopSeamRaw, connect_seam_ratio = connectSeam, connect_seam_ratio_uncorrected = connectSeamRaw, ground_truth_seam_ratio = truthSeam,
                 edit_low_strength_vs_original = lowToOriginal, edit_high_strength_vs_new = highToNew, edit, minute_window_scores = windows, minute_worst_drop = worstDrop,
-                minute_joins = joins, character });
+                minute_joins = joins, character, image, animate, storyboard });
         }
         // The judge reports NaN for criteria it cannot score (e.g. motion with no object found): written as "NaN".
         var options = new JsonSerializerOptions(Kinema.IO.Json.Options) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
