@@ -91,10 +91,10 @@ public static class CapabilityBench
                 Console.WriteLine($"{i,5} minute: {joins.Count} window joins, change across them {joins.Ratio:0.00}x the change elsewhere, {joins.SamePhaseRatio:0.00}x at the same place in a latent frame");
             }
             CharacterRow? character = parts.Contains("characters") ? MeasureCharacter(model, scene, i) : null;
-            var image = parts.Contains("image") ? ConditionedCapabilityParts.Image(model, scene, caption, i) : null;
+            var image = parts.Contains("image") ? ConditionedCapabilityParts.Image(model, scene, caption, i, generated.Value) : null;
             if (image is not null)
                 Console.WriteLine($"{i,5} image: still score {image.Generated:0.0} (first frame of the video {image.FirstFrameOfVideo:0.0}, true first frame {image.TrueFirstFrame:0.0})");
-            var animate = parts.Contains("animate") ? ConditionedCapabilityParts.Animate(model, scene, caption, i) : null;
+            var animate = parts.Contains("animate") ? ConditionedCapabilityParts.Animate(model, scene, caption, i, generated.Value) : null;
             if (animate is not null)
                 Console.WriteLine($"{i,5} animate: given first frame kept to {animate.FirstFrameDifference:0.0} levels (VAE alone {animate.VaeRoundTripDifference:0.0}), judged {animate.FirstFrameScore:0.0}; " +
                     $"given last frame reached to {animate.LastFrameDifference:0.0} levels, judged {animate.LastFrameScore:0.0}; text alone {animate.TextOnlyScore:0.0}");

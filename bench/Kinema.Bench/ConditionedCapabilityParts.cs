@@ -31,19 +31,19 @@ internal static class ConditionedCapabilityParts
     public sealed record StoryboardRow(double EarlierObjectsPresence, double EarlierObjectsPresenceWithoutStoryboard, double NewObjectsPresence,
         double NewObjectsPresenceWithoutStoryboard, double Overall);
 
-    public static ImageRow Image(KinemaModel model, Scene scene, string caption, int seed)
+    /// <param name="video">Text-to-video of the same caption and seed.</param>
+    public static ImageRow Image(KinemaModel model, Scene scene, string caption, int seed, VideoResult video)
     {
         var d = model.Config.Defaults;
-        var request = new VideoRequest { Prompt = caption, Seed = seed };
-        var (image, _) = new ImagePipeline(model).Generate(request);
-        var video = new TextToVideoPipeline(model).Generate(request);
+        var (image, _) = new ImagePipeline(model).Generate(new VideoRequest { Prompt = caption, Seed = seed });
         var truth = SceneRenderer.Render(scene, new RenderSettings { Width = d.Width, Height = d.Height, Fps = d.Fps, Seconds = 1 });
         var generated = JudgeStill(image, d.Fps, scene);
         return new ImageRow(StillScore(generated), StillScore(JudgeStill(video.Frames[0], d.Fps, scene)), StillScore(JudgeStill(truth[0], d.Fps, scene)),
             StillCriteria.ToDictionary(c => c, c => Math.Round(generated.Criteria[c], 1)));
     }
 
-    public static AnimateRow Animate(KinemaModel model, Scene scene, string caption, int seed)
+    /// <param name="textOnly">Text-to-video of the same caption and seed.</param>
+    public static AnimateRow Animate(KinemaModel model, Scene scene, string caption, int seed, VideoResult textOnly)
     {
         var d = model.Config.Defaults;
         var request = new VideoRequest { Prompt = caption, Seed = seed };
@@ -51,7 +51,6 @@ internal static class ConditionedCapabilityParts
         var pipeline = new AnimatePipeline(model);
         var fromFirst = pipeline.Generate(new AnimateRequest { Video = request, FirstFrame = truth[0] });
         var toLast = pipeline.Generate(new AnimateRequest { Video = request, LastFrame = truth[^1] });
-        var textOnly = new TextToVideoPipeline(model).Generate(request);
         return new AnimateRow(fromFirst.Frames[0].MeanAbsoluteDifference(truth[0]), toLast.Frames[^1].MeanAbsoluteDifference(truth[^1]), VaeRoundTrip(model, truth[0]).MeanAbsoluteDifference(truth[0]),
             WorldJudge.Judge(fromFirst.Frames, fromFirst.Fps, scene).Overall, WorldJudge.Judge(toLast.Frames, toLast.Fps, scene).Overall,
             WorldJudge.Judge(textOnly.Frames, textOnly.Fps, scene).Overall);

@@ -49,12 +49,14 @@ public static class RoundTripBench
             ceiling.Add(afterOne!);
             overallAfterOne.Add(scores[1]);
         }
-        var meanCeiling = WorldJudge.Weights.Keys.ToDictionary(k => k, k => Math.Round(ceiling.Average(c => c[k]), 1));
+        // The judge gives NaN to criteria it cannot score (motion with no object found); those clips sit out of that mean.
+        var meanCeiling = WorldJudge.Weights.Keys.ToDictionary(k => k, k => Math.Round(ceiling.Select(c => c[k]).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average(), 1));
         double meanAfterOne = Math.Round(overallAfterOne.Average(), 2);
         Console.WriteLine($"after one round trip: {meanAfterOne:0.0}; " + string.Join(", ", meanCeiling.Select(kv => $"{kv.Key} {kv.Value:0.0}")));
+        var options = new JsonSerializerOptions(Kinema.IO.Json.Options) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
         File.WriteAllText(Path.Combine(Program.ResultsFolder(), output + ".json"),
             JsonSerializer.Serialize(new { benchmark = "vae-round-trips", date = DateTime.UtcNow, model = model.Name, frames = frameCount, mean_after_one_round_trip = meanAfterOne,
-                mean_criteria_after_one_round_trip = meanCeiling, rows }, Kinema.IO.Json.Options));
+                mean_criteria_after_one_round_trip = meanCeiling, rows }, options));
         return 0;
     }
 }

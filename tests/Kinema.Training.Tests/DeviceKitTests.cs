@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace Kinema.Training.Tests;
 
 /// <summary>
-/// Training on a lent GPU machine (DEVELOPERS.md) sends the working tree with the trainer's kit (about 13 MiB), in at
-/// most 64 MiB in all: a model folder added to models/ without removing another would make every device call fail.
+/// Training on a lent GPU machine (DEVELOPERS.md) sends the working tree with the trainer's kit (12.4 MiB), in at
+/// most 64 MiB in all (tools/device/pack.sh refuses above 62): a model folder added to models/ without removing another would make every device call fail.
 /// </summary>
 public class DeviceKitTests
 {

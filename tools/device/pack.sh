@@ -4,7 +4,7 @@
 #
 # Why trimmed and compressed: a device call carries the whole working tree in at most 64 MiB. The tracked tree is
 # about 40 MiB; the untrimmed publish is 115 MiB without libtorch (38 MiB as .tar.xz), the trimmed one about 43 MiB
-# (13 MiB as .tar.xz).
+# (12 MiB as .tar.xz).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 out="$root/.device"
@@ -20,7 +20,7 @@ dotnet publish "$root/src/Kinema.Cli" -c Release -r linux-x64 --self-contained -
   -p:SuppressTrimAnalysisWarnings=true -p:DebugType=none -p:InvariantGlobalization=true
 
 # The CPU libtorch from the libtorch-cpu package: on the device, torch's own libraries take its place.
-libtorch_native=$(ls -d "${NUGET_PACKAGES:-$HOME/.nuget/packages}"/libtorch-cpu-linux-x64/*/runtimes/linux-x64/native 2>/dev/null | sort | tail -1)
+libtorch_native=$(ls -d "${NUGET_PACKAGES:-$HOME/.nuget/packages}"/libtorch-cpu-linux-x64/*/runtimes/linux-x64/native 2>/dev/null | sort -V | tail -1 || true)
 if [ -z "$libtorch_native" ]; then
   echo "pack: the libtorch-cpu-linux-x64 package is not in the NuGet cache; run 'dotnet restore' first" >&2
   exit 1
@@ -37,9 +37,10 @@ tar -cJf "$out/kinema.tar.xz.tmp" -C "$out/stage" kinema
 mv "$out/kinema.tar.xz.tmp" "$out/kinema.tar.xz"
 rm -rf "$out/stage"
 size=$(stat -c %s "$out/kinema.tar.xz")
-tree=$(cd "$root" && git ls-files -z | xargs -0 stat -c %s 2>/dev/null | awk '{s+=$1} END {print s+0}')
+# Files deleted but still tracked are skipped (stat fails on them), hence the || true.
+tree=$(cd "$root" && git ls-files -z | xargs -0 stat -c %s 2>/dev/null | awk '{s+=$1} END {print s+0}' || true)
 echo "pack: .device/kinema.tar.xz $((size / 1048576)) MiB; tracked tree $((tree / 1048576)) MiB; together $(((size + tree) / 1048576)) of 64 MiB"
-if [ $((size + tree)) -gt $((60 * 1048576)) ]; then
-  echo "pack: the kit and the tracked tree leave under 4 MiB below the device's 64 MiB limit; a device call may be refused" >&2
+if [ $((size + tree)) -gt $((62 * 1048576)) ]; then
+  echo "pack: the kit and the tracked tree leave under 2 MiB below the device's 64 MiB limit; a device call may be refused" >&2
   exit 1
 fi

@@ -8,10 +8,10 @@
 #   bash tools/device/train.sh probe
 #
 # --run and --device are set here. When the budget runs out the trainer gets SIGINT, finishes its step and saves a
-# checkpoint; a dit run is then exported as a model folder (f16) and a vae run's EMA as a stage-1 export. Both come
-# back as $OUT/NAME.tar.part-aa, -ab, ... (the device returns files of at most 16 MiB), with log.csv, log.png and the
-# logs; tools/device/unpack.sh NAME joins them. The optimizer state (several times the weights) does not come back:
-# the next run warm-starts from the returned weights with --init-from.
+# checkpoint; a dit run is then exported as a model folder (f16) and a vae run as a stage-1 export (EMA weights and
+# latent statistics). Either comes back as $OUT/NAME.tar.part-aa, -ab, ... (the device returns at most 8 files of at
+# most 16 MiB each), with log.csv, log.png and the logs; tools/device/unpack.sh joins them. The checkpoints, with
+# their optimizer state, stay behind: the next run warm-starts from the returned weights with --init-from.
 set -uo pipefail
 out=${OUT:?"run this on the device machine, where \$OUT is set"}
 kit=.device/kinema.tar.xz
@@ -44,28 +44,53 @@ name=${1:?NAME}
 budget=${2:?BUDGET_SECONDS}
 stage=${3:?"dit or vae"}
 shift 3
+case "$stage" in dit|vae) ;; *) echo "train.sh: stage must be dit or vae, got '$stage'" >&2; exit 2 ;; esac
+# A fresh run each call: a run folder left by an earlier call (a warm machine, a second rehearsal) would be resumed
+# instead of started from --init-from, and old parts would be joined with the new ones.
 run=/tmp/kinema-run/$name
+rm -rf "$run" /tmp/kinema-result
+rm -f "$out/$name.tar.part-"*
 mkdir -p "$run"
 
-set -o pipefail
-timeout -s INT --kill-after=120 "$budget" "$kinema" train "$stage" --run "$run" --device "$device" "$@" 2>&1 | tee "$out/train.log"
+# SIGINT at the budget: the trainer finishes its step, saves a checkpoint and exits. timeout then reports 124
+# (137 if it had to kill after 30 s more, with no checkpoint of the last steps).
+timeout -s INT --kill-after=30 "$budget" "$kinema" train "$stage" --run "$run" --device "$device" "$@" 2>&1 | tee "$out/train.log"
 status=${PIPESTATUS[0]}
-echo "train.sh: training exited $status (124 or 130: stopped by the budget, checkpoint saved)" | tee -a "$out/train.log"
+echo "train.sh: training exited $status (0: reached --steps; 124: stopped at the budget, checkpoint saved)" | tee -a "$out/train.log"
+[ -f "$run/checkpoints/LATEST" ] || { echo "train.sh: no checkpoint was written; nothing to send back" >&2; exit "$(( status == 0 ? 1 : status ))"; }
 
 result=/tmp/kinema-result/$name
-rm -rf "$result"
+mkdir -p "$(dirname "$result")"
 if [ "$stage" = dit ]; then
-  vae=""
-  prev=""
+  vae="" prev=""
   for a in "$@"; do [ "$prev" = --vae ] && vae=$a; prev=$a; done
-  "$kinema" train export --run "$run" --vae "$vae" --out "$result" --name "$name" 2>&1 | tee -a "$out/train.log" || exit 1
+  "$kinema" train export --run "$run" --vae "$vae" --out "$result" --name "$name" 2>&1 | tee -a "$out/train.log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
 else
-  # A vae run that finished wrote RUN/export; one stopped by the budget has its latest checkpoint's EMA.
-  if [ -d "$run/export" ]; then cp -r "$run/export" "$result"; else
+  # The VAE trainer exports (latent statistics and all) once it reaches --steps. A run stopped by the budget is
+  # told that the step it reached is the last: it then resumes, finds itself done, and exports.
+  if [ ! -d "$run/export" ]; then
     latest=$(cat "$run/checkpoints/LATEST")
-    mkdir -p "$result" && cp -r "$run/checkpoints/$latest" "$run/model-config.json" "$run/training.json" "$result/" 2>/dev/null
+    reached=$((10#${latest#step-}))
+    args=() skip=0
+    for a in "$@"; do
+      if [ $skip = 1 ]; then skip=0; continue; fi
+      if [ "$a" = --steps ]; then skip=1; continue; fi
+      args+=("$a")
+    done
+    "$kinema" train vae --run "$run" --device "$device" "${args[@]}" --steps "$reached" 2>&1 | tee -a "$out/train.log"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
   fi
+  cp -r "$run/export" "$result"
+  cp "$run/eval.json" "$result/" 2>/dev/null || true
 fi
-cp "$run/log.csv" "$run/log.png" "$out/" 2>/dev/null
+cp "$run/log.csv" "$run/log.png" "$out/" 2>/dev/null || true
 tar -cf - -C "$(dirname "$result")" "$name" | split -b 15m - "$out/$name.tar.part-"
+# The device returns at most 8 files: device-info.txt, train.log, log.csv and log.png leave four for the parts.
+parts=$(ls "$out/$name.tar.part-"* | wc -l)
+if [ "$parts" -gt 4 ]; then
+  echo "train.sh: the result needs $parts parts of 15 MiB, more than the 4 the device can return beside the logs" >&2
+  exit 1
+fi
 ls -la "$out"
+case "$status" in 0|124) exit 0 ;; *) exit "$status" ;; esac
