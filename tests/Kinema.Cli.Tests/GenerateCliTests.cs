@@ -55,6 +55,25 @@ public sealed class GenerateCliTests(TinyModelFixture fixture) : IClassFixture<T
     }
 
     [Fact]
+    public void The_ancestral_sampler_is_announced_and_the_same_seed_repeats_the_video()
+    {
+        string first = fixture.NewPath("a1.mp4"), again = fixture.NewPath("a2.mp4");
+        var result = CliRunner.Run(Generate(first, "--sampler", "euler-a"));
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Contains("(euler-a)", result.StdErr);
+        Assert.Equal(0, CliRunner.Run(Generate(again, "--sampler", "euler-a")).ExitCode);
+        Assert.True(VideoFile.Read(first).Frames.Zip(VideoFile.Read(again).Frames).All(p => p.First.Pixels.AsSpan().SequenceEqual(p.Second.Pixels)));
+    }
+
+    [Fact]
+    public void An_unknown_sampler_exits_2_listing_the_allowed_ones()
+    {
+        var result = CliRunner.Run(Generate(fixture.NewPath("x.mp4"), "--sampler", "heun"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("allowed: euler, dpm++2m, euler-a", result.StdErr);
+    }
+
+    [Fact]
     public void A_guidance_min_sigma_above_one_exits_2_naming_it()
     {
         var result = CliRunner.Run(Generate(fixture.NewPath("x.mp4"), "--guidance-min-sigma", "2"));

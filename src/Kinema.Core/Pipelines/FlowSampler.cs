@@ -42,9 +42,9 @@ public static class FlowSampler
         int? steps = null,
         double startSigma = 1.0)
         => Sample(model, noise, text, steps ?? request.Steps, request.Guidance, request.Shift, request.Sampler, conditioning, progress, clock,
-            cancellation, startSigma, request.GuidanceMinSigma);
+            cancellation, startSigma, request.GuidanceMinSigma, request.Seed);
 
-    /// <summary>The same with every setting spelled out.</summary>
+    /// <summary>The same with every setting spelled out; <paramref name="noiseSeed"/> seeds a stochastic solver's fresh noise.</summary>
     public static Tensor Sample(
         KinemaModel model,
         Tensor noise,
@@ -58,10 +58,11 @@ public static class FlowSampler
         Stopwatch clock,
         CancellationToken cancellation,
         double startSigma = 1.0,
-        double guidanceMinSigma = 0)
+        double guidanceMinSigma = 0,
+        long noiseSeed = 0)
     {
         var sigmas = FlowMatchSchedule.Sigmas(steps, shift, startSigma);
-        using var solver = FlowSolver.Create(sampler, sigmas);
+        using var solver = FlowSolver.Create(sampler, sigmas, noiseSeed);
         long frames = noise.shape[2];
         Tensor? knownMask = null, knownLatents = null;
         if (conditioning is not null)

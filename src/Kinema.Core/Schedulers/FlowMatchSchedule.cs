@@ -11,19 +11,31 @@ public enum SamplerKind
     /// <summary>DPM-Solver++ 2M: second-order multistep in data prediction, converges in fewer steps.</summary>
     [JsonStringEnumMemberName("dpm++2m")]
     DpmPlusPlus2M,
+    /// <summary>
+    /// Ancestral Euler: every step re-noises the denoised estimate with fresh seeded noise instead of following the ODE,
+    /// so errors of earlier steps are not carried forward (see <see cref="EulerAncestralFlowSolver"/>).
+    /// </summary>
+    [JsonStringEnumMemberName("euler-a")]
+    EulerAncestral,
 }
 
 /// <summary>Sampler names as users type them.</summary>
 public static class SamplerNames
 {
-    public static readonly IReadOnlyList<string> All = ["euler", "dpm++2m"];
+    public static readonly IReadOnlyList<string> All = ["euler", "dpm++2m", "euler-a"];
 
-    public static string ToName(this SamplerKind kind) => kind == SamplerKind.Euler ? "euler" : "dpm++2m";
+    public static string ToName(this SamplerKind kind) => kind switch
+    {
+        SamplerKind.Euler => "euler",
+        SamplerKind.EulerAncestral => "euler-a",
+        _ => "dpm++2m",
+    };
 
     public static SamplerKind Parse(string name) => name.Trim().ToLowerInvariant() switch
     {
         "euler" => SamplerKind.Euler,
         "dpm++2m" or "dpmpp2m" or "dpm++" or "dpm-solver++" => SamplerKind.DpmPlusPlus2M,
+        "euler-a" or "euler_a" or "euler-ancestral" => SamplerKind.EulerAncestral,
         _ => throw new ArgumentException($"unknown sampler '{name}'; allowed: {string.Join(", ", All)}"),
     };
 }

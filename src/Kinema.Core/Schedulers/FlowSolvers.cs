@@ -24,10 +24,12 @@ public abstract class FlowSolver : IDisposable
     /// <summary>Advances <paramref name="sample"/> from level index to index + 1, given the model's velocity there.</summary>
     public abstract Tensor Step(Tensor sample, Tensor velocity, int index);
 
-    public static FlowSolver Create(SamplerKind kind, double[] sigmas) => kind switch
+    /// <param name="noiseSeed">Seeds the fresh noise of stochastic solvers; the others ignore it.</param>
+    public static FlowSolver Create(SamplerKind kind, double[] sigmas, long noiseSeed = 0) => kind switch
     {
         SamplerKind.Euler => new EulerFlowSolver(sigmas),
         SamplerKind.DpmPlusPlus2M => new DpmSolverPlusPlus2M(sigmas),
+        SamplerKind.EulerAncestral => new EulerAncestralFlowSolver(sigmas, noiseSeed),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), $"unknown sampler {kind}"),
     };
 
@@ -47,6 +49,36 @@ public sealed class EulerFlowSolver(double[] sigmas) : FlowSolver(sigmas)
         CheckIndex(index);
         double dt = Sigmas[index + 1] - Sigmas[index];
         return sample + velocity.Times(dt);
+    }
+}
+
+/// <summary>
+/// Ancestral Euler for rectified flow: x_{σ'} = (1 − σ')·x₀ + σ'·z, with the denoised estimate x₀ = x − σ·v and z fresh
+/// standard-normal noise, drawn on the CPU from (seed, step) so a seed gives the same video on any device. Where the ODE
+/// solvers carry the model's mistakes forward in the sample, this keeps only its estimate of the clean latents and
+/// draws the noise anew, so each step can correct the last. Measured on the undertrained built-in model it steadies
+/// the frames (docs/training.md, session 18). The last step (σ' = 0) returns x₀.
+/// </summary>
+public sealed class EulerAncestralFlowSolver(double[] sigmas, long noiseSeed) : FlowSolver(sigmas)
+{
+    public override Tensor Step(Tensor sample, Tensor velocity, int index)
+    {
+        CheckIndex(index);
+        double s = Sigmas[index], t = Sigmas[index + 1];
+        using var scope = NewDisposeScope();
+        var denoised = sample - velocity.Times(s);
+        if (t == 0) return denoised.MoveToOuterDisposeScope();
+        using var generator = new Generator(StepSeed(noiseSeed, index));
+        var noise = randn(sample.shape, dtype: ScalarType.Float32, generator: generator).to(sample.dtype).to(sample.device);
+        return (denoised.Times(1 - t) + noise.Times(t)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>A 64-bit mix of seed and step, so neighbouring seeds and steps draw unrelated noise.</summary>
+    internal static ulong StepSeed(long seed, int index)
+    {
+        ulong h = (ulong)seed * 0x9E3779B97F4A7C15UL ^ (ulong)(index + 1) * 0xBF58476D1CE4E5B9UL;
+        h ^= h >> 31; h *= 0xD6E8FEB86659FD93UL; h ^= h >> 32;
+        return h;
     }
 }
 

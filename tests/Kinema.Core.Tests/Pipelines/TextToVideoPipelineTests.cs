@@ -67,6 +67,18 @@ public sealed class TextToVideoPipelineTests : IDisposable
     }
 
     [Fact]
+    public void The_ancestral_sampler_is_reproducible_by_seed_and_differs_from_the_ode_samplers()
+    {
+        var request = TinyModel.Request() with { Steps = 6, Sampler = Kinema.Schedulers.SamplerKind.EulerAncestral };
+        var first = Pipeline.Generate(request);
+        var again = Pipeline.Generate(request);
+        var euler = Pipeline.Generate(request with { Sampler = Kinema.Schedulers.SamplerKind.Euler });
+        Assert.Equal("euler-a", first.Metadata.Sampler);
+        Assert.True(SameFrames(first, again));
+        Assert.False(SameFrames(first, euler));
+    }
+
+    [Fact]
     public void Progress_reports_every_step_then_decoding_then_done()
     {
         var reports = new List<GenerationProgress>();
