@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Kinema.Media;
 using Kinema.Pipelines;
+using Kinema.Schedulers;
 using TorchSharp;
 
 namespace Kinema.Bench;
@@ -11,7 +12,7 @@ namespace Kinema.Bench;
 /// (sampling + decode, and MP4 write), resident memory after each run and live tensor counts. Flat
 /// memory over the repeats is the no-leak check. Peers, each run after every measured run on the same seed so
 /// that drift in the machine's speed hits both sides alike: the first-order Euler sampler, to show what the
-/// default DPM-Solver++ costs per step; and, for a model whose defaults guide only the noisier steps, the same
+/// model's default sampler costs per step; and, for a model whose defaults guide only the noisier steps, the same
 /// request guided at every step, to show what that saves.
 /// </summary>
 public static class GenerateBench
@@ -62,13 +63,14 @@ public static class GenerateBench
         double rssFirst = measured[0].rss_mib, rssLast = measured[^1].rss_mib;
 
         double euler = eulerSeconds.Average();
-        double dpm = measured.Average(r => (double)r.generate_seconds);
+        double measuredSeconds = measured.Average(r => (double)r.generate_seconds);
+        string sampler = resolved.Sampler.ToName();
         double? everyStep = limitedGuidance ? everyStepSeconds.Average() : null;
 
         Console.WriteLine($"mean end-to-end {meanTotal:0.00} s; peak RSS {Program.PeakRssMiB():0} MiB; RSS growth run 1 → {repeats}: {rssLast - rssFirst:+0;-0} MiB");
-        Console.WriteLine($"peer: Euler sampler {euler:0.00} s vs DPM-Solver++ 2M {dpm:0.00} s (ratio {dpm / euler:0.00}; same steps, same model calls)");
+        Console.WriteLine($"peer: Euler sampler {euler:0.00} s vs the model's {sampler} {measuredSeconds:0.00} s (ratio {measuredSeconds / euler:0.00}; same steps, same model calls)");
         if (everyStep is double guidedEveryStep)
-            Console.WriteLine($"peer: guidance at every step {guidedEveryStep:0.00} s vs only at sigma >= {resolved.GuidanceMinSigma} {dpm:0.00} s (ratio {dpm / guidedEveryStep:0.00})");
+            Console.WriteLine($"peer: guidance at every step {guidedEveryStep:0.00} s vs only at sigma >= {resolved.GuidanceMinSigma} {measuredSeconds:0.00} s (ratio {measuredSeconds / guidedEveryStep:0.00})");
         var report = new
         {
             benchmark = "generate",
@@ -80,8 +82,8 @@ public static class GenerateBench
             mean_total_seconds = meanTotal,
             peak_rss_mib = Program.PeakRssMiB(),
             rss_growth_mib = rssLast - rssFirst,
-            peer = new { euler_seconds = euler, dpm_seconds = dpm, ratio = dpm / euler },
-            guidance_peer = everyStep is double e ? new { every_step_seconds = e, limited_seconds = dpm, guidance_min_sigma = resolved.GuidanceMinSigma, ratio = dpm / e } : null,
+            peer = new { euler_seconds = euler, sampler, sampler_seconds = measuredSeconds, ratio = measuredSeconds / euler },
+            guidance_peer = everyStep is double e ? new { every_step_seconds = e, limited_seconds = measuredSeconds, guidance_min_sigma = resolved.GuidanceMinSigma, ratio = measuredSeconds / e } : null,
         };
         File.WriteAllText(Path.Combine(Program.ResultsFolder(), "generate.json"), JsonSerializer.Serialize(report, Kinema.IO.Json.Options));
         return 0;
