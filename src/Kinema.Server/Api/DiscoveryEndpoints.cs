@@ -1,3 +1,4 @@
+using Kinema.Schedulers;
 using Kinema.Server.Jobs;
 
 namespace Kinema.Server.Api;
@@ -55,6 +56,7 @@ public static class DiscoveryEndpoints
                 steps = new { min = 1, max = l.MaxSteps, @default = d.Steps },
                 guidance = new { min = 1, max = l.MaxGuidance, @default = d.Guidance },
                 guidance_min_sigma = new { min = 0, max = 1, @default = d.GuidanceMinSigma },
+                sampler = new { values = SamplerNames.All, @default = d.Sampler.ToName() },
                 seed = new { @default = "random; pass one to reproduce a video" },
                 negative_prompt = new { @default = d.NegativePrompt },
                 edit_strength = new { min_exclusive = 0, max = 1, @default = 0.6 },

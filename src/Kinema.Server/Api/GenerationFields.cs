@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Kinema.Pipelines;
+using Kinema.Schedulers;
 using Kinema.Server.Jobs;
 
 namespace Kinema.Server.Api;
@@ -8,7 +9,7 @@ namespace Kinema.Server.Api;
 /// <summary>
 /// The generation settings a request may carry: OpenAI's <c>size</c> and <c>seconds</c> (any value the
 /// model can do, not just OpenAI's enums) and Kinema's extras <c>steps</c>, <c>guidance</c>, <c>guidance_min_sigma</c>,
-/// <c>seed</c>, <c>negative_prompt</c> and <c>fps</c>. Checked against the model with the same
+/// <c>sampler</c>, <c>seed</c>, <c>negative_prompt</c> and <c>fps</c>. Checked against the model with the same
 /// validator the pipelines use, so a job that is accepted can run.
 /// </summary>
 public static class GenerationFields
@@ -29,9 +30,22 @@ public static class GenerationFields
             Steps = (int?)CheckedInt(fields, "steps"),
             Guidance = fields.Number("guidance"),
             GuidanceMinSigma = fields.Number("guidance_min_sigma"),
+            Sampler = fields.String("sampler") is string sampler ? ParseSampler(sampler) : null,
             Seed = fields.Integer("seed") ?? RandomNumberGenerator.GetInt32(int.MaxValue),
             NegativePrompt = fields.String("negative_prompt", 0, MaxPromptLength),
         };
+    }
+
+    public static SamplerKind ParseSampler(string name)
+    {
+        try
+        {
+            return SamplerNames.Parse(name);
+        }
+        catch (ArgumentException e)
+        {
+            throw ApiException.BadRequest($"'sampler': {e.Message}", "sampler", "unsupported_value");
+        }
     }
 
     public static (int Width, int Height) ParseSize(string text)
@@ -63,6 +77,7 @@ public static class GenerationFields
         Steps = r.Steps,
         Guidance = r.Guidance,
         GuidanceMinSigma = r.GuidanceMinSigma,
+        Sampler = r.Sampler.ToName(),
         Seed = r.Seed,
     };
 

@@ -78,6 +78,8 @@ public sealed record JobParameters
     public double Guidance { get; init; }
     /// <summary>Guidance only at noise levels at or above this; null in jobs stored before it existed (the model's default).</summary>
     public double? GuidanceMinSigma { get; init; }
+    /// <summary>The solver's name (<c>euler</c>, <c>dpm++2m</c>, <c>euler-a</c>); null in jobs stored before it existed (the model's default).</summary>
+    public string? Sampler { get; init; }
     public long Seed { get; init; }
     /// <summary>Edit: how far the result may depart from the source, 0 (keep) to 1 (regenerate).</summary>
     public double? Strength { get; init; }
