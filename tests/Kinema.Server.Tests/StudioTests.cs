@@ -59,6 +59,10 @@ public sealed class StudioTests : IDisposable
         Assert.Matches("name=\"steps\"\\s+2\\s", post);
         Assert.Matches("name=\"guidance_min_sigma\"\\s+0.5\\s", post);
         Assert.Matches("name=\"negative_prompt\"\\s+blurry\\s", post);
+        Assert.Matches("name=\"sampler\"\\s+euler-a\\s", post);
+        var samplers = result.GetProperty("samplers").EnumerateArray().Select(o => o.GetProperty("value").GetString()!).ToArray();
+        Assert.Equal(new[] { "", "euler", "dpm++2m", "euler-a" }, samplers);
+        Assert.StartsWith("default (", result.GetProperty("samplers")[0].GetProperty("text").GetString());
         Assert.DoesNotContain("name=\"guidance\"", post);
         Assert.Equal("completed", result.GetProperty("status").GetString());
     }

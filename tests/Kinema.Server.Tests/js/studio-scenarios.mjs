@@ -81,10 +81,12 @@ const scenarios = {
       await page.fill("#steps", "2");
       await page.fill("#guidance-min-sigma", "0.5");
       await page.fill("#negative-prompt", "blurry");
+      const samplers = await page.$$eval("#sampler option", (options) => options.map((o) => ({ value: o.value, text: o.text })));
+      await page.selectOption("#sampler", "euler-a");
       await page.click("#generate");
       await page.waitForSelector(".video-card video", { timeout: 90_000 });
       const status = await page.$eval(".video-card", (c) => c.dataset.status);
-      return { fields, overflow, postsWhileInvalid, post: posts[0] ?? null, status };
+      return { fields, overflow, postsWhileInvalid, post: posts[0] ?? null, status, samplers };
     });
   },
 

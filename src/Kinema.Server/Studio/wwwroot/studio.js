@@ -51,10 +51,16 @@ async function loadCapabilities() {
     $(id).max = range.max;
     $(id).placeholder = `default ${range.default}`;
   }
+  if (caps.sampler) {
+    $("sampler").options[0].text = `default (${caps.sampler.default})`;
+    for (const name of caps.sampler.values) $("sampler").add(new Option(name, name));
+  } else {
+    $("sampler").closest(".field").hidden = true;
+  }
 }
 
 // Only what the person typed is sent; an empty field leaves the setting to the model.
-const ADVANCED_FIELDS = [["negative-prompt", "negative_prompt"], ["steps", "steps"], ["guidance", "guidance"], ["guidance-min-sigma", "guidance_min_sigma"]];
+const ADVANCED_FIELDS = [["negative-prompt", "negative_prompt"], ["steps", "steps"], ["guidance", "guidance"], ["guidance-min-sigma", "guidance_min_sigma"], ["sampler", "sampler"]];
 
 function sizeChoices(size) {
   const m = size.multiple_of;
