@@ -80,8 +80,7 @@ internal static class ConditionedCapabilityParts
     private static RgbFrame VaeRoundTrip(KinemaModel model, RgbFrame image)
     {
         using var inference = torch.inference_mode();
-        using var scope = torch.NewDisposeScope();
-        return FrameConversion.ToFrames(model.Vae.Decode(ConditioningFrames.Encode(model, [image])))[0];
+        return RoundTripBench.Once(model, [image])[0];
     }
 
     /// <summary>One second of the image held still, judged against the scene (whose first second barely moves).</summary>

@@ -41,8 +41,7 @@ public static class RoundTripBench
                 scores.Add(Math.Round(report.Overall, 2));
                 if (k == 1) afterOne = report.Criteria;
                 if (k == rounds) break;
-                using var scope = NewDisposeScope();
-                frames = FrameConversion.ToFrames(model.Vae.Decode(ConditioningFrames.Encode(model, frames))).Take(frameCount).ToList();
+                frames = Once(model, frames).Take(frameCount).ToList();
             }
             Console.WriteLine($"{i,5} {string.Join(" ", scores.Select(s => $"{s,6:0.0}"))}");
             rows.Add(new { scene = i, scores, criteria_after_one_round_trip = afterOne });
@@ -58,5 +57,12 @@ public static class RoundTripBench
             JsonSerializer.Serialize(new { benchmark = "vae-round-trips", date = DateTime.UtcNow, model = model.Name, frames = frameCount, mean_after_one_round_trip = meanAfterOne,
                 mean_criteria_after_one_round_trip = meanCeiling, rows }, options));
         return 0;
+    }
+
+    /// <summary>Frames encoded and decoded once by the model's VAE, as a pipeline keeps a given frame (call under inference mode).</summary>
+    public static IReadOnlyList<RgbFrame> Once(KinemaModel model, IReadOnlyList<RgbFrame> frames)
+    {
+        using var scope = NewDisposeScope();
+        return FrameConversion.ToFrames(model.Vae.Decode(ConditioningFrames.Encode(model, frames)));
     }
 }

@@ -167,7 +167,7 @@ public sealed class StoryboardPipeline(KinemaModel model)
     /// </summary>
     private sealed class ShotLatents(long[] capacityShape, ScalarType dtype, Device device) : IDisposable
     {
-        private readonly Tensor _buffer = zeros(capacityShape, dtype: dtype, device: device).DetachFromDisposeScope();
+        private readonly Tensor _buffer = empty(capacityShape, dtype: dtype, device: device).DetachFromDisposeScope();
 
         public int Count { get; private set; }
 

@@ -1,5 +1,4 @@
 using Kinema.Pipelines;
-using Kinema.Schedulers;
 using Kinema.Server.Auth;
 using Kinema.Server.Jobs;
 using Kinema.Server.Storage;
@@ -36,7 +35,7 @@ public static class DerivedVideoEndpoints
             Steps = overrides.Steps ?? p.Steps,
             Guidance = overrides.Guidance ?? p.Guidance,
             GuidanceMinSigma = overrides.GuidanceMinSigma ?? p.GuidanceMinSigma,
-            Sampler = overrides.Sampler ?? (p.Sampler is string sampler ? SamplerNames.Parse(sampler) : null),
+            Sampler = overrides.Sampler ?? p.ParsedSampler(),
             Seed = seedGiven ? overrides.Seed : p.Seed,
             NegativePrompt = overrides.NegativePrompt ?? p.NegativePrompt,
         }, service.Model);

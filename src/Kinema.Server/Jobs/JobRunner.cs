@@ -1,6 +1,5 @@
 using Kinema.Media;
 using Kinema.Pipelines;
-using Kinema.Schedulers;
 using Kinema.Server.Storage;
 
 namespace Kinema.Server.Jobs;
@@ -79,7 +78,7 @@ public sealed class JobRunner(DataFolder data)
             Steps = p.Steps,
             Guidance = p.Guidance,
             GuidanceMinSigma = p.GuidanceMinSigma,
-            Sampler = p.Sampler is string sampler ? SamplerNames.Parse(sampler) : null,
+            Sampler = p.ParsedSampler(),
             Seed = p.Seed,
         };
     }

@@ -1,3 +1,5 @@
+using Kinema.Schedulers;
+
 namespace Kinema.Server.Jobs;
 
 /// <summary>What a job asks for; each kind maps to one pipeline call.</summary>
@@ -80,6 +82,9 @@ public sealed record JobParameters
     public double? GuidanceMinSigma { get; init; }
     /// <summary>The solver's name (<c>euler</c>, <c>dpm++2m</c>, <c>euler-a</c>); null in jobs stored before it existed (the model's default).</summary>
     public string? Sampler { get; init; }
+
+    /// <summary><see cref="Sampler"/> as the pipelines take it; null leaves it to the model.</summary>
+    public SamplerKind? ParsedSampler() => Sampler is string name ? SamplerNames.Parse(name) : null;
     public long Seed { get; init; }
     /// <summary>Edit: how far the result may depart from the source, 0 (keep) to 1 (regenerate).</summary>
     public double? Strength { get; init; }
