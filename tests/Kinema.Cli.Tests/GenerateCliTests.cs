@@ -66,6 +66,25 @@ public sealed class GenerateCliTests(TinyModelFixture fixture) : IClassFixture<T
     }
 
     [Fact]
+    public void The_ancestral_samplers_eta_is_announced_and_changes_the_video()
+    {
+        string full = fixture.NewPath("eta1.mp4"), partial = fixture.NewPath("eta05.mp4");
+        Assert.Equal(0, CliRunner.Run(Generate(full, "--sampler", "euler-a", "--eta", "1")).ExitCode);
+        var result = CliRunner.Run(Generate(partial, "--sampler", "euler-a", "--eta", "0.5"));
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Contains("(euler-a, eta 0.5)", result.StdErr);
+        Assert.False(VideoFile.Read(full).Frames.Zip(VideoFile.Read(partial).Frames).All(p => p.First.Pixels.AsSpan().SequenceEqual(p.Second.Pixels)));
+    }
+
+    [Fact]
+    public void An_eta_above_one_exits_2_naming_it()
+    {
+        var result = CliRunner.Run(Generate(fixture.NewPath("x.mp4"), "--sampler", "euler-a", "--eta", "1.5"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("eta must be between 0 (no fresh noise) and 1 (all fresh), got 1.5", result.StdErr);
+    }
+
+    [Fact]
     public void An_unknown_sampler_exits_2_listing_the_allowed_ones()
     {
         var result = CliRunner.Run(Generate(fixture.NewPath("x.mp4"), "--sampler", "heun"));

@@ -23,6 +23,7 @@ public sealed class GenerationOptions
     public Option<long> Seed { get; } = new("--seed") { Description = "Random seed; same seed and settings give the same video", DefaultValueFactory = _ => 0 };
     public Option<string?> Negative { get; } = new("--negative") { Description = "Negative prompt: what to steer away from" };
     public Option<string?> Sampler { get; } = new("--sampler") { Description = $"Solver: {string.Join(", ", SamplerNames.All)}" };
+    public Option<double?> Eta { get; } = new("--eta") { Description = "For euler-a: the share of fresh noise at each step, 0-1 (default: the model's)" };
     public Option<double?> Shift { get; } = new("--shift") { Description = "Noise schedule shift" };
     public Option<string?> Model { get; } = CommonOptions.Model();
     public Option<string> Device { get; } = CommonOptions.Device();
@@ -41,7 +42,7 @@ public sealed class GenerationOptions
     {
         command.Options.Add(Output);
         if (includeSeconds) command.Options.Add(Seconds);
-        foreach (var option in new Option[] { Fps, Size, Steps, Guidance, GuidanceMinSigma, Seed, Negative, Sampler, Shift, Model, Device, Policy, VisibleMark }) command.Options.Add(option);
+        foreach (var option in new Option[] { Fps, Size, Steps, Guidance, GuidanceMinSigma, Seed, Negative, Sampler, Eta, Shift, Model, Device, Policy, VisibleMark }) command.Options.Add(option);
     }
 
     public VideoRequest Request(ParseResult parse, string prompt)
@@ -60,6 +61,7 @@ public sealed class GenerationOptions
             GuidanceMinSigma = parse.GetValue(GuidanceMinSigma),
             Seed = parse.GetValue(Seed),
             Sampler = parse.GetValue(Sampler) is string name ? SamplerNames.Parse(name) : null,
+            Eta = parse.GetValue(Eta),
             Shift = parse.GetValue(Shift),
         };
     }

@@ -42,7 +42,7 @@ public static class FlowSampler
         int? steps = null,
         double startSigma = 1.0)
         => Sample(model, noise, text, steps ?? request.Steps, request.Guidance, request.Shift, request.Sampler, conditioning, progress, clock,
-            cancellation, startSigma, request.GuidanceMinSigma, request.Seed);
+            cancellation, startSigma, request.GuidanceMinSigma, request.Seed, request.Eta);
 
     /// <summary>The same with every setting spelled out; <paramref name="noiseSeed"/> seeds a stochastic solver's fresh noise.</summary>
     public static Tensor Sample(
@@ -59,10 +59,11 @@ public static class FlowSampler
         CancellationToken cancellation,
         double startSigma = 1.0,
         double guidanceMinSigma = 0,
-        long noiseSeed = 0)
+        long noiseSeed = 0,
+        double eta = 1.0)
     {
         var sigmas = FlowMatchSchedule.Sigmas(steps, shift, startSigma);
-        using var solver = FlowSolver.Create(sampler, sigmas, noiseSeed);
+        using var solver = FlowSolver.Create(sampler, sigmas, noiseSeed, eta);
         long frames = noise.shape[2];
         Tensor? knownMask = null, knownLatents = null;
         if (conditioning is not null)

@@ -30,7 +30,8 @@ public sealed record GenerationMetadata(
     int FrameCount,
     IReadOnlyList<string> UnknownWords,
     double ElapsedSeconds,
-    double GuidanceMinSigma = 0);
+    double GuidanceMinSigma = 0,
+    double Eta = 1.0);
 
 /// <summary>Generated frames (RGB, top-left origin) with their metadata.</summary>
 public sealed record VideoResult(IReadOnlyList<RgbFrame> Frames, GenerationMetadata Metadata)

@@ -22,6 +22,11 @@ public sealed record GenerationDefaults
     public double GuidanceMinSigma { get; init; }
     public double Shift { get; init; } = 3.0;
     public SamplerKind Sampler { get; init; } = SamplerKind.DpmPlusPlus2M;
+    /// <summary>
+    /// For <c>euler-a</c>: the share of fresh noise in each step's re-noising, 0-1 (1: all fresh; below 1 part of the
+    /// model's estimated noise is kept, and with it more motion; docs/training.md, session 19). Other samplers ignore it.
+    /// </summary>
+    public double Eta { get; init; } = 1.0;
     public string NegativePrompt { get; init; } = "";
 }
 

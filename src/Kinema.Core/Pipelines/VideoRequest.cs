@@ -24,6 +24,8 @@ public sealed record VideoRequest
     public double? GuidanceMinSigma { get; init; }
     public long Seed { get; init; }
     public SamplerKind? Sampler { get; init; }
+    /// <summary>The ancestral sampler's share of fresh noise (see <see cref="GenerationDefaults.Eta"/>).</summary>
+    public double? Eta { get; init; }
     /// <summary>Timestep shift of the noise schedule (see <see cref="FlowMatchSchedule"/>).</summary>
     public double? Shift { get; init; }
 }
@@ -43,7 +45,8 @@ public sealed record ResolvedVideoRequest(
     double Shift,
     int FrameCount,
     int LatentFrames,
-    double GuidanceMinSigma = 0);
+    double GuidanceMinSigma = 0,
+    double Eta = 1.0);
 
 /// <summary>A request that cannot be served; the message says what is wrong and what is allowed.</summary>
 public sealed class InvalidRequestException(string message) : ArgumentException(message);
@@ -67,6 +70,7 @@ public static class VideoRequestValidator
         double guidance = request.Guidance ?? d.Guidance;
         double shift = request.Shift ?? d.Shift;
         double guidanceMinSigma = request.GuidanceMinSigma ?? d.GuidanceMinSigma;
+        double eta = request.Eta ?? d.Eta;
 
         if (!double.IsFinite(seconds) || seconds <= 0) problems.Add($"seconds must be > 0, got {seconds}");
         else if (seconds > limits.MaxSeconds) problems.Add($"seconds must be at most {limits.MaxSeconds} for this model, got {seconds}");
@@ -79,6 +83,7 @@ public static class VideoRequestValidator
             problems.Add($"guidance must be between 1 (off) and {limits.MaxGuidance}, got {guidance}");
         if (!double.IsFinite(shift) || shift <= 0) problems.Add($"shift must be > 0, got {shift}");
         if (!(guidanceMinSigma >= 0 && guidanceMinSigma <= 1)) problems.Add($"guidance min sigma must be between 0 (guide every step) and 1, got {guidanceMinSigma}");
+        if (!(eta >= 0 && eta <= 1)) problems.Add($"eta must be between 0 (no fresh noise) and 1 (all fresh), got {eta}");
 
         int frameCount = 0;
         if (problems.Count == 0)
@@ -92,7 +97,7 @@ public static class VideoRequestValidator
         int patchFrames = config.Transformer.PatchSize[0];
         latentFrames = (latentFrames + patchFrames - 1) / patchFrames * patchFrames;
         return new ResolvedVideoRequest(prompt, request.NegativePrompt ?? d.NegativePrompt, seconds, fps, width, height, steps, guidance,
-            request.Seed, request.Sampler ?? d.Sampler, shift, frameCount, latentFrames, guidanceMinSigma);
+            request.Seed, request.Sampler ?? d.Sampler, shift, frameCount, latentFrames, guidanceMinSigma, eta);
     }
 
     private static void CheckSize(string name, int value, int min, int max, int multiple, List<string> problems)

@@ -25,11 +25,12 @@ public abstract class FlowSolver : IDisposable
     public abstract Tensor Step(Tensor sample, Tensor velocity, int index);
 
     /// <param name="noiseSeed">Seeds the fresh noise of stochastic solvers; the others ignore it.</param>
-    public static FlowSolver Create(SamplerKind kind, double[] sigmas, long noiseSeed = 0) => kind switch
+    /// <param name="eta">The share of fresh noise a stochastic solver re-noises with (see <see cref="EulerAncestralFlowSolver"/>); the others ignore it.</param>
+    public static FlowSolver Create(SamplerKind kind, double[] sigmas, long noiseSeed = 0, double eta = 1.0) => kind switch
     {
         SamplerKind.Euler => new EulerFlowSolver(sigmas),
         SamplerKind.DpmPlusPlus2M => new DpmSolverPlusPlus2M(sigmas),
-        SamplerKind.EulerAncestral => new EulerAncestralFlowSolver(sigmas, noiseSeed),
+        SamplerKind.EulerAncestral => new EulerAncestralFlowSolver(sigmas, noiseSeed, eta),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), $"unknown sampler {kind}"),
     };
 
@@ -53,14 +54,28 @@ public sealed class EulerFlowSolver(double[] sigmas) : FlowSolver(sigmas)
 }
 
 /// <summary>
-/// Ancestral Euler for rectified flow: x_{σ'} = (1 − σ')·x₀ + σ'·z, with the denoised estimate x₀ = x − σ·v and z fresh
-/// standard-normal noise, drawn on the CPU from (seed, step) so a seed gives the same video on any device. Where the ODE
-/// solvers carry the model's mistakes forward in the sample, this keeps only its estimate of the clean latents and
-/// draws the noise anew, so each step can correct the last. Measured on the undertrained built-in model it steadies
-/// the frames (docs/training.md, session 18). The last step (σ' = 0) returns x₀.
+/// Ancestral Euler for rectified flow: x_{σ'} = (1 − σ')·x₀ + σ'·n, with the denoised estimate x₀ = x − σ·v. The noise
+/// n = √(1 − η²)·ε̂ + η·z mixes the noise the model estimates in the sample, ε̂ = x + (1 − σ)·v, with fresh standard-normal
+/// noise z, drawn on the CPU from (seed, step) so a seed gives the same video on any device. At η = 1 every step starts
+/// from the model's clean estimate alone: where the ODE solvers carry the model's mistakes forward in the sample, each
+/// step can correct the last. Measured on the undertrained built-in model this steadies the frames and, at η = 1, calms
+/// them below the truth's motion; η below 1 keeps part of the trajectory's noise and with it more motion
+/// (docs/training.md, sessions 18 and 19). η = 0 is the deterministic DDIM step. The last step (σ' = 0) returns x₀.
 /// </summary>
-public sealed class EulerAncestralFlowSolver(double[] sigmas, long noiseSeed) : FlowSolver(sigmas)
+public sealed class EulerAncestralFlowSolver : FlowSolver
 {
+    private readonly long _noiseSeed;
+
+    public EulerAncestralFlowSolver(double[] sigmas, long noiseSeed, double eta = 1.0) : base(sigmas)
+    {
+        if (!(eta >= 0 && eta <= 1)) throw new ArgumentOutOfRangeException(nameof(eta), $"eta must be between 0 and 1, got {eta}");
+        _noiseSeed = noiseSeed;
+        Eta = eta;
+    }
+
+    /// <summary>The share of fresh noise: its variance is η², the estimated noise's 1 − η².</summary>
+    public double Eta { get; }
+
     public override Tensor Step(Tensor sample, Tensor velocity, int index)
     {
         CheckIndex(index);
@@ -68,8 +83,13 @@ public sealed class EulerAncestralFlowSolver(double[] sigmas, long noiseSeed) : 
         using var scope = NewDisposeScope();
         var denoised = sample - velocity.Times(s);
         if (t == 0) return denoised.MoveToOuterDisposeScope();
-        using var generator = new Generator(StepSeed(noiseSeed, index));
+        using var generator = new Generator(StepSeed(_noiseSeed, index));
         var noise = randn(sample.shape, dtype: ScalarType.Float32, generator: generator).to(sample.dtype).to(sample.device);
+        if (Eta < 1)
+        {
+            var estimatedNoise = sample + velocity.Times(1 - s);
+            noise = estimatedNoise.Times(Math.Sqrt(1 - Eta * Eta)) + noise.Times(Eta);
+        }
         return (denoised.Times(1 - t) + noise.Times(t)).MoveToOuterDisposeScope();
     }
 

@@ -110,6 +110,20 @@ public sealed class ModelFolderTests : IDisposable
     }
 
     [Fact]
+    public void The_eta_saved_with_a_model_is_its_default_and_older_configs_re_noise_fully()
+    {
+        var config = TinyModel.Config();
+        string path = Path.Combine(_root, "config.json");
+        File.WriteAllText(path, (config with { Defaults = config.Defaults with { Eta = 0.8 } }).ToJson());
+        Assert.Contains("\"eta\": 0.8", File.ReadAllText(path));
+        Assert.Equal(0.8, VideoRequestValidator.Resolve(new VideoRequest { Prompt = "a ball" }, ModelConfig.Load(path)).Eta);
+
+        File.WriteAllText(path, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(path), "\\s*\"eta\": 0.8,", ""));
+        Assert.DoesNotContain("\"eta\"", File.ReadAllText(path));
+        Assert.Equal(1.0, ModelConfig.Load(path).Defaults.Eta);
+    }
+
+    [Fact]
     public void The_config_round_trips_through_json()
     {
         var config = TinyModel.Config();

@@ -79,6 +79,21 @@ public sealed class TextToVideoPipelineTests : IDisposable
     }
 
     [Fact]
+    public void The_ancestral_samplers_eta_is_honoured_and_recorded()
+    {
+        var request = TinyModel.Request() with { Steps = 6, Sampler = Kinema.Schedulers.SamplerKind.EulerAncestral };
+        var full = Pipeline.Generate(request);
+        var partial = Pipeline.Generate(request with { Eta = 0.5 });
+        var none = Pipeline.Generate(request with { Eta = 0 });
+        var euler = Pipeline.Generate(request with { Sampler = Kinema.Schedulers.SamplerKind.Euler });
+        Assert.Equal(1.0, full.Metadata.Eta);
+        Assert.Equal(0.5, partial.Metadata.Eta);
+        Assert.False(SameFrames(full, partial));
+        Assert.False(SameFrames(partial, euler));
+        Assert.True(SameFrames(none, euler)); // no fresh noise: the DDIM step, which for rectified flow is Euler's
+    }
+
+    [Fact]
     public void Progress_reports_every_step_then_decoding_then_done()
     {
         var reports = new List<GenerationProgress>();

@@ -38,6 +38,10 @@ public class VideoRequestValidatorTests
         => Assert.Contains("guidance min sigma must be between 0 (guide every step) and 1, got 1.5", Problem(TinyModel.Request() with { GuidanceMinSigma = 1.5 }));
 
     [Fact]
+    public void Eta_outside_zero_to_one_names_the_range()
+        => Assert.Contains("eta must be between 0 (no fresh noise) and 1 (all fresh), got 1.2", Problem(TinyModel.Request() with { Eta = 1.2 }));
+
+    [Fact]
     public void Empty_prompt_is_rejected()
         => Assert.Contains("prompt must not be empty", Problem(TinyModel.Request() with { Prompt = "  " }));
 

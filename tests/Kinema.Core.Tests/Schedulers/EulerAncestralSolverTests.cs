@@ -44,6 +44,42 @@ public class EulerAncestralSolverTests
     }
 
     [Fact]
+    public void Below_eta_one_the_step_keeps_that_share_of_the_samples_own_noise()
+    {
+        double[] sigmas = [1.0, 0.6, 0.3, 0.0];
+        using var solver = FlowSolver.Create(SamplerKind.EulerAncestral, sigmas, noiseSeed: 5, eta: 0.8);
+        var (sample, velocity, epsilon) = Noised(0.6);
+        using var next = solver.Step(sample, velocity, 1);
+        using var added = (next - (1 - 0.3) * CleanValue) / 0.3;
+        Assert.InRange(added.std().item<float>(), 0.97, 1.03);
+        // √(1 − η²) = 0.6 of the noise is the sample's own.
+        using var correlation = (added * epsilon).mean();
+        Assert.InRange(correlation.item<float>(), 0.57, 0.63);
+    }
+
+    [Fact]
+    public void At_eta_zero_the_step_is_the_deterministic_euler_step()
+    {
+        double[] sigmas = [1.0, 0.6, 0.3, 0.0];
+        using var ancestral = FlowSolver.Create(SamplerKind.EulerAncestral, sigmas, noiseSeed: 5, eta: 0);
+        using var euler = FlowSolver.Create(SamplerKind.Euler, sigmas);
+        var (sample, velocity, _) = Noised(0.6);
+        using var stochastic = ancestral.Step(sample, velocity, 1);
+        using var deterministic = euler.Step(sample, velocity, 1);
+        Assert.True(stochastic.allclose(deterministic, rtol: 0, atol: 1e-5));
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1.5)]
+    [InlineData(double.NaN)]
+    public void An_eta_outside_zero_to_one_is_refused_by_name(double eta)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => FlowSolver.Create(SamplerKind.EulerAncestral, [1.0, 0.0], 1, eta));
+        Assert.Contains("eta must be between 0 and 1", error.Message);
+    }
+
+    [Fact]
     public void The_last_step_returns_the_clean_estimate()
     {
         double[] sigmas = [1.0, 0.4, 0.0];
