@@ -60,6 +60,8 @@ public sealed class StudioTests : IDisposable
         Assert.Matches("name=\"guidance_min_sigma\"\\s+0.5\\s", post);
         Assert.Matches("name=\"negative_prompt\"\\s+blurry\\s", post);
         Assert.Matches("name=\"sampler\"\\s+euler-a\\s", post);
+        Assert.Matches("name=\"eta\"\\s+0.6\\s", post);
+        Assert.Equal("1", result.GetProperty("fields").GetProperty("eta").GetProperty("max").GetString());
         var samplers = result.GetProperty("samplers").EnumerateArray().Select(o => o.GetProperty("value").GetString()!).ToArray();
         Assert.Equal(new[] { "", "euler", "dpm++2m", "euler-a" }, samplers);
         Assert.StartsWith("default (", result.GetProperty("samplers")[0].GetProperty("text").GetString());

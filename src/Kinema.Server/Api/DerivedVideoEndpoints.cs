@@ -36,6 +36,7 @@ public static class DerivedVideoEndpoints
             Guidance = overrides.Guidance ?? p.Guidance,
             GuidanceMinSigma = overrides.GuidanceMinSigma ?? p.GuidanceMinSigma,
             Sampler = overrides.Sampler ?? p.ParsedSampler(),
+            Eta = overrides.Eta ?? p.Eta,
             Seed = seedGiven ? overrides.Seed : p.Seed,
             NegativePrompt = overrides.NegativePrompt ?? p.NegativePrompt,
         }, service.Model);

@@ -57,6 +57,7 @@ public static class DiscoveryEndpoints
                 guidance = new { min = 1, max = l.MaxGuidance, @default = d.Guidance },
                 guidance_min_sigma = new { min = 0, max = 1, @default = d.GuidanceMinSigma },
                 sampler = new { values = SamplerNames.All, @default = d.Sampler.ToName() },
+                eta = new { min = 0, max = 1, @default = d.Eta, applies_to = "euler-a" },
                 seed = new { @default = "random; pass one to reproduce a video" },
                 negative_prompt = new { @default = d.NegativePrompt },
                 edit_strength = new { min_exclusive = 0, max = 1, @default = 0.6 },

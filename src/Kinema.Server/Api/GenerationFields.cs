@@ -9,7 +9,7 @@ namespace Kinema.Server.Api;
 /// <summary>
 /// The generation settings a request may carry: OpenAI's <c>size</c> and <c>seconds</c> (any value the
 /// model can do, not just OpenAI's enums) and Kinema's extras <c>steps</c>, <c>guidance</c>, <c>guidance_min_sigma</c>,
-/// <c>sampler</c>, <c>seed</c>, <c>negative_prompt</c> and <c>fps</c>. Checked against the model with the same
+/// <c>sampler</c>, <c>eta</c>, <c>seed</c>, <c>negative_prompt</c> and <c>fps</c>. Checked against the model with the same
 /// validator the pipelines use, so a job that is accepted can run.
 /// </summary>
 public static class GenerationFields
@@ -31,6 +31,7 @@ public static class GenerationFields
             Guidance = fields.Number("guidance"),
             GuidanceMinSigma = fields.Number("guidance_min_sigma"),
             Sampler = fields.String("sampler") is string sampler ? ParseSampler(sampler) : null,
+            Eta = fields.Number("eta"),
             Seed = fields.Integer("seed") ?? RandomNumberGenerator.GetInt32(int.MaxValue),
             NegativePrompt = fields.String("negative_prompt", 0, MaxPromptLength),
         };
@@ -78,6 +79,7 @@ public static class GenerationFields
         Guidance = r.Guidance,
         GuidanceMinSigma = r.GuidanceMinSigma,
         Sampler = r.Sampler.ToName(),
+        Eta = r.Eta,
         Seed = r.Seed,
     };
 
@@ -97,7 +99,7 @@ public static class GenerationFields
         return first switch
         {
             "width" or "height" => "size",
-            "seconds" or "fps" or "steps" or "guidance" or "prompt" => first,
+            "seconds" or "fps" or "steps" or "guidance" or "prompt" or "eta" => first,
             _ => null,
         };
     }

@@ -79,6 +79,7 @@ public sealed class JobRunner(DataFolder data)
             Guidance = p.Guidance,
             GuidanceMinSigma = p.GuidanceMinSigma,
             Sampler = p.ParsedSampler(),
+            Eta = p.Eta,
             Seed = p.Seed,
         };
     }

@@ -85,6 +85,8 @@ public sealed record JobParameters
 
     /// <summary><see cref="Sampler"/> as the pipelines take it; null leaves it to the model.</summary>
     public SamplerKind? ParsedSampler() => Sampler is string name ? SamplerNames.Parse(name) : null;
+    /// <summary>The ancestral sampler's share of fresh noise; null in jobs stored before it existed (the model's default).</summary>
+    public double? Eta { get; init; }
     public long Seed { get; init; }
     /// <summary>Edit: how far the result may depart from the source, 0 (keep) to 1 (regenerate).</summary>
     public double? Strength { get; init; }

@@ -61,7 +61,7 @@ const scenarios = {
     return withPage({ width: 1200, height: 900 }, async (page) => {
       await page.goto(url);
       await page.waitForFunction(() => document.querySelectorAll("#size option").length > 0);
-      const fields = await page.evaluate(() => Object.fromEntries(["steps", "guidance", "guidance-min-sigma"].map((id) => {
+      const fields = await page.evaluate(() => Object.fromEntries(["steps", "guidance", "guidance-min-sigma", "eta"].map((id) => {
         const input = document.getElementById(id);
         return [id, { min: input.min, max: input.max, placeholder: input.placeholder, visible: input.checkVisibility() }];
       })));
@@ -83,6 +83,7 @@ const scenarios = {
       await page.fill("#negative-prompt", "blurry");
       const samplers = await page.$$eval("#sampler option", (options) => options.map((o) => ({ value: o.value, text: o.text })));
       await page.selectOption("#sampler", "euler-a");
+      await page.fill("#eta", "0.6");
       await page.click("#generate");
       await page.waitForSelector(".video-card video", { timeout: 90_000 });
       const status = await page.$eval(".video-card", (c) => c.dataset.status);

@@ -45,7 +45,7 @@ async function loadCapabilities() {
   $("seconds").max = caps.seconds.max;
   $("seconds").value = caps.seconds.default;
   // The advanced fields start empty (the model decides); their placeholders say what that means.
-  for (const [id, range] of [["steps", caps.steps], ["guidance", caps.guidance], ["guidance-min-sigma", caps.guidance_min_sigma]]) {
+  for (const [id, range] of [["steps", caps.steps], ["guidance", caps.guidance], ["guidance-min-sigma", caps.guidance_min_sigma], ["eta", caps.eta]]) {
     if (!range) { $(id).closest(".field").hidden = true; continue; }
     $(id).min = range.min;
     $(id).max = range.max;
@@ -60,7 +60,7 @@ async function loadCapabilities() {
 }
 
 // Only what the person typed is sent; an empty field leaves the setting to the model.
-const ADVANCED_FIELDS = [["negative-prompt", "negative_prompt"], ["steps", "steps"], ["guidance", "guidance"], ["guidance-min-sigma", "guidance_min_sigma"], ["sampler", "sampler"]];
+const ADVANCED_FIELDS = [["negative-prompt", "negative_prompt"], ["steps", "steps"], ["guidance", "guidance"], ["guidance-min-sigma", "guidance_min_sigma"], ["sampler", "sampler"], ["eta", "eta"]];
 
 function sizeChoices(size) {
   const m = size.multiple_of;
