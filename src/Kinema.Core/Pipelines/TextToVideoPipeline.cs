@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Kinema.Media;
+using Kinema.Runtime;
 using Kinema.Schedulers;
 using static TorchSharp.torch;
 
@@ -30,6 +31,9 @@ public sealed class TextToVideoPipeline(KinemaModel model)
         var shape = new long[] { 1, Model.Config.Vae.LatentChannels, r.LatentFrames, r.Height / s, r.Width / s };
         var noise = FlowSampler.Noise(r.Seed, shape, Model.Device, Model.ComputeType);
         using var latents = FlowSampler.Sample(Model, noise, text, r, null, progress, clock, cancellation);
+        // The sampling steps' freed activations stay in glibc's heaps unless trimmed (see NativeHeap), and repeated
+        // generations in one process (a server, a bench) then grow resident memory run after run.
+        NativeHeap.Trim();
 
         var frames = DecodeFrames(Model, latents, r.FrameCount, progress, clock, cancellation);
         progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));
@@ -59,6 +63,7 @@ public sealed class TextToVideoPipeline(KinemaModel model)
         {
             foreach (var frame in FrameConversion.ToFrames(chunk))
                 if (frames.Count < frameCount) frames.Add(frame);
+            NativeHeap.Trim();
             progress?.Report(new GenerationProgress(GenerationStage.Decoding, ++done, total, clock.Elapsed));
         }, DecodeLatentFramesPerChunk, cancellation);
         return frames;
