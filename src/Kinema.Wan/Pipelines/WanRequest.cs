@@ -38,6 +38,7 @@ public static class WanRequestValidator
         if (string.IsNullOrWhiteSpace(request.Prompt)) problems.Add("prompt must not be empty");
         if (request.Sampler is not null) problems.Add("Wan samples with UniPC (its scheduler config); --sampler is not supported");
         if (request.GuidanceMinSigma is not null) problems.Add("Wan guides every step as its reference does; --guidance-min-sigma is not supported");
+        if (request.Eta is not null) problems.Add("Wan samples with UniPC, which draws no fresh noise; --eta is not supported");
         int width = request.Width ?? d.Width, height = request.Height ?? d.Height;
         int fps = request.Fps ?? d.Fps, steps = request.Steps ?? d.Steps;
         double seconds = request.Seconds ?? d.Seconds, guidance = request.Guidance ?? d.Guidance, shift = request.Shift ?? d.Shift;

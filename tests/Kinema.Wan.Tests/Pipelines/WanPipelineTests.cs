@@ -92,6 +92,14 @@ public sealed class WanPipelineTests : IClassFixture<WanPipelineTests.TinyFolder
     }
 
     [Fact]
+    public void An_eta_is_refused_since_unipc_draws_no_fresh_noise()
+    {
+        var model = WanModel.Open(_tiny.Path);
+        var error = Assert.Throws<InvalidRequestException>(() => WanRequestValidator.Resolve(Request(0) with { Eta = 0.8 }, model));
+        Assert.Contains("--eta is not supported", error.Message);
+    }
+
+    [Fact]
     public void A_folder_missing_its_vae_or_with_a_mismatched_text_encoder_is_named()
     {
         using var copy = new TempFolder();
