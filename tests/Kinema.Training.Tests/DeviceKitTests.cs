@@ -38,11 +38,13 @@ public class DeviceKitTests
         return parts.Length > 2 ? Path.Combine(parts[0], parts[1]) : parts[0];
     }
 
-    internal static string RepoRoot()
+    private static string RepoRoot() => FindRepoRoot() ?? throw new InvalidOperationException("Kinema.slnx not found above the test assembly");
+
+    internal static string? FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Kinema.slnx"))) return dir.FullName;
-        throw new InvalidOperationException("Kinema.slnx not found above the test assembly");
+        return null;
     }
 }
 
@@ -52,7 +54,7 @@ public sealed class GitCheckoutFactAttribute : FactAttribute
     public GitCheckoutFactAttribute()
     {
         // .git is a folder in a clone and a file in a worktree.
-        string dotGit = Path.Combine(DeviceKitTests.RepoRoot(), ".git");
+        string dotGit = Path.Combine(DeviceKitTests.FindRepoRoot() ?? "", ".git");
         if (!Directory.Exists(dotGit) && !File.Exists(dotGit)) Skip = $"not a git checkout ({dotGit} is missing), so the tracked files cannot be listed";
     }
 }

@@ -31,7 +31,7 @@ public sealed record GenerationMetadata(
     IReadOnlyList<string> UnknownWords,
     double ElapsedSeconds,
     double GuidanceMinSigma = 0,
-    double Eta = 1.0);
+    double? Eta = null);
 
 /// <summary>Generated frames (RGB, top-left origin) with their metadata.</summary>
 public sealed record VideoResult(IReadOnlyList<RgbFrame> Frames, GenerationMetadata Metadata)

@@ -83,14 +83,22 @@ public sealed class EulerAncestralFlowSolver : FlowSolver
         using var scope = NewDisposeScope();
         var denoised = sample - velocity.Times(s);
         if (t == 0) return denoised.MoveToOuterDisposeScope();
-        using var generator = new Generator(StepSeed(_noiseSeed, index));
-        var noise = randn(sample.shape, dtype: ScalarType.Float32, generator: generator).to(sample.dtype).to(sample.device);
-        if (Eta < 1)
+        var noise = Eta switch
         {
-            var estimatedNoise = sample + velocity.Times(1 - s);
-            noise = estimatedNoise.Times(Math.Sqrt(1 - Eta * Eta)) + noise.Times(Eta);
-        }
+            1 => FreshNoise(sample, index),
+            0 => EstimatedNoise(sample, velocity, s),
+            _ => EstimatedNoise(sample, velocity, s).Times(Math.Sqrt(1 - Eta * Eta)) + FreshNoise(sample, index).Times(Eta),
+        };
         return (denoised.Times(1 - t) + noise.Times(t)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The noise the model sees in the sample: x = (1 − σ)·x₀ + σ·ε and v = ε − x₀ give ε = x + (1 − σ)·v.</summary>
+    private static Tensor EstimatedNoise(Tensor sample, Tensor velocity, double sigma) => sample + velocity.Times(1 - sigma);
+
+    private Tensor FreshNoise(Tensor like, int index)
+    {
+        using var generator = new Generator(StepSeed(_noiseSeed, index));
+        return randn(like.shape, dtype: ScalarType.Float32, generator: generator).to(like.dtype).to(like.device);
     }
 
     /// <summary>A 64-bit mix of seed and step, so neighbouring seeds and steps draw unrelated noise.</summary>
