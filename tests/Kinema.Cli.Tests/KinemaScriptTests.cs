@@ -14,6 +14,7 @@ public sealed class KinemaScriptTests : IDisposable
         #!/usr/bin/env bash
         # build: link the "project" assembly and the "package" library into the -o folder, as MSBuild's hard links do.
         if [ "$1" = build ]; then
+          echo "$*" > "$ROOT/build-args"
           while [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done
           mkdir -p "$out"
           ln "$ROOT/src/bin/Kinema.Core.dll" "$out/Kinema.Core.dll"
@@ -62,6 +63,13 @@ public sealed class KinemaScriptTests : IDisposable
         // What `dotnet build` of the solution does to a project's output: rewrites the same file in place.
         File.WriteAllText(Path.Combine(_root, "src", "bin", "Kinema.Core.dll"), "second build");
         Assert.Equal("first build", File.ReadAllText(Path.Combine(built, "Kinema.Core.dll")));
+    }
+
+    [Fact]
+    public void The_cli_builds_in_its_own_artifacts_folder_so_it_never_rewrites_what_tests_run_from()
+    {
+        Assert.Equal(0, RunWrapper("--help").ExitCode);
+        Assert.Contains($"--artifacts-path {Path.Combine(_root, ".kinema", "artifacts")}", File.ReadAllText(Path.Combine(_root, "build-args")));
     }
 
     [Fact]
