@@ -66,12 +66,26 @@ public static class VaeTrainer
         var (config, weightsPath) = Locate(folder);
         // The time-doubling shortcut has no weights, so a run may switch it (a new decoder on the same latents).
         var sameShape = config with { LatentsMean = vae.Config.LatentsMean, LatentsStd = vae.Config.LatentsStd, TemporalUpsampling = vae.Config.TemporalUpsampling };
+        // Less compression in time keeps every weight but the dropped stages' time-halving and time-doubling convolutions.
+        bool lessTimeCompression = !sameShape.TemporalDownsample.SequenceEqual(vae.Config.TemporalDownsample)
+            && sameShape.TemporalDownsample.Length == vae.Config.TemporalDownsample.Length
+            && vae.Config.TemporalDownsample.Zip(sameShape.TemporalDownsample).All(pair => !pair.First || pair.Second);
+        if (lessTimeCompression) sameShape = sameShape with { TemporalDownsample = vae.Config.TemporalDownsample };
         if (JsonSerializer.Serialize(sameShape, Json.Options) != JsonSerializer.Serialize(vae.Config, Json.Options))
             throw new ArgumentException($"--init-from {folder}: its VAE shape differs from this run's preset");
-        using (var weights = ShardedSafeTensors.Open(weightsPath)) StateDictLoader.Load(vae, weights, "vae (--init-from)");
+        using (var weights = ShardedSafeTensors.Open(weightsPath))
+        {
+            if (!lessTimeCompression) StateDictLoader.Load(vae, weights, "vae (--init-from)");
+            else
+            {
+                var missing = StateDictLoader.LoadMatching(vae, weights);
+                if (missing.Count > 0) throw new ArgumentException($"--init-from {folder}: no weights for {string.Join(", ", missing)}");
+            }
+        }
         if (inflate) vae.InflateFromImages();
         say($"vae: warm start from {folder}{(inflate ? ", inflated (frame-mixing weights zeroed)" : "")}"
-            + (config.TemporalUpsampling != vae.Config.TemporalUpsampling ? $", time doubled by {vae.Config.TemporalUpsampling.ToString().ToLowerInvariant()} in place of {config.TemporalUpsampling.ToString().ToLowerInvariant()}" : ""));
+            + (config.TemporalUpsampling != vae.Config.TemporalUpsampling ? $", time doubled by {vae.Config.TemporalUpsampling.ToString().ToLowerInvariant()} in place of {config.TemporalUpsampling.ToString().ToLowerInvariant()}" : "")
+            + (lessTimeCompression ? $", time compressed {vae.Config.TemporalCompression}x in place of {config.TemporalCompression}x (the dropped stages' time convolutions left behind)" : ""));
     }
 
     internal static Tensor Loss(VideoVae vae, TrainingBatch batch, long step, TrainingOptions options, Device device)

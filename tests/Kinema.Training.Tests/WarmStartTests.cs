@@ -188,6 +188,33 @@ public sealed class VaeWarmStartTests : IDisposable
     }
 
     [Fact]
+    public void A_vae_with_less_compression_in_time_starts_from_every_source_weight_but_the_dropped_time_convolutions()
+    {
+        string source = SourceExport();
+        var source4x = ModelPresets.Tiny(4).Vae;
+        var halved = source4x with { TemporalDownsample = [false, true, false] };
+        var run = Options("less-time", source, inflate: false);
+        var messages = new List<string>();
+        VaeTrainer.Run(run, halved, messages.Add, CancellationToken.None);
+
+        Assert.Contains(messages, m => m.Contains("time compressed 2x in place of 4x"));
+        var expected = Weights(Path.Combine(source, KinemaModel.VaeFile));
+        var actual = Weights(Path.Combine(run.RunFolder, "checkpoints", "step-0000001", CheckpointStore.WeightsFile));
+        Assert.True(actual.Count < expected.Count, "the dropped stage's time convolutions are not in the new VAE");
+        foreach (var (key, values) in actual)
+            Assert.True(values.Zip(expected[key]).All(p => Math.Abs(p.First - p.Second) < 1e-4f), key);
+    }
+
+    [Fact]
+    public void A_vae_with_more_compression_in_time_is_refused_since_its_time_convolutions_would_start_from_nothing()
+    {
+        string source = SourceExport();
+        var more = ModelPresets.Tiny(4).Vae with { TemporalDownsample = [true, true, true] };
+        var error = Assert.Throws<ArgumentException>(() => VaeTrainer.Run(Options("more-time", source, inflate: false), more, _ => { }, CancellationToken.None));
+        Assert.Contains("its VAE shape differs from this run's preset", error.Message);
+    }
+
+    [Fact]
     public void Decoder_only_training_changes_the_decoder_and_keeps_the_encoder_and_latent_statistics()
     {
         var shape = ModelPresets.Tiny(4).Vae;

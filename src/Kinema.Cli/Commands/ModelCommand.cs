@@ -19,7 +19,7 @@ public static class ModelCommand
     private static Command CreateInit()
     {
         var folder = new Argument<string>("folder") { Description = "Where to write the model folder" };
-        var preset = new Option<string>("--preset") { Description = "Model shape: toy, toy2, toy3 or tiny", DefaultValueFactory = _ => "toy" };
+        var preset = new Option<string>("--preset") { Description = "Model shape: toy, toy2, toy3, toy4 or tiny", DefaultValueFactory = _ => "toy" };
         var vocabulary = new Option<string?>("--vocabulary") { Description = "Text file of words (one per line or space separated); default: the built-in seed vocabulary" };
         var seed = new Option<long>("--seed") { Description = "Initialisation seed", DefaultValueFactory = _ => 0 };
         var command = new Command("init", "Write a model folder with randomly initialised weights (output is noise until trained)")

@@ -36,7 +36,7 @@ public static class TrainCommand
         var checkpointEvery = new Option<int>("--checkpoint-every") { DefaultValueFactory = _ => 100 };
         var validateEvery = new Option<int>("--validate-every") { Description = "0 = never", DefaultValueFactory = _ => 500 };
         var device = CommonOptions.Device();
-        var preset = new Option<string>("--preset") { Description = "Model shape: toy, toy2, toy3 or tiny", DefaultValueFactory = _ => "toy" };
+        var preset = new Option<string>("--preset") { Description = "Model shape: toy, toy2, toy3, toy4 or tiny", DefaultValueFactory = _ => "toy" };
         var statisticsClips = new Option<int>("--statistics-clips") { Description = "Clips for the exported latent statistics (vae)", DefaultValueFactory = _ => 32 };
         var evaluationClips = new Option<int>("--evaluation-clips") { Description = "Held-out clips for the final PSNR/SSIM (vae)", DefaultValueFactory = _ => 16 };
         var vocabularyScenes = new Option<int>("--vocabulary-scenes") { Description = "Scenes whose captions make up the vocabulary (dit)", DefaultValueFactory = _ => 20_000 };
