@@ -46,7 +46,7 @@ public static class RoundTripBench
                 if (k == 1)
                 {
                     afterOne = report.Criteria;
-                    psnrAfterOne.Add(Psnr(original, frames));
+                    psnrAfterOne.Add(FrameMetrics.Psnr(original, frames));
                 }
                 if (k == rounds) break;
                 frames = (perFrame ? frames.SelectMany(f => Once(model, [f])) : Once(model, frames)).Take(frameCount).ToList();
@@ -65,23 +65,6 @@ public static class RoundTripBench
             JsonSerializer.Serialize(new { benchmark = "vae-round-trips", date = DateTime.UtcNow, model = model.Name, frames = frameCount, per_frame = perFrame, mean_after_one_round_trip = meanAfterOne, mean_psnr_after_one_round_trip = meanPsnr,
                 mean_criteria_after_one_round_trip = meanCeiling, rows }, options));
         return 0;
-    }
-
-    /// <summary>PSNR on 8-bit pixels over a whole clip, as <c>kinema eval vae</c> measures it.</summary>
-    private static double Psnr(IReadOnlyList<RgbFrame> truth, IReadOnlyList<RgbFrame> decoded)
-    {
-        double squared = 0;
-        long values = 0;
-        foreach (var (a, b) in truth.Zip(decoded))
-        {
-            for (int j = 0; j < a.Pixels.Length; j++)
-            {
-                int difference = a.Pixels[j] - b.Pixels[j];
-                squared += difference * difference;
-            }
-            values += a.Pixels.Length;
-        }
-        return 10 * Math.Log10(255.0 * 255.0 / Math.Max(squared / values, 1e-10));
     }
 
     /// <summary>Frames encoded and decoded once by the model's VAE, as a pipeline keeps a given frame (call under inference mode).</summary>

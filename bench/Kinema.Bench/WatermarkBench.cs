@@ -59,7 +59,7 @@ public static class WatermarkBench
                 var original = Render(content, trial, ffmpeg, work);
                 ulong payload = (ulong)random.NextInt64() ^ ((ulong)random.Next() << 40);
                 var marked = WatermarkEmbedder.Embed(original, payload, key).ToList();
-                double psnr = Psnr(original, marked);
+                double psnr = FrameMetrics.Psnr(original, marked);
                 if (!isStress) psnrs.Add(psnr);
                 string markedPath = Path.Combine(work, "marked.mp4"), plainPath = Path.Combine(work, "plain.mp4");
                 VideoFile.Write(markedPath, marked, new VideoWriteOptions { Fps = Fps });
@@ -212,21 +212,6 @@ public static class WatermarkBench
             frames.Add(frame);
         }
         return frames;
-    }
-
-    internal static double Psnr(IReadOnlyList<RgbFrame> a, IReadOnlyList<RgbFrame> b)
-    {
-        double sum = 0;
-        long count = 0;
-        for (int f = 0; f < a.Count; f++)
-            for (int i = 0; i < a[f].Pixels.Length; i++)
-            {
-                double d = a[f].Pixels[i] - b[f].Pixels[i];
-                sum += d * d;
-                count++;
-            }
-        double mse = sum / count;
-        return mse == 0 ? double.PositiveInfinity : 10 * Math.Log10(255.0 * 255.0 / mse);
     }
 
     private static void RunFfmpeg(string ffmpeg, string arguments)

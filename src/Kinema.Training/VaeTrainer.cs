@@ -66,10 +66,7 @@ public static class VaeTrainer
         var (config, weightsPath) = Locate(folder);
         // The time-doubling shortcut has no weights, so a run may switch it (a new decoder on the same latents).
         var sameShape = config with { LatentsMean = vae.Config.LatentsMean, LatentsStd = vae.Config.LatentsStd, TemporalUpsampling = vae.Config.TemporalUpsampling };
-        // Less compression in time keeps every weight but the dropped stages' time-halving and time-doubling convolutions.
-        bool lessTimeCompression = !sameShape.TemporalDownsample.SequenceEqual(vae.Config.TemporalDownsample)
-            && sameShape.TemporalDownsample.Length == vae.Config.TemporalDownsample.Length
-            && vae.Config.TemporalDownsample.Zip(sameShape.TemporalDownsample).All(pair => !pair.First || pair.Second);
+        bool lessTimeCompression = DropsTimeStagesOnly(config.TemporalDownsample, vae.Config.TemporalDownsample);
         if (lessTimeCompression) sameShape = sameShape with { TemporalDownsample = vae.Config.TemporalDownsample };
         if (JsonSerializer.Serialize(sameShape, Json.Options) != JsonSerializer.Serialize(vae.Config, Json.Options))
             throw new ArgumentException($"--init-from {folder}: its VAE shape differs from this run's preset");
@@ -87,6 +84,13 @@ public static class VaeTrainer
             + (config.TemporalUpsampling != vae.Config.TemporalUpsampling ? $", time doubled by {vae.Config.TemporalUpsampling.ToString().ToLowerInvariant()} in place of {config.TemporalUpsampling.ToString().ToLowerInvariant()}" : "")
             + (lessTimeCompression ? $", time compressed {vae.Config.TemporalCompression}x in place of {config.TemporalCompression}x (the dropped stages' time convolutions left behind)" : ""));
     }
+
+    /// <summary>
+    /// True when the run halves time at a subset of the stages the source did: every weight then carries over but the
+    /// dropped stages' time-halving and time-doubling convolutions.
+    /// </summary>
+    private static bool DropsTimeStagesOnly(bool[] source, bool[] run)
+        => source.Length == run.Length && !source.SequenceEqual(run) && run.Zip(source).All(stage => !stage.First || stage.Second);
 
     internal static Tensor Loss(VideoVae vae, TrainingBatch batch, long step, TrainingOptions options, Device device)
     {

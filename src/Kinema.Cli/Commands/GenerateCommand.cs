@@ -36,7 +36,7 @@ public static class GenerateCommand
             GenerationOptions.NoteUnknownWords(model, [resolved.Prompt]);
             double? windowSeconds = parse.GetValue(window);
             bool windowed = windowSeconds is not null || StoryboardPipeline.NeedsWindows(resolved.Seconds, model.Config);
-            Console.Error.WriteLine($"{model.Name}: {resolved.Width}x{resolved.Height}, {resolved.FrameCount} frames at {resolved.Fps} fps, {resolved.Steps} steps ({resolved.Sampler.ToName()}{(resolved.Sampler == SamplerKind.EulerAncestral && resolved.Eta < 1 ? $", eta {resolved.Eta}" : "")}), guidance {resolved.Guidance}{(resolved.GuidanceMinSigma > 0 ? $" at sigma >= {resolved.GuidanceMinSigma}" : "")}, seed {resolved.Seed}{(windowed ? ", windowed" : "")}");
+            Console.Error.WriteLine($"{model.Name}: {resolved.Width}x{resolved.Height}, {resolved.FrameCount} frames at {resolved.Fps} fps, {resolved.Steps} steps ({resolved.Sampler.ToName()}{(resolved.EffectiveEta is < 1 and double eta ? $", eta {eta}" : "")}), guidance {resolved.Guidance}{(resolved.GuidanceMinSigma > 0 ? $" at sigma >= {resolved.GuidanceMinSigma}" : "")}, seed {resolved.Seed}{(windowed ? ", windowed" : "")}");
 
             VideoResult result;
             if (windowed)

@@ -16,5 +16,5 @@ internal static class PipelineMetadata
     public static GenerationMetadata For(KinemaModel model, ResolvedVideoRequest r, int frameCount, System.Diagnostics.Stopwatch clock)
         => new(model.Name, r.Prompt, r.NegativePrompt, r.Seed, r.Steps, r.Guidance, Schedulers.SamplerNames.ToName(r.Sampler), r.Shift,
             (double)frameCount / r.Fps, r.Fps, r.Width, r.Height, frameCount, model.Tokenizer.UnknownWords(r.Prompt), clock.Elapsed.TotalSeconds,
-            r.GuidanceMinSigma, r.Sampler == Schedulers.SamplerKind.EulerAncestral ? r.Eta : null);
+            r.GuidanceMinSigma, r.EffectiveEta);
 }

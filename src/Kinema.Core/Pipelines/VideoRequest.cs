@@ -46,7 +46,11 @@ public sealed record ResolvedVideoRequest(
     int FrameCount,
     int LatentFrames,
     double GuidanceMinSigma = 0,
-    double Eta = 1.0);
+    double Eta = 1.0)
+{
+    /// <summary>The eta the solver uses: <see cref="Eta"/> for <c>euler-a</c>; null for the ODE samplers, which draw no noise.</summary>
+    public double? EffectiveEta => Sampler == SamplerKind.EulerAncestral ? Eta : null;
+}
 
 /// <summary>A request that cannot be served; the message says what is wrong and what is allowed.</summary>
 public sealed class InvalidRequestException(string message) : ArgumentException(message);

@@ -98,7 +98,7 @@ public sealed class EulerAncestralFlowSolver : FlowSolver
     private Tensor FreshNoise(Tensor like, int index)
     {
         using var generator = new Generator(StepSeed(_noiseSeed, index));
-        return randn(like.shape, dtype: ScalarType.Float32, generator: generator).to(like.dtype).to(like.device);
+        return randn(like.shape, dtype: ScalarType.Float32, generator: generator).to(like.dtype, like.device);
     }
 
     /// <summary>A 64-bit mix of seed and step, so neighbouring seeds and steps draw unrelated noise.</summary>
