@@ -13,6 +13,7 @@ public static class Program
         ["decode-memory"] = ("peak memory of chunked vs whole-video VAE decoding as duration grows", DecodeMemoryBench.Run),
         ["capabilities"] = ("seams of extensions and loops, editing by strength, one-minute consistency (judge per 5 s window)", CapabilityBench.Run),
         ["vae-round-trips"] = ("VAE generational loss: toy-world clips encoded and decoded again and again, judged after each round trip", RoundTripBench.Run),
+        ["train-data"] = ("stage-2 training samples/s: clips rendered and encoded every step vs pooled scenes' latents read from a cache", TrainDataBench.Run),
         ["world-render"] = ("toy-world frames/s at 128x128, one thread vs all cores", WorldRenderBench.Run),
         ["policy"] = ("content policy on the committed corpora: benign prompts blocked (target 0), adversarial blocked (target >= 95%)", PolicyBench.Run),
         ["wan-step"] = ("Wan 2.1 1.3B DiT (random weights) per-step latency, peak RSS, FLOP/s vs a matmul peak on the CPU; optional stable-diffusion.cpp peer", WanStepBench.Run),

@@ -59,13 +59,15 @@ public static class DitTrainer
             WarmStart(modules, config, tokenizer, options.InitFrom, options.FreshTextPath, say);
         using var ema = new TextToVideoModules(config);
         modules.to(device); ema.to(device); ema.eval();
-        var source = new WorldBatchSource(options.Buckets, options.Seed, options.Fps);
+        var cache = options.ScenePool > 0 ? LatentCache.Open(options.LatentCacheFolder ?? Path.Combine(options.RunFolder, "latent-cache"), vae.Config, options.Fps, SplitName.Train) : null;
+        if (cache is not null) say($"transformer: scenes drawn from a pool of {options.ScenePool} per bucket; their latents are cached in {cache.Folder}");
+        var source = new WorldBatchSource(options.Buckets, options.Seed, options.Fps) { ScenePool = options.ScenePool, Cache = cache };
 
         var loop = new TrainingLoop("transformer", options, modules, ema, say)
         {
             Validation = step => Validate(options, config, tokenizer, ema, vae, device, step),
         };
-        loop.Run(source.Make, (batch, step) => Loss(modules, vae, tokenizer, batch, step, options, device), cancellation);
+        loop.Run(source.Make, (batch, step) => Loss(modules, vae, tokenizer, batch, step, options, device, cache), cancellation);
     }
 
     /// <summary>Logit-normal noise levels (SD3) from standard normal draws, shifted towards 1 by <paramref name="shift"/>.</summary>
@@ -80,15 +82,21 @@ public static class DitTrainer
         return (s.mul(scale) / s.mul(extra).add(one)).MoveToOuterDisposeScope();
     }
 
-    internal static Tensor Loss(TextToVideoModules modules, VideoVae vae, WordTokenizer tokenizer, TrainingBatch batch, long step, TrainingOptions options, Device device)
+    internal static Tensor Loss(TextToVideoModules modules, VideoVae vae, WordTokenizer tokenizer, TrainingBatch batch, long step, TrainingOptions options, Device device,
+        LatentCache? cache = null)
     {
         int b = batch.Samples.Count;
         Tensor clean;
-        using (no_grad())
+        Tensor? objectMask = null;
+        if (options.ScenePool > 0) (clean, objectMask) = PooledLatents(vae, batch, options.Fps, device, cache);
+        else
         {
-            var video = FrameConversion.ToTensor(batch.Samples.SelectMany(s => s.Frames).ToList())
-                .view(3, b, batch.Bucket.Frames, batch.Bucket.Height, batch.Bucket.Width).permute(1, 0, 2, 3, 4).contiguous().to(device);
-            clean = vae.Encode(video);                                                        // (B, C, t, h, w)
+            using (no_grad())
+            {
+                var video = FrameConversion.ToTensor(batch.Samples.SelectMany(s => s.Frames).ToList())
+                    .view(3, b, batch.Bucket.Frames, batch.Bucket.Height, batch.Bucket.Width).permute(1, 0, 2, 3, 4).contiguous().to(device);
+                clean = vae.Encode(video);                                                    // (B, C, t, h, w)
+            }
         }
         long t = clean.shape[2];
         using var generator = TrainingLoop.StepGenerator(options.Seed, step, 1);
@@ -121,8 +129,9 @@ public static class DitTrainer
         var weight = (~knownVoxels).to(ScalarType.Float32).expand_as(target);
         if (options.ObjectWeight != 1.0)
         {
-            var objects = ObjectWeights.Latents(ObjectWeights.Pixels(batch, options.ObjectWeight, options.Fps, device),
-                vae.Config.SpatialCompression, vae.Config.TemporalCompression);
+            using var extra = (options.ObjectWeight - 1.0).ToScalar();
+            var objects = objectMask is not null ? objectMask.mul(extra).add(one)
+                : ObjectWeights.Latents(ObjectWeights.Pixels(batch, options.ObjectWeight, options.Fps, device), vae.Config.SpatialCompression, vae.Config.TemporalCompression);
             if (options.ObjectWeightMaxSigma < 1.0)
             {
                 using var maxSigma = options.ObjectWeightMaxSigma.ToScalar();
@@ -135,6 +144,39 @@ public static class DitTrainer
         if (options.TemporalWeight == 0) return loss;
         var frameSigma = where(knownFrames, zeros_like(knownFrames, dtype: ScalarType.Float32), sigma.view(b, 1).expand(b, t));
         return loss + TemporalDifference.LatentChangeError(error, frameSigma).Times(options.TemporalWeight);
+    }
+
+    /// <summary>
+    /// Latents (B, C, t, h, w) and object masks (B, 1, t, h, w; 1 where a voxel encodes an object) of a batch of pooled
+    /// scenes: read from the cache where it has them, otherwise encoded and added to it. Each clip is encoded alone, so
+    /// that its latents are the same bytes whether they were just encoded or read back, and a resumed run stays exact.
+    /// </summary>
+    internal static (Tensor Latents, Tensor ObjectMask) PooledLatents(VideoVae vae, TrainingBatch batch, double fps, Device device, LatentCache? cache)
+    {
+        var latents = new List<Tensor>();
+        var masks = new List<Tensor>();
+        foreach (var sample in batch.Samples)
+        {
+            var entry = sample.Latents ?? cache?.TryRead(batch.Bucket, sample.SceneSeed) ?? EncodeAlone(vae, batch with { Samples = [sample] }, fps);
+            if (sample.Latents is null) cache?.Write(batch.Bucket, sample.SceneSeed, entry);
+            latents.Add(tensor(entry.Values, entry.Shape));
+            masks.Add(tensor(entry.ObjectMask, new long[] { 1, entry.Shape[1], entry.Shape[2], entry.Shape[3] }).to(ScalarType.Float32));
+        }
+        return (stack(latents).to(device), stack(masks).to(device));
+    }
+
+    private static CachedLatents EncodeAlone(VideoVae vae, TrainingBatch single, double fps)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var bucket = single.Bucket;
+        var device = vae.parameters().First().device;
+        var video = FrameConversion.ToTensor(single.Samples[0].Frames.ToList()).view(1, 3, bucket.Frames, bucket.Height, bucket.Width).to(device);
+        var latents = vae.Encode(video)[0].to(ScalarType.Float32).cpu().contiguous();              // (C, t, h, w)
+        // Any weight above 1 marks the voxels that ObjectWeights would weigh.
+        var weights = ObjectWeights.Latents(ObjectWeights.Pixels(single, 2.0, fps, CPU), vae.Config.SpatialCompression, vae.Config.TemporalCompression);
+        var mask = weights.gt(1.5).to(ScalarType.Byte).contiguous();
+        return new CachedLatents(latents.shape, latents.data<float>().ToArray(), mask.data<byte>().ToArray());
     }
 
     /// <summary>

@@ -71,7 +71,21 @@ public sealed class TrainingCliTests : IDisposable
         Assert.Contains("text path starts fresh", freshText.StdOut);
         Assert.Contains("text_pool.weight", freshText.StdOut);   // the pooled path is new: named as starting fresh
         Assert.Contains("\"pooled_text\": true", File.ReadAllText(Path.Combine(_root, "fresh-text", "model-config.json")));
+
+        string cache = Path.Combine(_root, "latents");
+        var pooled = CliRunner.Run(["train", "dit", "--run", Path.Combine(_root, "pooled"), "--vae", Path.Combine(vae, "export"), "--preset", "tiny",
+            "--steps", "4", "--warmup", "0", "--buckets", "64x64x5:1", "--validate-every", "0", "--vocabulary-scenes", "30", "--scene-pool", "2", "--latent-cache", cache], timeoutSeconds: 300);
+        Assert.True(pooled.ExitCode == 0, pooled.StdErr);
+        Assert.Contains("pool of 2", pooled.StdOut);
+        int entries = Directory.GetFiles(cache, "*.latent", SearchOption.AllDirectories).Length;
+        Assert.InRange(entries, 1, 2);   // four steps, two scenes: at least one came back from the cache
+        Assert.Contains("\"scene_pool\": \"2\"", File.ReadAllText(Path.Combine(_root, "pooled", "training.json")));
     }
+
+    [Fact]
+    public void A_latent_cache_without_a_scene_pool_exits_2_naming_both()
+        => ExitsTwoNaming(["train", "dit", "--run", Path.Combine(_root, "x"), "--vae", Path.Combine(_root, "no-vae"), "--latent-cache", Path.Combine(_root, "c")],
+            "--latent-cache", "--scene-pool");
 
     /// <summary>Runs kinema with <paramref name="args"/> and checks it exits 2 with every one of <paramref name="named"/> in its error.</summary>
     private static void ExitsTwoNaming(string[] args, params string[] named)

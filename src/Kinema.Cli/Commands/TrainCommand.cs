@@ -58,13 +58,15 @@ public static class TrainCommand
         var outputRefiner = new Option<bool>("--output-refiner") { Description = "Add a residual 3x3x3 convolution after the transformer's patch projection, across token borders and neighbouring latent frames (dit; a new run's model shape; see docs/training.md)" };
         var freshText = new Option<bool>("--fresh-text") { Description = "With --init-from: keep the transformer's denoising weights but start the text encoder, text projection and cross-attention fresh (dit)" };
         var sigmaShift = new Option<double>("--sigma-shift") { Description = "Shift the logit-normal training noise levels towards 1, as sampling's --shift does (dit; 1 = none)", DefaultValueFactory = _ => 1.0 };
+        var scenePool = new Option<int>("--scene-pool") { Description = "dit: draw each bucket's clips from this many fixed scenes and cache their latents, so later epochs skip rendering and encoding (0 = a new scene every clip)", DefaultValueFactory = _ => 0 };
+        var latentCache = new Option<string?>("--latent-cache") { Description = "dit with --scene-pool: the latent cache folder (default RUN/latent-cache); runs on the same VAE may share it" };
         var command = new Command(stage, stage == "vae" ? "Stage 1: train the video VAE" : "Stage 2: train the diffusion transformer and text encoder")
         {
             run, steps, lr, warmup, buckets, seed, checkpointEvery, validateEvery, device, preset,
         };
         command.Options.Add(initFrom);
         if (stage == "vae") { command.Options.Add(statisticsClips); command.Options.Add(evaluationClips); command.Options.Add(inflate); command.Options.Add(decoderOnly); command.Options.Add(temporalUpsampling); }
-        else { command.Options.Add(vocabularyScenes); command.Options.Add(validationSamples); command.Options.Add(sigmaShift); command.Options.Add(velocitySkip); command.Options.Add(freshText); command.Options.Add(pooledText); command.Options.Add(outputRefiner); command.Options.Add(objectWeightMaxSigma); }
+        else { command.Options.Add(vocabularyScenes); command.Options.Add(validationSamples); command.Options.Add(sigmaShift); command.Options.Add(velocitySkip); command.Options.Add(freshText); command.Options.Add(pooledText); command.Options.Add(outputRefiner); command.Options.Add(objectWeightMaxSigma); command.Options.Add(scenePool); command.Options.Add(latentCache); }
         command.Options.Add(objectWeight);
         command.Options.Add(temporalWeight);
         if (needsVae) command.Options.Add(vae);
@@ -93,6 +95,8 @@ public static class TrainCommand
                 ObjectWeight = parse.GetValue(objectWeight),
                 TemporalWeight = parse.GetValue(temporalWeight),
                 ObjectWeightMaxSigma = stage == "dit" ? parse.GetValue(objectWeightMaxSigma) : 1.0,
+                ScenePool = stage == "dit" ? parse.GetValue(scenePool) : 0,
+                LatentCacheFolder = stage == "dit" ? parse.GetValue(latentCache) : null,
             };
             var shape = ModelPresets.ByName(parse.GetValue(preset)!, vocabularySize: 4);
             if (stage == "vae") shape = shape with { Vae = shape.Vae with { TemporalUpsampling = parse.GetValue(temporalUpsampling) } };

@@ -38,7 +38,31 @@ public sealed class CausalConv3d : nn.Module<Tensor, CausalCache, Tensor>
         // contributes: the same result at a third of the cost (every image, every first chunk).
         if (cached is null && x.shape[2] == 1)
             return F.conv3d(x, conv.weight!.narrow(2, _pastFrames, 1), conv.bias, padding: conv.padding).MoveToOuterDisposeScope();
+        if (TakesSlowCpuPath(padded)) return ConvolveWindowsAsBatch(padded).MoveToOuterDisposeScope();
         return conv.forward(padded).MoveToOuterDisposeScope();                  // (B, C', T, H, W)
+    }
+
+    /// <summary>
+    /// A single clip's convolution with each output frame's window of input frames as its own batch item. libtorch's CPU
+    /// convolution takes oneDNN only for a batch above 1 or a large enough input (a rule made for 2D images, which
+    /// counts channels, frames and rows but not columns), and its fallback is 4-12x slower on the chunks a causal VAE
+    /// codes; every generation decodes, and every image or video given as conditioning encodes, one clip.
+    /// </summary>
+    /// <summary>One clip, more than one output frame, and small enough that libtorch would convolve it natively.</summary>
+    internal bool TakesSlowCpuPath(Tensor padded) =>
+        padded.device_type == DeviceType.CPU && padded.shape[0] == 1 && padded.shape[2] - _pastFrames > 1
+        && padded.shape[1] * padded.shape[2] * padded.shape[3] <= NativeConvolutionLimit;
+
+    /// <summary>libtorch (ConvUtils.h, <c>use_mkldnn</c>): below this product of batch, channels, frames and rows a 3x3 kernel runs natively.</summary>
+    private const long NativeConvolutionLimit = 20480;
+
+    internal Tensor ConvolveWindowsAsBatch(Tensor padded)
+    {
+        long channels = padded.shape[1], frames = padded.shape[2] - _pastFrames, height = padded.shape[3], width = padded.shape[4];
+        var windows = padded.unfold(2, _pastFrames + 1, 1)                        // (1, C, T, H, W, k)
+            .permute(0, 2, 1, 5, 3, 4).reshape(frames, channels, _pastFrames + 1, height, width);
+        var output = conv.forward(windows);                                       // (T, C', 1, H', W')
+        return output.squeeze(2).unsqueeze(0).transpose(1, 2).contiguous();       // (1, C', T, H', W')
     }
 
     internal Tensor Bias => conv.bias!;
