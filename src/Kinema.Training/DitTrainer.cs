@@ -157,8 +157,13 @@ public static class DitTrainer
         var masks = new List<Tensor>();
         foreach (var sample in batch.Samples)
         {
-            var entry = sample.Latents ?? cache?.TryRead(batch.Bucket, sample.SceneSeed) ?? EncodeAlone(vae, batch with { Samples = [sample] }, fps);
-            if (sample.Latents is null) cache?.Write(batch.Bucket, sample.SceneSeed, entry);
+            // A clip rendered ahead of time may have been cached since, by an earlier step that drew the same scene.
+            var entry = sample.Latents ?? cache?.TryRead(batch.Bucket, sample.SceneSeed);
+            if (entry is null)
+            {
+                entry = EncodeAlone(vae, batch with { Samples = [sample] }, fps);
+                cache?.Write(batch.Bucket, sample.SceneSeed, entry);
+            }
             latents.Add(tensor(entry.Values, entry.Shape));
             masks.Add(tensor(entry.ObjectMask, new long[] { 1, entry.Shape[1], entry.Shape[2], entry.Shape[3] }).to(ScalarType.Float32));
         }
@@ -175,7 +180,8 @@ public static class DitTrainer
         var latents = vae.Encode(video)[0].to(ScalarType.Float32).cpu().contiguous();              // (C, t, h, w)
         // Any weight above 1 marks the voxels that ObjectWeights would weigh.
         var weights = ObjectWeights.Latents(ObjectWeights.Pixels(single, 2.0, fps, CPU), vae.Config.SpatialCompression, vae.Config.TemporalCompression);
-        var mask = weights.gt(1.5).to(ScalarType.Byte).contiguous();
+        using var between = 1.5.ToScalar();   // held: a temporary Scalar can be finalised during the native call (docs/training.md, session 14)
+        var mask = weights.gt(between).to(ScalarType.Byte).contiguous();
         return new CachedLatents(latents.shape, latents.data<float>().ToArray(), mask.data<byte>().ToArray());
     }
 

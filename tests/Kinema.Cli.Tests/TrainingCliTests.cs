@@ -72,6 +72,11 @@ public sealed class TrainingCliTests : IDisposable
         Assert.Contains("text_pool.weight", freshText.StdOut);   // the pooled path is new: named as starting fresh
         Assert.Contains("\"pooled_text\": true", File.ReadAllText(Path.Combine(_root, "fresh-text", "model-config.json")));
 
+        string soup = Path.Combine(_root, "soup");
+        Ok("train", "average", "--model", model, "--with", model, "--weight", "0.3", "--out", soup, "--name", "tiny-soup");
+        Assert.Contains("\"name\": \"tiny-soup\"", File.ReadAllText(Path.Combine(soup, "config.json")));
+        Assert.Equal(new FileInfo(Path.Combine(model, "transformer.safetensors")).Length, new FileInfo(Path.Combine(soup, "transformer.safetensors")).Length);
+
         string cache = Path.Combine(_root, "latents");
         var pooled = CliRunner.Run(["train", "dit", "--run", Path.Combine(_root, "pooled"), "--vae", Path.Combine(vae, "export"), "--preset", "tiny",
             "--steps", "4", "--warmup", "0", "--buckets", "64x64x5:1", "--validate-every", "0", "--vocabulary-scenes", "30", "--scene-pool", "2", "--latent-cache", cache], timeoutSeconds: 300);
@@ -81,6 +86,10 @@ public sealed class TrainingCliTests : IDisposable
         Assert.InRange(entries, 1, 2);   // four steps, two scenes: at least one came back from the cache
         Assert.Contains("\"scene_pool\": \"2\"", File.ReadAllText(Path.Combine(_root, "pooled", "training.json")));
     }
+
+    [Fact]
+    public void An_average_weight_above_one_exits_2_naming_it()
+        => ExitsTwoNaming(["train", "average", "--model", Path.Combine(_root, "a"), "--with", Path.Combine(_root, "b"), "--weight", "2", "--out", Path.Combine(_root, "x")], "--weight");
 
     [Fact]
     public void A_latent_cache_without_a_scene_pool_exits_2_naming_both()

@@ -21,6 +21,7 @@ public static class TrainCommand
         command.Subcommands.Add(CreateStage("vae", DefaultVaeBuckets, needsVae: false));
         command.Subcommands.Add(CreateStage("dit", DefaultDitBuckets, needsVae: true));
         command.Subcommands.Add(CreateExport());
+        command.Subcommands.Add(CreateAverage());
         return command;
     }
 
@@ -129,6 +130,22 @@ public static class TrainCommand
             Console.WriteLine(parse.GetValue(output));
             return ExitCodes.Success;
         }));
+        return command;
+    }
+
+    private static Command CreateAverage()
+    {
+        var first = new Option<string>("--model") { Description = "The model the result starts from (its sampling defaults are kept)", Required = true };
+        var second = new Option<string>("--with") { Description = "A fine-tune of it: same shapes, vocabulary and VAE", Required = true };
+        var weight = new Option<double>("--weight") { Description = "The share of --with in [0, 1]", DefaultValueFactory = _ => 0.5 };
+        var output = new Option<string>("--out") { Description = "Model folder to write", Required = true };
+        var name = new Option<string>("--name") { DefaultValueFactory = _ => "kinema-toy" };
+        var command = new Command("average", "Write the weighted average of a model and its fine-tune (text encoder and transformer; a model soup)") { first, second, weight, output, name };
+        command.SetAction(parse => CliErrors.Guard(() => RunOnTrainingThread(() =>
+        {
+            ModelAveraging.Average(parse.GetValue(first)!, parse.GetValue(second)!, parse.GetValue(weight), parse.GetValue(output)!, parse.GetValue(name)!);
+            Console.WriteLine(parse.GetValue(output));
+        })));
         return command;
     }
 

@@ -38,7 +38,7 @@ public sealed class CausalConv3d : nn.Module<Tensor, CausalCache, Tensor>
         // contributes: the same result at a third of the cost (every image, every first chunk).
         if (cached is null && x.shape[2] == 1)
             return F.conv3d(x, conv.weight!.narrow(2, _pastFrames, 1), conv.bias, padding: conv.padding).MoveToOuterDisposeScope();
-        if (TakesSlowCpuPath(padded)) return ConvolveWindowsAsBatch(padded).MoveToOuterDisposeScope();
+        if (BatchSingleClipWindows && TakesSlowCpuPath(padded)) return ConvolveWindowsAsBatch(padded).MoveToOuterDisposeScope();
         return conv.forward(padded).MoveToOuterDisposeScope();                  // (B, C', T, H, W)
     }
 
@@ -48,6 +48,9 @@ public sealed class CausalConv3d : nn.Module<Tensor, CausalCache, Tensor>
     /// counts channels, frames and rows but not columns), and its fallback is 4-12x slower on the chunks a causal VAE
     /// codes; every generation decodes, and every image or video given as conditioning encodes, one clip.
     /// </summary>
+    /// <summary>Off only for the generate benchmark's peer: libtorch's own choice of path for every convolution.</summary>
+    internal static bool BatchSingleClipWindows { get; set; } = true;
+
     /// <summary>One clip, more than one output frame, and small enough that libtorch would convolve it natively.</summary>
     internal bool TakesSlowCpuPath(Tensor padded) =>
         padded.device_type == DeviceType.CPU && padded.shape[0] == 1 && padded.shape[2] - _pastFrames > 1
