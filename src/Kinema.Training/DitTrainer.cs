@@ -161,7 +161,7 @@ public static class DitTrainer
             var entry = sample.Latents ?? cache?.TryRead(batch.Bucket, sample.SceneSeed);
             if (entry is null)
             {
-                entry = EncodeAlone(vae, batch with { Samples = [sample] }, fps);
+                entry = EncodeAlone(vae, batch with { Samples = [sample] }, fps, device);
                 cache?.Write(batch.Bucket, sample.SceneSeed, entry);
             }
             latents.Add(tensor(entry.Values, entry.Shape));
@@ -170,12 +170,11 @@ public static class DitTrainer
         return (stack(latents).to(device), stack(masks).to(device));
     }
 
-    private static CachedLatents EncodeAlone(VideoVae vae, TrainingBatch single, double fps)
+    private static CachedLatents EncodeAlone(VideoVae vae, TrainingBatch single, double fps, Device device)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var bucket = single.Bucket;
-        var device = vae.parameters().First().device;
         var video = FrameConversion.ToTensor(single.Samples[0].Frames.ToList()).view(1, 3, bucket.Frames, bucket.Height, bucket.Width).to(device);
         var latents = vae.Encode(video)[0].to(ScalarType.Float32).cpu().contiguous();              // (C, t, h, w)
         // Any weight above 1 marks the voxels that ObjectWeights would weigh.

@@ -96,9 +96,7 @@ public sealed class LatentCacheTests : IDisposable
         DitTrainer.Run(straight, vaeFolder, shape, _ => { }, CancellationToken.None);
         var interrupted = Options("interrupted");
         DitTrainer.Run(interrupted, vaeFolder, shape, _ => { }, CancellationToken.None);
-        string checkpoints = Path.Combine(interrupted.RunFolder, "checkpoints");
-        Directory.Delete(Path.Combine(checkpoints, "step-0000004"), recursive: true);
-        File.WriteAllText(Path.Combine(checkpoints, "LATEST"), "step-0000002");
+        TinyRuns.KillAfterStep2(interrupted.RunFolder);
         DitTrainer.Run(interrupted, vaeFolder, shape, _ => { }, CancellationToken.None);
 
         // The resumed steps read latents that the first pass encoded, where the straight run had just encoded them.

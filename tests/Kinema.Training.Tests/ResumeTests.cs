@@ -25,15 +25,6 @@ public sealed class ResumeTests : IDisposable
 
     private static readonly VideoVaeConfig TinyVae = ModelPresets.Tiny(4).Vae;
 
-    /// <summary>Rolls a finished run back to its step-2 checkpoint, as if the process had died right after saving it.</summary>
-    private static void KillAfterStep2(string run)
-    {
-        string checkpoints = Path.Combine(run, "checkpoints");
-        Directory.Delete(Path.Combine(checkpoints, "step-0000004"), recursive: true);
-        File.WriteAllText(Path.Combine(checkpoints, "LATEST"), "step-0000002");
-        Directory.CreateDirectory(Path.Combine(checkpoints, ".step-0000004.saving-deadbeef"));  // a save cut short
-    }
-
     private static byte[] Final(string run, string file) => File.ReadAllBytes(Path.Combine(run, "checkpoints", "step-0000004", file));
 
     [Fact]
@@ -43,7 +34,7 @@ public sealed class ResumeTests : IDisposable
         VaeTrainer.Run(straight, TinyVae, _ => { }, CancellationToken.None);
         var interrupted = Options("interrupted");
         VaeTrainer.Run(interrupted, TinyVae, _ => { }, CancellationToken.None);
-        KillAfterStep2(interrupted.RunFolder);
+        TinyRuns.KillAfterStep2(interrupted.RunFolder);
         var messages = new List<string>();
         VaeTrainer.Run(interrupted, TinyVae, messages.Add, CancellationToken.None);
 
@@ -63,7 +54,7 @@ public sealed class ResumeTests : IDisposable
         DitTrainer.Run(straight, vaeFolder, shape, _ => { }, CancellationToken.None);
         var interrupted = Options("dit-interrupted");
         DitTrainer.Run(interrupted, vaeFolder, shape, _ => { }, CancellationToken.None);
-        KillAfterStep2(interrupted.RunFolder);
+        TinyRuns.KillAfterStep2(interrupted.RunFolder);
         DitTrainer.Run(interrupted, vaeFolder, shape, _ => { }, CancellationToken.None);
 
         Assert.Equal(Final(straight.RunFolder, CheckpointStore.WeightsFile), Final(interrupted.RunFolder, CheckpointStore.WeightsFile));
@@ -75,7 +66,7 @@ public sealed class ResumeTests : IDisposable
     {
         var run = Options("log");
         VaeTrainer.Run(run, TinyVae, _ => { }, CancellationToken.None);
-        KillAfterStep2(run.RunFolder);
+        TinyRuns.KillAfterStep2(run.RunFolder);
         VaeTrainer.Run(run, TinyVae, _ => { }, CancellationToken.None);
         var rows = TrainingLog.Read(Path.Combine(run.RunFolder, "log.csv"));
         Assert.Equal([1L, 2, 3, 4], rows.Select(r => r.Step).ToArray());

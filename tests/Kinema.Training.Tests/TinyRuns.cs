@@ -18,4 +18,13 @@ internal static class TinyRuns
         EvaluationClips = 1,
         VocabularyScenes = 50,
     };
+
+    /// <summary>Rolls a finished four-step run back to its step-2 checkpoint, as if the process had died right after saving it.</summary>
+    public static void KillAfterStep2(string run)
+    {
+        string checkpoints = Path.Combine(run, "checkpoints");
+        Directory.Delete(Path.Combine(checkpoints, "step-0000004"), recursive: true);
+        File.WriteAllText(Path.Combine(checkpoints, "LATEST"), "step-0000002");
+        Directory.CreateDirectory(Path.Combine(checkpoints, ".step-0000004.saving-deadbeef"));  // a save cut short
+    }
 }
