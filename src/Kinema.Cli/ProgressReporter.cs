@@ -38,7 +38,7 @@ public sealed class ProgressReporter
                 var decode = ctx.AddTask("decoding", autoStart: false);
                 var progress = new Progress<GenerationProgress>(p =>
                 {
-                    if (p.Stage == GenerationStage.Denoising) denoise.Value = p.Step;
+                    if (p.Stage == GenerationStage.Denoising) { denoise.MaxValue = p.TotalSteps; denoise.Value = p.Step; }
                     else if (p.Stage == GenerationStage.Decoding)
                     {
                         denoise.Value = denoise.MaxValue;

@@ -79,7 +79,7 @@ public static class DitTrainer
         using var scale = shift.ToScalar();
         using var extra = (shift - 1.0).ToScalar();
         using var one = 1.0.ToScalar();
-        return (s.mul(scale) / s.mul(extra).add(one)).MoveToOuterDisposeScope();
+        return (s.mul(scale) / s.mul(extra).add(one, one)).MoveToOuterDisposeScope();
     }
 
     internal static Tensor Loss(TextToVideoModules modules, VideoVae vae, WordTokenizer tokenizer, TrainingBatch batch, long step, TrainingOptions options, Device device,
@@ -130,7 +130,7 @@ public static class DitTrainer
         if (options.ObjectWeight != 1.0)
         {
             using var extra = (options.ObjectWeight - 1.0).ToScalar();
-            var objects = objectMask is not null ? objectMask.mul(extra).add(one)
+            var objects = objectMask is not null ? objectMask.mul(extra).add(one, one)
                 : ObjectWeights.Latents(ObjectWeights.Pixels(batch, options.ObjectWeight, options.Fps, device), vae.Config.SpatialCompression, vae.Config.TemporalCompression);
             if (options.ObjectWeightMaxSigma < 1.0)
             {

@@ -106,8 +106,10 @@ public sealed record TrainingOptions
             return [];
         }
         var saved = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path), IO.Json.Options) ?? [];
-        return mine.Where(kv => !saved.TryGetValue(kv.Key, out var old) || old != kv.Value)
-            .Select(kv => $"{kv.Key}: {(saved.TryGetValue(kv.Key, out var old) ? old : "(unset)")} -> {kv.Value}").ToList();
+        // Settings at their defaults are not recorded, so a key only the saved run has is one this resume left out.
+        return mine.Keys.Union(saved.Keys)
+            .Where(key => !mine.TryGetValue(key, out var now) || !saved.TryGetValue(key, out var old) || old != now)
+            .Select(key => $"{key}: {(saved.TryGetValue(key, out var old) ? old : "(unset)")} -> {(mine.TryGetValue(key, out var now) ? now : "(default)")}").ToList();
     }
 
     private Dictionary<string, string> Comparable()

@@ -111,7 +111,7 @@ public static class VaeTrainer
         using var ssimWeight = options.SsimWeight.ToScalar();
         using var klWeight = options.KlWeight.ToScalar();
         using var temporalWeight = options.TemporalWeight.ToScalar();
-        var structural = Ssim.Mean(reconstruction, video).neg().add(one);
+        var structural = Ssim.Mean(reconstruction, video).neg().add(one, one);
         var kl = (mean.pow(two) + logVariance.exp() - logVariance).sub(one).mean().mul(half);
         var loss = l1 + structural.mul(ssimWeight) + kl.mul(klWeight);
         return options.TemporalWeight == 0 ? loss : loss + TemporalDifference.Mean(reconstruction, video).mul(temporalWeight);

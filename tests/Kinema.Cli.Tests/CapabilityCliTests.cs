@@ -135,4 +135,38 @@ public sealed class CapabilityCliTests(TinyModelFixture fixture) : IClassFixture
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("/nope/missing.mp4", result.StdErr);
     }
+
+    [Fact]
+    public void A_missing_output_folder_exits_2_before_any_generation()
+    {
+        var result = CliRunner.Run(["image", "a red ball", "--size", "64x48", "-o", "/nope/folder/i.png", .. Common]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("output folder '/nope/folder' does not exist", result.StdErr);
+        Assert.DoesNotContain("step", result.StdErr);
+    }
+
+    [Theory]
+    [InlineData("""{"cards": [{"start": 0, "prompt": "a red ball"}, {"prompt": "a blue cube"}]}""", "card 1 has no \"start\"")]
+    [InlineData("""{"cards": [{"start": 1, "prompt": "a red ball"}, {"start": 1, "prompt": "a blue cube"}]}""", "cards 0 and 1 both start at 1 s")]
+    public void A_storyboard_card_without_its_own_start_exits_2_naming_the_card(string json, string expected)
+    {
+        string board = fixture.NewPath("board.json");
+        File.WriteAllText(board, json);
+        var result = CliRunner.Run(["storyboard", board, "-o", fixture.NewPath("s.mp4"), .. Common]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.StdErr);
+    }
+
+    [Fact]
+    public void Extend_past_twice_the_default_length_runs_in_windows_and_keeps_the_original()
+    {
+        string source = MakeClip("to-extend-long.mp4", 1);
+        string output = fixture.NewPath("extended-long.mp4");
+        var result = CliRunner.Run(["extend", source, "the ball rolls on", "--seconds", "3", "-o", output, .. Common]);
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        var original = VideoFile.Read(source);
+        var extended = VideoFile.Read(output);
+        Assert.Equal(original.Frames.Count + 24, extended.Frames.Count);
+        Assert.Equal((original.Frames[0].Width, original.Frames[0].Height), (extended.Frames[0].Width, extended.Frames[0].Height));
+    }
 }

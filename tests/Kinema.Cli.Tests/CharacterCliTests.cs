@@ -35,6 +35,18 @@ public sealed class CharacterCliTests(TinyModelFixture fixture) : IClassFixture<
             "--size", "64x48", "--steps", "1", "--seed", "7", "-o", fixture.NewPath("rex-jumps.mp4")], env);
         Assert.True(generated.ExitCode == 0, generated.StdErr);
         Assert.Contains("characters: Rex -> a large red star", generated.StdErr);
+
+        var image = CliRunner.Run(["image", "Rex in a meadow", "--model", fixture.ModelFolder, "--size", "64x48", "--steps", "1",
+            "-o", fixture.NewPath("rex.png")], env);
+        Assert.True(image.ExitCode == 0, image.StdErr);
+        Assert.Contains("characters: Rex -> a large red star", image.StdErr);
+
+        string board = fixture.NewPath("rex-board.json");
+        File.WriteAllText(board, """{"cards": [{"start": 0, "prompt": "a blue cube"}, {"start": 1, "prompt": "Rex jumps"}]}""");
+        var storyboard = CliRunner.Run(["storyboard", board, "--model", fixture.ModelFolder, "--size", "64x48", "--steps", "1",
+            "--seconds", "2", "-o", fixture.NewPath("rex-board.mp4")], env);
+        Assert.True(storyboard.ExitCode == 0, storyboard.StdErr);
+        Assert.Contains("characters: Rex -> a large red star", storyboard.StdErr);
     }
 
     [Fact]

@@ -51,4 +51,20 @@ public sealed class NoiseLevelTests
             Directory.Delete(run, recursive: true);
         }
     }
+
+    [Fact]
+    public void A_resume_that_leaves_out_a_recorded_setting_is_reported()
+    {
+        string run = Directory.CreateTempSubdirectory("kinema-sigma-shift-").FullName;
+        try
+        {
+            var options = new TrainingOptions { RunFolder = run, Buckets = ClipBucket.ParseList("64x64x1:1") };
+            Assert.Empty((options with { SigmaShift = 3.0, ObjectWeight = 5.0 }).RecordOrCompare());
+            Assert.Equal(["sigma_shift: 3 -> (default)", "object_weight: 5 -> (default)"], options.RecordOrCompare());
+        }
+        finally
+        {
+            Directory.Delete(run, recursive: true);
+        }
+    }
 }

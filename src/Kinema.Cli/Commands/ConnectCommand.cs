@@ -24,7 +24,7 @@ public static class ConnectCommand
             var request = new ConnectRequest
             {
                 Video = options.Request(parse, parse.GetValue(prompt)!),
-                First = a.Frames, Second = b.Frames, Fps = a.Fps, TransitionOnly = parse.GetValue(transitionOnly),
+                First = a.Frames, Second = b.Frames, Fps = a.Fps, SecondFps = b.Fps, TransitionOnly = parse.GetValue(transitionOnly),
             };
             if (options.CheckPolicy(parse, "connect", ("prompt", request.Video.Prompt), ("negative_prompt", request.Video.NegativePrompt)) is { } refused) return refused;
             using var model = options.LoadModel(parse, cancellation);

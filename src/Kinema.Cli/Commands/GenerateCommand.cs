@@ -23,7 +23,7 @@ public static class GenerateCommand
         {
             string output = parse.GetValue(options.Output)!;
             GenerationOptions.CheckVideoOutput(output);
-            var request = options.Request(parse, CharacterCommand.ExpandPrompt(parse.GetValue(prompt)!));
+            var request = options.Request(parse, parse.GetValue(prompt)!);
             if (options.CheckPolicy(parse, "generate", ("prompt", request.Prompt), ("negative_prompt", request.NegativePrompt)) is { } refused) return refused;
             string folder = options.ModelFolder(parse);
             if (WanModel.IsWanFolder(folder))

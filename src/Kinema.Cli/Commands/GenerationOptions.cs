@@ -38,15 +38,22 @@ public sealed class GenerationOptions
         Output = new Option<string>("--output", "-o") { Description = "Output file", DefaultValueFactory = _ => defaultOutput };
     }
 
-    public void AddTo(Command command, bool includeSeconds = true)
+    /// <summary>Adds the options; an image has neither a duration nor a frame rate.</summary>
+    public void AddTo(Command command, bool includeSeconds = true, bool includeFps = true)
     {
         command.Options.Add(Output);
         if (includeSeconds) command.Options.Add(Seconds);
-        foreach (var option in new Option[] { Fps, Size, Steps, Guidance, GuidanceMinSigma, Seed, Negative, Sampler, Eta, Shift, Model, Device, Policy, VisibleMark }) command.Options.Add(option);
+        if (includeFps) command.Options.Add(Fps);
+        foreach (var option in new Option[] { Size, Steps, Guidance, GuidanceMinSigma, Seed, Negative, Sampler, Eta, Shift, Model, Device, Policy, VisibleMark }) command.Options.Add(option);
     }
 
-    public VideoRequest Request(ParseResult parse, string prompt)
+    /// <summary>
+    /// The request the options describe. Character names in <paramref name="prompt"/> are replaced by their
+    /// descriptions (<see cref="CharacterCommand.ExpandPrompt"/>) unless the caller has already expanded it.
+    /// </summary>
+    public VideoRequest Request(ParseResult parse, string prompt, bool expandCharacters = true)
     {
+        if (expandCharacters) prompt = CharacterCommand.ExpandPrompt(prompt);
         (int W, int H)? wh = parse.GetValue(Size) is string s ? CommonOptions.ParseSize(s) : null;
         return new VideoRequest
         {
@@ -128,6 +135,20 @@ public sealed class GenerationOptions
     {
         string extension = Path.GetExtension(path).ToLowerInvariant();
         if (extension is not (".mp4" or ".gif")) throw new ArgumentException($"output '{path}' must end in .mp4 or .gif");
+        CheckOutputFolder(path);
+    }
+
+    public static void CheckImageOutput(string path)
+    {
+        if (!Path.GetExtension(path).Equals(".png", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"output '{path}' must end in .png");
+        CheckOutputFolder(path);
+    }
+
+    /// <summary>Refuses a missing output folder before the model loads, so no generation is thrown away at the end.</summary>
+    private static void CheckOutputFolder(string path)
+    {
+        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"output folder '{folder}' does not exist (for {path})");
     }
 
     /// <summary>Reads a video or image input, with a clear error naming a missing file.</summary>

@@ -12,11 +12,11 @@ public static class ImageCommand
         var prompt = new Argument<string>("prompt") { Description = "What the image should show" };
         var options = new GenerationOptions("image.png");
         var command = new Command("image", "Generate an image from a text prompt (a one-frame video)") { prompt };
-        options.AddTo(command, includeSeconds: false);
+        options.AddTo(command, includeSeconds: false, includeFps: false);
         command.SetAction(async (parse, cancellation) => await CliErrors.Guard(async () =>
         {
             string output = parse.GetValue(options.Output)!;
-            if (!Path.GetExtension(output).Equals(".png", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"output '{output}' must end in .png");
+            GenerationOptions.CheckImageOutput(output);
             var request = options.Request(parse, parse.GetValue(prompt)!);
             if (options.CheckPolicy(parse, "image", ("prompt", request.Prompt), ("negative_prompt", request.NegativePrompt)) is { } refused) return refused;
             using var model = options.LoadModel(parse, cancellation);

@@ -20,9 +20,9 @@ public static class StoryboardCommand
             string output = parse.GetValue(options.Output)!;
             GenerationOptions.CheckVideoOutput(output);
             string path = parse.GetValue(board)!;
-            var cards = ReadCards(path);
+            var cards = ReadCards(path).Select(c => c with { Prompt = CharacterCommand.ExpandPrompt(c.Prompt) }).ToList();
             double seconds = parse.GetValue(options.Seconds) ?? cards.Max(c => c.Start) + DefaultLastCardSeconds;
-            var request = new StoryboardRequest { Cards = cards, Seconds = seconds, Settings = options.Request(parse, cards[0].Prompt) };
+            var request = new StoryboardRequest { Cards = cards, Seconds = seconds, Settings = options.Request(parse, cards[0].Prompt, expandCharacters: false) };
             var fields = cards.Select((c, i) => ($"cards[{i}].prompt", (string?)c.Prompt)).Append(("negative_prompt", request.Settings.NegativePrompt)).ToArray();
             if (options.CheckPolicy(parse, "storyboard", fields) is { } refused) return refused;
             using var model = options.LoadModel(parse, cancellation);
@@ -42,16 +42,19 @@ public static class StoryboardCommand
         catch (JsonException e) { throw new InvalidDataException($"{path}: not a valid storyboard ({e.Message}); expected {{\"cards\": [{{\"start\": 0, \"prompt\": \"...\"}}]}}", e); }
         if (file?.Cards is not { Count: > 0 }) throw new InvalidDataException($"{path}: a storyboard needs a non-empty \"cards\" list");
         string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var starts = new Dictionary<double, int>();
         return file.Cards.Select((c, i) =>
         {
             if (string.IsNullOrWhiteSpace(c.Prompt)) throw new InvalidDataException($"{path}: card {i} has no prompt");
-            if (c.Start < 0) throw new InvalidDataException($"{path}: card {i} starts at {c.Start}; starts must be >= 0");
+            if (c.Start is not double start) throw new InvalidDataException($"{path}: card {i} has no \"start\" (seconds from the beginning of the video)");
+            if (!double.IsFinite(start) || start < 0) throw new InvalidDataException($"{path}: card {i} starts at {start}; starts must be >= 0");
+            if (!starts.TryAdd(start, i)) throw new InvalidDataException($"{path}: cards {starts[start]} and {i} both start at {start} s; each card needs its own start");
             var image = c.Image is null ? null : GenerationOptions.ReadImage(Path.Combine(folder, c.Image));
-            return new StoryboardCard(c.Start, c.Prompt, image);
+            return new StoryboardCard(start, c.Prompt, image);
         }).ToList();
     }
 
     private sealed record BoardFile(List<CardFile>? Cards);
 
-    private sealed record CardFile(double Start, string? Prompt, string? Image);
+    private sealed record CardFile(double? Start, string? Prompt, string? Image);
 }

@@ -49,6 +49,32 @@ public static class ConditioningFrames
         return latents.narrow(2, 1, latents.shape[2] - 1).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The whole frame rate a source clip is generated at: its own, rounded. A rate above the model's limit is refused
+    /// by name, since the frames given must keep their timing.
+    /// </summary>
+    public static int SourceFps(double sourceFps, ModelConfig config, string which = "the source video")
+    {
+        if (!double.IsFinite(sourceFps) || sourceFps <= 0) throw new InvalidRequestException($"{which} has no valid frame rate ({sourceFps})");
+        int max = config.Limits.MaxFps;
+        if (sourceFps > max + 0.5)
+            throw new InvalidRequestException($"{which} is {sourceFps:0.##} fps; this model generates at most {max} fps, so re-encode it at {max} fps or less first (for example: ffmpeg -i in.mp4 -vf fps={max} out.mp4)");
+        return Math.Max(1, (int)Math.Round(sourceFps));
+    }
+
+    /// <summary>
+    /// The frames of a clip shown at <paramref name="fromFps"/> re-timed to <paramref name="toFps"/> by taking, for each new
+    /// frame, the source frame on screen at its middle: the clip keeps its duration and speed.
+    /// </summary>
+    public static IReadOnlyList<RgbFrame> Retime(IReadOnlyList<RgbFrame> frames, double fromFps, double toFps)
+    {
+        if (frames.Count == 0) throw new ArgumentException("no frames given");
+        if (!(fromFps > 0) || !(toFps > 0)) throw new ArgumentOutOfRangeException(nameof(toFps), $"frame rates must be > 0, got {fromFps} and {toFps}");
+        if (Math.Abs(fromFps - toFps) < 1e-9) return frames;
+        int count = Math.Max(1, (int)Math.Round(frames.Count * toFps / fromFps));
+        return Enumerable.Range(0, count).Select(i => frames[Math.Min(frames.Count - 1, (int)Math.Floor((i + 0.5) * fromFps / toFps))]).ToList();
+    }
+
     /// <summary>Width and height for a source of the given size: the request's, else the source's rounded down to the grid.</summary>
     public static (int Width, int Height) SizeFor(VideoRequest request, int sourceWidth, int sourceHeight, ModelConfig config)
     {

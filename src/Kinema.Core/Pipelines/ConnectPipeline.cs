@@ -13,7 +13,10 @@ public sealed record ConnectRequest
     public required VideoRequest Video { get; init; }
     public required IReadOnlyList<RgbFrame> First { get; init; }
     public required IReadOnlyList<RgbFrame> Second { get; init; }
+    /// <summary>The first clip's frame rate, which the transition and the result take.</summary>
     public double Fps { get; init; } = 8;
+    /// <summary>The second clip's frame rate when it differs from <see cref="Fps"/>: its frames are re-timed to <see cref="Fps"/>, keeping its speed.</summary>
+    public double? SecondFps { get; init; }
     /// <summary>Return only the generated transition instead of first + transition + second.</summary>
     public bool TransitionOnly { get; init; }
     public int ContextLatentFrames { get; init; } = 2;
@@ -33,12 +36,15 @@ public sealed class ConnectPipeline(KinemaModel model)
     {
         if (request.First.Count == 0 || request.Second.Count == 0) throw new InvalidRequestException("both videos need at least one frame");
         if (request.ContextLatentFrames < 1) throw new InvalidRequestException("context must be at least one latent frame");
-        int fps = (int)Math.Round(request.Fps);
+        int fps = ConditioningFrames.SourceFps(request.Fps, Model.Config, "the first video");
+        var secondFrames = request.SecondFps is double secondFps
+            ? ConditioningFrames.Retime(request.Second, ConditioningFrames.SourceFps(secondFps, Model.Config, "the second video"), fps)
+            : request.Second;
         int stride = Model.Config.Vae.TemporalCompression;
         var (w, h) = ConditioningFrames.SizeFor(request.Video, request.First[0].Width, request.First[0].Height, Model.Config);
         var r = VideoRequestValidator.Resolve(request.Video with { Width = w, Height = h, Fps = fps }, Model.Config);
         var first = ConditioningFrames.Resize(request.First, r.Width, r.Height);
-        var second = ConditioningFrames.Resize(request.Second, r.Width, r.Height);
+        var second = ConditioningFrames.Resize(secondFrames, r.Width, r.Height);
 
         var clock = Stopwatch.StartNew();
         using var inference = inference_mode();

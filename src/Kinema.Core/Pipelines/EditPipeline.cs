@@ -1,3 +1,4 @@
+using Kinema.Runtime;
 using System.Diagnostics;
 using Kinema.Media;
 using Kinema.Schedulers;
@@ -28,7 +29,7 @@ public sealed class EditPipeline(KinemaModel model)
     {
         if (request.Source.Count == 0) throw new InvalidRequestException("the source video has no frames");
         if (!(request.Strength > 0 && request.Strength <= 1)) throw new InvalidRequestException($"strength must be in (0, 1], got {request.Strength}");
-        int fps = (int)Math.Round(request.SourceFps);
+        int fps = ConditioningFrames.SourceFps(request.SourceFps, Model.Config);
         var (w, h) = ConditioningFrames.SizeFor(request.Video, request.Source[0].Width, request.Source[0].Height, Model.Config);
         var r = VideoRequestValidator.Resolve(request.Video with { Width = w, Height = h, Fps = fps, Seconds = (double)request.Source.Count / fps }, Model.Config);
 
@@ -38,7 +39,7 @@ public sealed class EditPipeline(KinemaModel model)
         var clean = ConditioningFrames.Encode(Model, ConditioningFrames.Resize(request.Source, r.Width, r.Height), cancellation);
         var noise = FlowSampler.Noise(r.Seed, clean.shape, Model.Device, Model.ComputeType);
         double sigma = request.Strength;
-        var start = clean * (1 - sigma) + noise * sigma;
+        var start = clean.Times(1 - sigma) + noise.Times(sigma);
 
         // Schedule levels are shifted; pick the unshifted start whose shifted value is exactly σ.
         double unshifted = sigma / (r.Shift - (r.Shift - 1) * sigma);

@@ -4,7 +4,10 @@ using static TorchSharp.torch;
 
 namespace Kinema.Pipelines;
 
-/// <summary>Extends <see cref="Source"/> by <c>Video.Seconds</c> new seconds, after it or (backward) before it.</summary>
+/// <summary>
+/// Extends <see cref="Source"/> by <c>Video.Seconds</c> new seconds, after it or (backward) before it. The result keeps the
+/// source's frames as they are, at its own size, unless <c>Video</c> asks for another size.
+/// </summary>
 public sealed record ExtendRequest
 {
     /// <summary>The prompt for the new part; <c>Seconds</c> is how much to add.</summary>
@@ -26,16 +29,65 @@ public sealed class ExtendPipeline(KinemaModel model)
 {
     public KinemaModel Model { get; } = model ?? throw new ArgumentNullException(nameof(model));
 
+    /// <summary>
+    /// Extends the source. More than twice the model's default length (<see cref="StoryboardPipeline.NeedsWindows"/>) is
+    /// added one window of the default length at a time, each extending the result so far under the next seed, so no
+    /// single window runs longer than the clips the model learned from.
+    /// </summary>
     public VideoResult Generate(ExtendRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default)
     {
         if (request.Source.Count == 0) throw new InvalidRequestException("the source video has no frames");
         if (request.ContextLatentFrames < 1) throw new InvalidRequestException("context must be at least one latent frame");
-        int fps = (int)Math.Round(request.SourceFps);
+        double seconds = request.Video.Seconds ?? Model.Config.Defaults.Seconds;
+        if (!StoryboardPipeline.NeedsWindows(seconds, Model.Config)) return GenerateWindow(request, progress, cancellation);
+
+        // Validates the whole request up front, so a bad one fails before the first window runs.
+        VideoRequestValidator.Resolve(request.Video with { Fps = ConditioningFrames.SourceFps(request.SourceFps, Model.Config) }, Model.Config);
+        double window = Model.Config.Defaults.Seconds;
+        int windows = (int)Math.Ceiling(seconds / window - 1e-9);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        VideoResult? result = null;
+        for (int k = 0; k < windows; k++)
+        {
+            double part = Math.Min(window, seconds - k * window);
+            var partRequest = request with
+            {
+                Source = result?.Frames ?? request.Source,
+                Video = request.Video with { Seconds = part, Seed = request.Video.Seed + k },
+            };
+            var partProgress = progress is null ? null : new WindowProgress(progress, k, windows);
+            result = GenerateWindow(partRequest, partProgress, cancellation);
+        }
+        progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));
+        var metadata = result!.Metadata;
+        return result with { Metadata = metadata with { Seed = request.Video.Seed, ElapsedSeconds = clock.Elapsed.TotalSeconds } };
+    }
+
+    /// <summary>Reports window k's denoising steps as part of all windows' steps; the last window alone reports Done.</summary>
+    private sealed class WindowProgress(IProgress<GenerationProgress> inner, int window, int windows) : IProgress<GenerationProgress>
+    {
+        public void Report(GenerationProgress value)
+        {
+            if (value.Stage == GenerationStage.Done) return;
+            inner.Report(value.Stage == GenerationStage.Denoising
+                ? value with { Step = window * value.TotalSteps + value.Step, TotalSteps = windows * value.TotalSteps }
+                : value);
+        }
+    }
+
+    private VideoResult GenerateWindow(ExtendRequest request, IProgress<GenerationProgress>? progress, CancellationToken cancellation)
+    {
+        int fps = ConditioningFrames.SourceFps(request.SourceFps, Model.Config);
         int stride = Model.Config.Vae.TemporalCompression;
         var (w, h) = ConditioningFrames.SizeFor(request.Video, request.Source[0].Width, request.Source[0].Height, Model.Config);
         var r = VideoRequestValidator.Resolve(request.Video with { Width = w, Height = h, Fps = fps }, Model.Config);
         int newFrames = r.FrameCount;
         var source = ConditioningFrames.Resize(request.Source, r.Width, r.Height);
+        // Off the model's grid the model works at the nearest grid size; the new frames are scaled back to the
+        // source's size so that the source itself goes into the result untouched.
+        bool keepSourceSize = request.Video.Width is null && request.Video.Height is null;
+        var (outputWidth, outputHeight) = keepSourceSize ? (request.Source[0].Width, request.Source[0].Height) : (r.Width, r.Height);
+        var original = keepSourceSize ? request.Source : source;
 
         var clock = Stopwatch.StartNew();
         using var inference = inference_mode();
@@ -79,7 +131,7 @@ public sealed class ExtendPipeline(KinemaModel model)
             var added = decoded.Skip(contextPixels).Take(newFrames).ToList();
             if (request.CorrectSeam)
                 added = SeamCorrection.Apply(added, SeamCorrection.Residual(source[^1], decoded[contextPixels - 1]), null, SeamCorrection.FadeFrames(stride));
-            stitched = [.. source, .. added];
+            stitched = [.. original, .. ConditioningFrames.Resize(added, outputWidth, outputHeight)];
         }
         else
         {
@@ -87,10 +139,10 @@ public sealed class ExtendPipeline(KinemaModel model)
             var added = decoded.Take(generatedPixels).Skip(Math.Max(0, generatedPixels - newFrames)).ToList();
             if (request.CorrectSeam)
                 added = SeamCorrection.Apply(added, null, SeamCorrection.Residual(source[0], decoded[generatedPixels]), SeamCorrection.FadeFrames(stride));
-            stitched = [.. added, .. source];
+            stitched = [.. ConditioningFrames.Resize(added, outputWidth, outputHeight), .. original];
         }
         progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));
-        return new VideoResult(stitched, PipelineMetadata.For(Model, r, stitched.Count, clock));
+        return new VideoResult(stitched, PipelineMetadata.For(Model, r with { Width = outputWidth, Height = outputHeight }, stitched.Count, clock));
     }
 
     public Task<VideoResult> GenerateAsync(ExtendRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default)

@@ -22,7 +22,8 @@ public static class HeldScalars
     public static Tensor Plus(this Tensor tensor, double value)
     {
         using var scalar = value.ToScalar();
-        return tensor.add(scalar);
+        using var one = 1.0.ToScalar();   // add(Scalar) alone would make its alpha = 1 a temporary Scalar
+        return tensor.add(scalar, one);
     }
 
     /// <summary>

@@ -24,15 +24,15 @@ public static class Ssim
         using var c1 = (0.01f * 0.01f).ToScalar();
         using var c2 = (0.03f * 0.03f).ToScalar();
         long bsz = a.shape[0], c = a.shape[1], t = a.shape[2], h = a.shape[3], w = a.shape[4];
-        var x = a.add(one).mul(half).permute(0, 2, 1, 3, 4).reshape(bsz * t * c, 1, h, w);
-        var y = b.add(one).mul(half).permute(0, 2, 1, 3, 4).reshape(bsz * t * c, 1, h, w);
+        var x = a.add(one, one).mul(half).permute(0, 2, 1, 3, 4).reshape(bsz * t * c, 1, h, w);
+        var y = b.add(one, one).mul(half).permute(0, 2, 1, 3, 4).reshape(bsz * t * c, 1, h, w);
         var window = GaussianWindow(11, 1.5, a.dtype, a.device);
         Tensor Blur(Tensor z) => F.conv2d(z, window, padding: new long[] { 5, 5 });
         var muX = Blur(x); var muY = Blur(y);
         var sigmaX = Blur(x * x) - muX * muX;
         var sigmaY = Blur(y * y) - muY * muY;
         var sigmaXY = Blur(x * y) - muX * muY;
-        var map = (muX * muY).mul(two).add(c1) * sigmaXY.mul(two).add(c2) / ((muX * muX + muY * muY).add(c1) * (sigmaX + sigmaY).add(c2));
+        var map = (muX * muY).mul(two).add(c1, one) * sigmaXY.mul(two).add(c2, one) / ((muX * muX + muY * muY).add(c1, one) * (sigmaX + sigmaY).add(c2, one));
         return map.mean().MoveToOuterDisposeScope();
     }
 

@@ -27,6 +27,57 @@ public sealed class ConditionedPipelineTests : IDisposable
     }
 
     [Fact]
+    public void Extending_a_source_off_the_size_grid_keeps_it_untouched_at_its_own_size()
+    {
+        var source = Clip(9, width: 40, height: 56);
+        var request = TinyModel.Request() with { Width = null, Height = null };
+        var result = new ExtendPipeline(_model).Generate(new ExtendRequest { Video = request, Source = source, SourceFps = 8 });
+        Assert.Equal(9 + 8, result.Frames.Count);
+        Assert.All(result.Frames, f => Assert.Equal((40, 56), (f.Width, f.Height)));
+        Assert.Equal((40, 56), (result.Width, result.Height));
+        for (int i = 0; i < source.Count; i++) Assert.Equal(source[i].Pixels, result.Frames[i].Pixels);
+    }
+
+    [Fact]
+    public void A_long_extension_adds_one_default_length_window_at_a_time_each_under_the_next_seed()
+    {
+        // The tiny model's default is 1 s, so 3 s is past twice it and runs as three 1 s windows.
+        var source = Clip(9);
+        var pipeline = new ExtendPipeline(_model);
+        var request = new ExtendRequest { Video = TinyModel.Request(seed: 7) with { Seconds = 3 }, Source = source, SourceFps = 8 };
+        var windowed = pipeline.Generate(request);
+
+        IReadOnlyList<RgbFrame> chained = source;
+        for (int k = 0; k < 3; k++)
+            chained = pipeline.Generate(request with { Source = chained, Video = TinyModel.Request(seed: 7 + k) with { Seconds = 1 } }).Frames;
+        Assert.Equal(9 + 24, windowed.Frames.Count);
+        Assert.Equal(chained.Count, windowed.Frames.Count);
+        for (int i = 0; i < chained.Count; i++) Assert.Equal(chained[i].Pixels, windowed.Frames[i].Pixels);
+        Assert.Equal(7, windowed.Metadata.Seed);
+        Assert.Equal(33 / 8.0, windowed.Metadata.Seconds, 6);
+    }
+
+    [Fact]
+    public void A_source_faster_than_the_model_allows_is_refused_by_its_frame_rate()
+    {
+        var error = Assert.Throws<InvalidRequestException>(() =>
+            new ExtendPipeline(_model).Generate(new ExtendRequest { Video = TinyModel.Request(), Source = Clip(9), SourceFps = 60 }));
+        Assert.Contains("60 fps", error.Message);
+        Assert.Contains("at most 30 fps", error.Message);
+    }
+
+    [Fact]
+    public void A_second_clip_at_another_frame_rate_is_retimed_to_the_first_clips()
+    {
+        // 16 frames at 16 fps last one second: at the first clip's 8 fps they become 8 frames.
+        var request = new ConnectRequest { Video = TinyModel.Request() with { Seconds = 1 }, First = Clip(9), Second = Clip(16), Fps = 8, SecondFps = 16 };
+        var result = new ConnectPipeline(_model).Generate(request);
+        Assert.Equal(9 + 8 + 8, result.Frames.Count);
+        var second = Clip(16);
+        for (int i = 0; i < 8; i++) Assert.Equal(second[2 * i + 1].Pixels, result.Frames[17 + i].Pixels);
+    }
+
+    [Fact]
     public void Forward_extension_corrects_the_frames_next_to_the_seam_and_leaves_later_ones_as_decoded()
     {
         var source = Clip(9);
