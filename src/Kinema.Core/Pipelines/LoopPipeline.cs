@@ -9,6 +9,8 @@ namespace Kinema.Pipelines;
 /// of its first frames as clean trailing latents, and regenerate the end so it flows into the start.
 /// The appended copy of the start is dropped, so the last frame leads into frame 0. The loop has
 /// 1 + 4k frames (the asked length rounded up), because its period must match the latent grid.
+/// A loop longer than twice the model's default length (<see cref="StoryboardPipeline.NeedsWindows"/>) is generated
+/// window by window, and its end is regenerated after the last few latent frames of the head rather than the whole head.
 /// </summary>
 public sealed class LoopPipeline(KinemaModel model)
 {
@@ -35,36 +37,51 @@ public sealed class LoopPipeline(KinemaModel model)
         if (loopSeconds > Model.Config.Limits.MaxSeconds)
             throw new InvalidRequestException($"a loop is a whole number of 4-frame latent steps: {r.Seconds} s becomes {loopSeconds:0.###} s, over this model's limit of {Model.Config.Limits.MaxSeconds} s; ask for a little less");
         var clock = Stopwatch.StartNew();
-        var firstPass = new TextToVideoPipeline(Model).Generate(request with { Seconds = loopSeconds, Fps = r.Fps }, progress, cancellation);
+        bool windowed = StoryboardPipeline.NeedsWindows(loopSeconds, Model.Config);
+        var firstPass = windowed
+            ? new StoryboardPipeline(Model).Generate(new StoryboardRequest
+            {
+                Cards = [new StoryboardCard(0, r.Prompt)],
+                Seconds = loopSeconds,
+                Settings = request with { Seconds = loopSeconds, Fps = r.Fps, Width = r.Width, Height = r.Height },
+            }, progress, cancellation)
+            : new TextToVideoPipeline(Model).Generate(request with { Seconds = loopSeconds, Fps = r.Fps }, progress, cancellation);
 
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
         int keep = r.LatentFrames - blendLatentFrames;
         int headPixels = Model.Config.Vae.PixelFrames(keep);
         int wrapLatents = WrapLatents(headPixels, wrapLatentFrames, stride);
-        var head = ConditioningFrames.Encode(Model, firstPass.Frames.Take(headPixels).ToList(), cancellation);
+        // The end is regenerated after the head's last latent frames, encoded as the start of a clip the way extension
+        // encodes its context; a short loop gives the whole head.
+        int contextLatents = windowed ? Math.Min(keep, ClosingContextLatentFrames) : keep;
+        int contextPixels = Model.Config.Vae.PixelFrames(contextLatents);
+        var head = ConditioningFrames.Encode(Model, firstPass.Frames.Take(headPixels).Skip(headPixels - contextPixels).ToList(), cancellation);
         var wrap = ConditioningFrames.EncodeAsContinuation(Model, firstPass.Frames.Take(wrapLatents * stride).ToList(), cancellation);
-        int total = keep + blendLatentFrames + wrapLatents;
+        int total = contextLatents + blendLatentFrames + wrapLatents;
         int s = Model.Config.Vae.SpatialCompression;
         var shape = new long[] { 1, Model.Config.Vae.LatentChannels, total, r.Height / s, r.Width / s };
         var latents = zeros(shape, dtype: Model.ComputeType, device: Model.Device);
-        latents.narrow(2, 0, keep).copy_(head);
+        latents.narrow(2, 0, contextLatents).copy_(head);
         latents.narrow(2, total - wrapLatents, wrapLatents).copy_(wrap);
-        var known = Enumerable.Range(0, total).Select(i => i < keep || i >= total - wrapLatents).ToArray();
+        var known = Enumerable.Range(0, total).Select(i => i < contextLatents || i >= total - wrapLatents).ToArray();
 
         using var text = TextConditioning.Encode(Model, r.Prompt, r.NegativePrompt, guided: r.Guidance > 1);
         var noise = FlowSampler.Noise(r.Seed + 1, shape, Model.Device, Model.ComputeType);
         using var closed = FlowSampler.Sample(Model, noise, text, r, new FlowSampler.Conditioning(latents, known), progress, clock, cancellation);
         var decoded = TextToVideoPipeline.DecodeFrames(Model, closed, Model.Config.Vae.PixelFrames(total), progress, clock, cancellation);
         // Frames of the kept head stay exactly as first generated; the regenerated end follows; the wrap copy is dropped.
-        var end = decoded.Skip(headPixels).Take(blendLatentFrames * stride).ToList();
+        var end = decoded.Skip(contextPixels).Take(blendLatentFrames * stride).ToList();
         if (correctSeams)
-            end = SeamCorrection.Apply(end, SeamCorrection.Residual(firstPass.Frames[headPixels - 1], decoded[headPixels - 1]),
-                SeamCorrection.Residual(firstPass.Frames[0], decoded[headPixels + blendLatentFrames * stride]), SeamCorrection.FadeFrames(stride));
+            end = SeamCorrection.Apply(end, SeamCorrection.Residual(firstPass.Frames[headPixels - 1], decoded[contextPixels - 1]),
+                SeamCorrection.Residual(firstPass.Frames[0], decoded[contextPixels + blendLatentFrames * stride]), SeamCorrection.FadeFrames(stride));
         var frames = firstPass.Frames.Take(headPixels).Concat(end).ToList();
         progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));
         return new VideoResult(frames, PipelineMetadata.For(Model, r, frames.Count, clock));
     }
+
+    /// <summary>Latent frames of the head a long loop's closing pass sees before the regenerated end: as many as extension's context.</summary>
+    internal const int ClosingContextLatentFrames = 4;
 
     /// <summary>The wrap context: the asked latent frames, at most the whole chunks of <paramref name="stride"/> frames in the kept head, at least one.</summary>
     internal static int WrapLatents(int keptPixels, int asked, int stride) => Math.Max(1, Math.Min(asked, keptPixels / stride));

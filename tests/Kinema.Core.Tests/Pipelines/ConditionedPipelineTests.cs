@@ -134,6 +134,24 @@ public sealed class ConditionedPipelineTests : IDisposable
     }
 
     [Fact]
+    public void A_long_loop_keeps_a_windowed_generations_head_and_regenerates_only_its_end()
+    {
+        // 3 s is past twice the tiny model's 1 s default: 24 frames round up to 7 latent frames, 25 frames.
+        var request = TinyModel.Request() with { Seconds = 3 };
+        var loop = new LoopPipeline(_model).Generate(request).Frames;
+        double seconds = 25 / 8.0;
+        var windowed = new StoryboardPipeline(_model).Generate(new StoryboardRequest
+        {
+            Cards = [new StoryboardCard(0, request.Prompt)], Seconds = seconds, Settings = request with { Seconds = seconds },
+        }).Frames;
+        Assert.Equal(25, windowed.Count);
+        Assert.Equal(25, loop.Count);
+        int head = 1 + 4 * (7 - 2 - 1);   // the kept 5 latent frames; the last 2 are regenerated
+        var differing = Enumerable.Range(0, 25).Where(i => !windowed[i].Pixels.AsSpan().SequenceEqual(loop[i].Pixels)).ToList();
+        Assert.Equal(Enumerable.Range(head, 25 - head), differing);
+    }
+
+    [Fact]
     public void A_loop_with_more_wrap_context_regenerates_a_different_end_behind_the_same_head()
     {
         var request = TinyModel.Request() with { Seconds = 2 };
