@@ -15,6 +15,8 @@ public sealed record EditRequest
     public double SourceFps { get; init; } = 8;
     /// <summary>Noise level in (0, 1]: low keeps the source's motion and layout, 1 ignores the source.</summary>
     public double Strength { get; init; } = 0.6;
+    /// <summary>For a source edited window by window: latent frames of the already edited part each later window starts from.</summary>
+    public int ContextLatentFrames { get; init; } = 2;
 }
 
 /// <summary>
@@ -46,10 +48,42 @@ public sealed class EditPipeline(KinemaModel model)
         int steps = Math.Max(1, (int)Math.Ceiling(r.Steps * sigma));
         progress?.Report(new GenerationProgress(GenerationStage.EncodingText, 0, 1, clock.Elapsed));
         using var text = TextConditioning.Encode(Model, r.Prompt, r.NegativePrompt, guided: r.Guidance > 1);
-        using var result = FlowSampler.Sample(Model, start, text, r, null, progress, clock, cancellation, steps, startSigma: unshifted);
+        using var result = StoryboardPipeline.NeedsWindows(r.Seconds, Model.Config)
+            ? DenoiseInWindows(start, text, r, steps, unshifted, request.ContextLatentFrames, progress, clock, cancellation)
+            : FlowSampler.Sample(Model, start, text, r, null, progress, clock, cancellation, steps, startSigma: unshifted);
         var frames = TextToVideoPipeline.DecodeFrames(Model, result, request.Source.Count, progress, clock, cancellation);
         progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));
         return new VideoResult(frames, PipelineMetadata.For(Model, r with { Steps = steps }, frames.Count, clock));
+    }
+
+    /// <summary>
+    /// A source longer than twice the model's default length is denoised one default-length window of latent frames at
+    /// a time: each window after the first starts with the last <paramref name="contextLatents"/> latent frames already
+    /// edited, given clean, so the windows join the way a long generation's do.
+    /// </summary>
+    private Tensor DenoiseInWindows(Tensor start, TextConditioning text, ResolvedVideoRequest r, int steps, double unshifted, int contextLatents,
+        IProgress<GenerationProgress>? progress, Stopwatch clock, CancellationToken cancellation)
+    {
+        long total = start.shape[2];
+        int window = Model.Config.Vae.LatentFrames((int)Math.Round(Model.Config.Defaults.Seconds * r.Fps));
+        if (contextLatents < 1 || contextLatents >= window) throw new InvalidRequestException($"context must be 1 to {window - 1} latent frames, got {contextLatents}");
+        var edited = start.clone();
+        var starts = new List<long> { 0 };
+        while (starts[^1] + window < total) starts.Add(starts[^1] + window - contextLatents);
+        for (int k = 0; k < starts.Count; k++)
+        {
+            using var scope = NewDisposeScope();
+            long from = starts[k], length = Math.Min(window, total - from);
+            var known = Enumerable.Range(0, (int)length).Select(i => k > 0 && i < contextLatents).ToArray();
+            var part = edited.narrow(2, from, length);
+            var conditioning = k == 0 ? null : new FlowSampler.Conditioning(part.clone(), known);
+            var windowProgress = progress is null ? null : new WindowProgress(progress, k, starts.Count);
+            // The sampler hands back a tensor outside every dispose scope.
+            using var denoised = FlowSampler.Sample(Model, part.clone(), text, r, conditioning, windowProgress, clock, cancellation, steps, startSigma: unshifted);
+            part.copy_(denoised);
+            NativeHeap.Trim();
+        }
+        return edited;
     }
 
     public Task<VideoResult> GenerateAsync(EditRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default)

@@ -63,18 +63,6 @@ public sealed class ExtendPipeline(KinemaModel model)
         return result with { Metadata = metadata with { Seed = request.Video.Seed, ElapsedSeconds = clock.Elapsed.TotalSeconds } };
     }
 
-    /// <summary>Reports window k's denoising steps as part of all windows' steps; the last window alone reports Done.</summary>
-    private sealed class WindowProgress(IProgress<GenerationProgress> inner, int window, int windows) : IProgress<GenerationProgress>
-    {
-        public void Report(GenerationProgress value)
-        {
-            if (value.Stage == GenerationStage.Done) return;
-            inner.Report(value.Stage == GenerationStage.Denoising
-                ? value with { Step = window * value.TotalSteps + value.Step, TotalSteps = windows * value.TotalSteps }
-                : value);
-        }
-    }
-
     private VideoResult GenerateWindow(ExtendRequest request, IProgress<GenerationProgress>? progress, CancellationToken cancellation)
     {
         int fps = ConditioningFrames.SourceFps(request.SourceFps, Model.Config);

@@ -202,6 +202,29 @@ public sealed class ConditionedPipelineTests : IDisposable
     }
 
     [Fact]
+    public void A_long_edit_is_denoised_window_by_window_and_keeps_the_source_length()
+    {
+        // 24 frames (3 s) are 7 latent frames; the tiny model's 1 s window is 3 latent frames, two of them context, so
+        // windows start at latent frames 0, 1, 2, 3 and 4, each running ceil(3 steps x 0.6) = 2 steps.
+        var source = Clip(24);
+        var reports = new List<GenerationProgress>();
+        var request = new EditRequest { Video = TinyModel.Request(), Source = source, SourceFps = 8, Strength = 0.6 };
+        var result = new CollectedProgress(reports).Run(p => new EditPipeline(_model).Generate(request, p));
+        Assert.Equal(24, result.Frames.Count);
+        var denoising = reports.Where(r => r.Stage == GenerationStage.Denoising).ToList();
+        Assert.Equal(Enumerable.Range(1, 10), denoising.Select(r => r.Step));
+        Assert.All(denoising, r => Assert.Equal(10, r.TotalSteps));
+        Assert.Equal(result.Frames.Select(f => f.Pixels), new EditPipeline(_model).Generate(request).Frames.Select(f => f.Pixels));
+    }
+
+    /// <summary>Collects progress reports synchronously (Progress&lt;T&gt; would post them to the thread pool).</summary>
+    private sealed class CollectedProgress(List<GenerationProgress> reports) : IProgress<GenerationProgress>
+    {
+        public void Report(GenerationProgress value) => reports.Add(value);
+        public VideoResult Run(Func<IProgress<GenerationProgress>, VideoResult> generation) => generation(this);
+    }
+
+    [Fact]
     public void Edit_strength_outside_0_to_1_is_rejected()
         => Assert.Contains("strength must be in (0, 1]", Assert.Throws<InvalidRequestException>(() =>
             new EditPipeline(_model).Generate(new EditRequest { Video = TinyModel.Request(), Source = Clip(5), Strength = 1.5 })).Message);
