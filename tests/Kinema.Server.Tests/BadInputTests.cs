@@ -134,6 +134,29 @@ public sealed class BadInputTests(SharedServer shared) : IDisposable
     }
 
     [Fact]
+    public async Task Extension_of_a_video_faster_than_the_model_allows_is_400_naming_its_frame_rate()
+    {
+        string clip = Path.Combine(Path.GetTempPath(), $"kinema-60fps-{Guid.NewGuid():N}.mp4");
+        try
+        {
+            var frames = Enumerable.Range(0, 12).Select(_ => new Kinema.Media.RgbFrame(64, 64)).ToList();
+            Kinema.Media.VideoFile.Write(clip, frames, new Kinema.Media.VideoWriteOptions { Fps = 60 });
+            var form = new MultipartFormDataContent
+            {
+                { new StringContent("the ball rolls on"), "prompt" },
+                { new StringContent("1"), "seconds" },
+                { new ByteArrayContent(await File.ReadAllBytesAsync(clip)), "video", "clip.mp4" },
+            };
+            var error = await ApiAssert.Error(await _client.PostAsync("/v1/videos/extensions", form), 400, shared.Server, param: "video", code: "unsupported_value");
+            Assert.Contains("is 60 fps", error.GetProperty("message").GetString());
+        }
+        finally
+        {
+            File.Delete(clip);
+        }
+    }
+
+    [Fact]
     public async Task File_id_input_reference_is_400_explaining_the_alternatives()
     {
         var error = await ApiAssert.Error(await PostJson("/v1/videos", "{\"prompt\": \"a ball\", \"input_reference\": {\"file_id\": \"file-123\"}}"), 400, shared.Server,

@@ -71,7 +71,7 @@ public static class DerivedVideoEndpoints
         {
             fields.RejectUnknown();
             var (w, h) = ConditioningFrames.SizeFor(request, source.Width, source.Height, service.Model.Config);
-            int fps = (int)Math.Round(source.Fps);
+            int fps = GenerationFields.SourceFps(source.Fps, service.Model);
             var resolved = GenerationFields.Resolve(request with { Width = w, Height = h, Fps = fps, Seconds = (double)source.FrameCount / fps }, service.Model);
             var job = service.Enqueue(new VideoJob
             {
@@ -103,7 +103,7 @@ public static class DerivedVideoEndpoints
         {
             fields.RejectUnknown();
             var (w, h) = ConditioningFrames.SizeFor(request, source.Width, source.Height, service.Model.Config);
-            int fps = (int)Math.Round(source.Fps);
+            int fps = GenerationFields.SourceFps(source.Fps, service.Model);
             var resolved = GenerationFields.Resolve(request with { Width = w, Height = h, Fps = fps }, service.Model);
             double total = (double)(source.FrameCount + resolved.FrameCount) / fps;
             if (total > service.Model.Config.Limits.MaxSeconds)

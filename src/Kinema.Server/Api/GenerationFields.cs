@@ -68,6 +68,19 @@ public static class GenerationFields
         }
     }
 
+    /// <summary>The source video's whole frame rate, which edits and extensions keep; above the model's limit, a 400 naming it.</summary>
+    public static int SourceFps(double fps, ServedModel model)
+    {
+        try
+        {
+            return ConditioningFrames.SourceFps(fps, model.Config);
+        }
+        catch (InvalidRequestException e)
+        {
+            throw ApiException.BadRequest(e.Message, "video", "unsupported_value");
+        }
+    }
+
     public static JobParameters ToParameters(ResolvedVideoRequest r) => new()
     {
         NegativePrompt = r.NegativePrompt,
