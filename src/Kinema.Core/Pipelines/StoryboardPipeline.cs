@@ -49,6 +49,8 @@ public sealed class StoryboardPipeline(KinemaModel model)
     {
         if (request.Cards.Count == 0) throw new InvalidRequestException("a storyboard needs at least one card");
         if (request.ContextLatentFrames < 1) throw new InvalidRequestException("context must be at least one latent frame");
+        if (request.WindowSeconds is double asked && !(double.IsFinite(asked) && asked > 0))
+            throw new InvalidRequestException($"window must be a number of seconds > 0, got {asked}");
         if (!double.IsFinite(request.Seconds) || request.Seconds <= 0 || request.Seconds > Model.Config.Limits.MaxSeconds)
             throw new InvalidRequestException($"seconds must be > 0 and at most {Model.Config.Limits.MaxSeconds} for this model, got {request.Seconds}");
         var cards = request.Cards.OrderBy(c => c.Start).ToList();

@@ -25,6 +25,17 @@ public sealed class StoryboardPipelineTests : IDisposable
         Assert.All(result.Frames, f => Assert.Equal((32, 48), (f.Width, f.Height)));
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-1.0)]
+    [InlineData(double.NaN)]
+    public void A_window_that_is_not_a_positive_number_of_seconds_is_refused(double window)
+    {
+        var error = Assert.Throws<InvalidRequestException>(() =>
+            new StoryboardPipeline(_model).Generate(Board(4, new StoryboardCard(0, "a red ball")) with { WindowSeconds = window }));
+        Assert.Contains("window must be a number of seconds > 0", error.Message);
+    }
+
     [Fact]
     public void The_first_window_is_the_text_to_video_clip_of_the_same_seed()
     {
