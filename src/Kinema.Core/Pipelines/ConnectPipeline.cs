@@ -45,6 +45,7 @@ public sealed class ConnectPipeline(KinemaModel model)
         var r = VideoRequestValidator.Resolve(request.Video with { Width = w, Height = h, Fps = fps }, Model.Config);
         var first = ConditioningFrames.Resize(request.First, r.Width, r.Height);
         var second = ConditioningFrames.Resize(secondFrames, r.Width, r.Height);
+        if (StoryboardPipeline.NeedsWindows(r.Seconds, Model.Config)) return ConnectInWindows(request, r, first, second, progress, cancellation);
 
         var clock = Stopwatch.StartNew();
         using var inference = inference_mode();
@@ -78,4 +79,38 @@ public sealed class ConnectPipeline(KinemaModel model)
         progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));
         return new VideoResult(frames, PipelineMetadata.For(Model, r, frames.Count, clock));
     }
+
+    /// <summary>
+    /// A transition longer than twice the model's default length: all but its last default-length window extend the first
+    /// clip window by window (<see cref="ExtendPipeline"/>), and the last window connects that extension to the second clip.
+    /// </summary>
+    private VideoResult ConnectInWindows(ConnectRequest request, ResolvedVideoRequest r, IReadOnlyList<RgbFrame> first, IReadOnlyList<RgbFrame> second,
+        IProgress<GenerationProgress>? progress, CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        double last = Model.Config.Defaults.Seconds;
+        var sized = request.Video with { Width = r.Width, Height = r.Height, Fps = r.Fps };
+        var lead = new ExtendPipeline(Model).Generate(new ExtendRequest
+        {
+            Video = sized with { Seconds = r.Seconds - last },
+            Source = first,
+            SourceFps = r.Fps,
+            CorrectSeam = request.CorrectSeams,
+        }, progress is null ? null : new WindowProgress(progress, 0, 2), cancellation);
+        var closing = Generate(request with
+        {
+            // The next seed after the extension's windows (ExtendPipeline gives window k seed + k).
+            Video = sized with { Seconds = last, Seed = r.Seed + (long)Math.Ceiling((r.Seconds - last) / last - 1e-9) },
+            First = lead.Frames, Fps = r.Fps,
+            Second = second, SecondFps = null,
+            TransitionOnly = true,
+        }, progress is null ? null : new WindowProgress(progress, 1, 2), cancellation);
+        var transition = lead.Frames.Skip(first.Count).Concat(closing.Frames).ToList();
+        List<RgbFrame> frames = request.TransitionOnly ? transition : [.. first, .. transition, .. second];
+        progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));
+        return new VideoResult(frames, PipelineMetadata.For(Model, r, frames.Count, clock));
+    }
+
+    public Task<VideoResult> GenerateAsync(ConnectRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default)
+        => GenerationThread.Run(() => Generate(request, progress, cancellation), cancellation);
 }

@@ -80,6 +80,9 @@ public sealed class LoopPipeline(KinemaModel model)
         return new VideoResult(frames, PipelineMetadata.For(Model, r, frames.Count, clock));
     }
 
+    public Task<VideoResult> GenerateAsync(VideoRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default)
+        => GenerationThread.Run(() => Generate(request, progress, cancellation), cancellation);
+
     /// <summary>Latent frames of the head a long loop's closing pass sees before the regenerated end: as many as extension's context.</summary>
     internal const int ClosingContextLatentFrames = 4;
 

@@ -122,6 +122,20 @@ public sealed class ConditionedPipelineTests : IDisposable
     }
 
     [Fact]
+    public void A_long_transition_extends_the_first_clip_and_connects_its_last_window_to_the_second()
+    {
+        // 3 s is past twice the tiny model's 1 s default: 2 s extend the first clip, the last 1 s leads into the second.
+        var first = Clip(9);
+        var second = Clip(9).Select(f => { var g = new RgbFrame(f.Width, f.Height); for (int p = 0; p < g.Pixels.Length; p++) g.Pixels[p] = (byte)(255 - f.Pixels[p]); return g; }).ToList();
+        var request = new ConnectRequest { Video = TinyModel.Request() with { Seconds = 3 }, First = first, Second = second, Fps = 8 };
+        var result = new ConnectPipeline(_model).Generate(request).Frames;
+        var extended = new ExtendPipeline(_model).Generate(new ExtendRequest { Video = TinyModel.Request() with { Seconds = 2 }, Source = first, SourceFps = 8 }).Frames;
+        Assert.Equal(9 + 24 + 9, result.Count);
+        for (int i = 0; i < extended.Count; i++) Assert.Equal(extended[i].Pixels, result[i].Pixels);
+        for (int i = 0; i < 9; i++) Assert.Equal(second[i].Pixels, result[9 + 24 + i].Pixels);
+    }
+
+    [Fact]
     public void A_loop_keeps_its_head_and_corrects_only_the_regenerated_end()
     {
         var request = TinyModel.Request() with { Seconds = 2 };
