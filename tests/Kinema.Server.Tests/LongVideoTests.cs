@@ -47,5 +47,38 @@ public sealed class LongVideoTests(SharedServer shared) : IDisposable
         Assert.True(toWindowed < toOneWindow / 3, $"mean difference to the CLI's windowed video {toWindowed:0.00}, to one window {toOneWindow:0.00}");
     }
 
+    [Fact]
+    public async Task An_extension_of_a_source_off_the_size_grid_keeps_the_source_untouched_at_its_size()
+    {
+        // 72x56 is off the tiny model's 16-pixel grid: the new second is made at 64x48 and scaled to the source's size.
+        string source = _scratch.File("off-grid.mp4");
+        var frames = Enumerable.Range(0, 9).Select(i =>
+        {
+            var frame = new RgbFrame(72, 56);
+            for (int p = 0; p < frame.Pixels.Length; p++) frame.Pixels[p] = (byte)(i * 20 + p % 50);
+            return frame;
+        }).ToList();
+        VideoFile.Write(source, frames, new VideoWriteOptions { Fps = 8 });
+        var form = new MultipartFormDataContent
+        {
+            { new StringContent("the ball rolls on"), "prompt" },
+            { new StringContent("1"), "seconds" },
+            { new ByteArrayContent(await File.ReadAllBytesAsync(source)), "video", "clip.mp4" },
+        };
+        var response = await _alice.PostAsync("/v1/videos/extensions", form);
+        var created = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(response.IsSuccessStatusCode, created.ToString());
+        Assert.Equal("72x56", created.GetProperty("size").GetString());
+        Assert.Equal("completed", (await Videos.WaitFinished(_alice, created.Id(), TimeSpan.FromSeconds(120))).Status());
+        string served = _scratch.File("extended.mp4");
+        await File.WriteAllBytesAsync(served, await _alice.GetByteArrayAsync($"/v1/videos/{created.Id()}/content"));
+        var extended = VideoFile.Read(served).Frames;
+        Assert.Equal(9 + 8, extended.Count);
+        Assert.All(extended, f => Assert.Equal((72, 56), (f.Width, f.Height)));
+        // The source's frames come back as the source decoded them, apart from the watermark and the encoder's rounding.
+        var decoded = VideoFile.Read(source).Frames;
+        Assert.True(MeanDifference(decoded, extended.Take(9).ToList()) < 3, "the source's frames changed");
+    }
+
     public void Dispose() => _scratch.Dispose();
 }

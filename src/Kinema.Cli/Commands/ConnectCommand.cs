@@ -14,7 +14,7 @@ public static class ConnectCommand
         var transitionOnly = new Option<bool>("--transition-only") { Description = "Write only the generated transition" };
         var options = new GenerationOptions("connected.mp4");
         var command = new Command("connect", "Generate a transition from the end of one video to the start of another") { first, second, prompt, transitionOnly };
-        options.AddTo(command);
+        options.AddTo(command, includeFps: false);   // the first video's frame rate
         command.SetAction(async (parse, cancellation) => await CliErrors.Guard(async () =>
         {
             string output = parse.GetValue(options.Output)!;

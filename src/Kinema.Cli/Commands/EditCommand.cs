@@ -13,7 +13,7 @@ public static class EditCommand
         var strength = new Option<double>("--strength") { Description = "0-1: low keeps motion and layout, high follows the prompt", DefaultValueFactory = _ => 0.6 };
         var options = new GenerationOptions("edited.mp4");
         var command = new Command("edit", "Re-imagine a video under a new prompt") { video, prompt, strength };
-        options.AddTo(command, includeSeconds: false);
+        options.AddTo(command, includeSeconds: false, includeFps: false);   // the source's length and frame rate
         command.SetAction(async (parse, cancellation) => await CliErrors.Guard(async () =>
         {
             string output = parse.GetValue(options.Output)!;

@@ -13,7 +13,7 @@ public static class ExtendCommand
         var backward = new Option<bool>("--backward") { Description = "Add the new seconds before the video instead of after" };
         var options = new GenerationOptions("extended.mp4");
         var command = new Command("extend", "Extend a video forward (or backward); the original is kept untouched") { video, prompt, backward };
-        options.AddTo(command);
+        options.AddTo(command, includeFps: false);   // the source's frame rate
         command.SetAction(async (parse, cancellation) => await CliErrors.Guard(async () =>
         {
             string output = parse.GetValue(options.Output)!;

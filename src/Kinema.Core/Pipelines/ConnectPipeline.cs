@@ -37,8 +37,10 @@ public sealed class ConnectPipeline(KinemaModel model)
         if (request.First.Count == 0 || request.Second.Count == 0) throw new InvalidRequestException("both videos need at least one frame");
         if (request.ContextLatentFrames < 1) throw new InvalidRequestException("context must be at least one latent frame");
         int fps = ConditioningFrames.SourceFps(request.Fps, Model.Config, "the first video");
+        // The second clip only has to have a frame rate: it is re-timed to the first's.
         var secondFrames = request.SecondFps is double secondFps
-            ? ConditioningFrames.Retime(request.Second, ConditioningFrames.SourceFps(secondFps, Model.Config, "the second video"), fps)
+            ? double.IsFinite(secondFps) && secondFps > 0 ? ConditioningFrames.Retime(request.Second, secondFps, fps)
+                : throw new InvalidRequestException($"the second video has no valid frame rate ({secondFps})")
             : request.Second;
         int stride = Model.Config.Vae.TemporalCompression;
         var (w, h) = ConditioningFrames.SizeFor(request.Video, request.First[0].Width, request.First[0].Height, Model.Config);
@@ -90,21 +92,31 @@ public sealed class ConnectPipeline(KinemaModel model)
         var clock = Stopwatch.StartNew();
         double last = Model.Config.Defaults.Seconds;
         var sized = request.Video with { Width = r.Width, Height = r.Height, Fps = r.Fps };
+        double leadSeconds = r.Seconds - last;
+        int leadWindows = StoryboardPipeline.NeedsWindows(leadSeconds, Model.Config) ? ExtendPipeline.WindowFrames(leadSeconds, r.Fps, Model.Config).Count : 1;
+        // Every window runs the same steps, so the bar is leadWindows + 1 windows long: the extension's own progress fills
+        // the first leadWindows of them, the closing window the last.
+        IProgress<GenerationProgress>? leadProgress = progress is null ? null : new MappedProgress(progress, p => p.Stage switch
+        {
+            GenerationStage.Done => null,
+            GenerationStage.Denoising => p with { TotalSteps = p.TotalSteps / (leadWindows > 1 ? leadWindows : 1) * (leadWindows + 1) },
+            _ => p,
+        });
         var lead = new ExtendPipeline(Model).Generate(new ExtendRequest
         {
-            Video = sized with { Seconds = r.Seconds - last },
+            Video = sized with { Seconds = leadSeconds },
             Source = first,
             SourceFps = r.Fps,
             CorrectSeam = request.CorrectSeams,
-        }, progress is null ? null : new WindowProgress(progress, 0, 2), cancellation);
+        }, leadProgress, cancellation);
         var closing = Generate(request with
         {
             // The next seed after the extension's windows (ExtendPipeline gives window k seed + k).
-            Video = sized with { Seconds = last, Seed = r.Seed + (long)Math.Ceiling((r.Seconds - last) / last - 1e-9) },
+            Video = sized with { Seconds = last, Seed = r.Seed + leadWindows },
             First = lead.Frames, Fps = r.Fps,
             Second = second, SecondFps = null,
             TransitionOnly = true,
-        }, progress is null ? null : new WindowProgress(progress, 1, 2), cancellation);
+        }, progress is null ? null : new WindowProgress(progress, leadWindows, leadWindows + 1), cancellation);
         var transition = lead.Frames.Skip(first.Count).Concat(closing.Frames).ToList();
         List<RgbFrame> frames = request.TransitionOnly ? transition : [.. first, .. transition, .. second];
         progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));

@@ -65,8 +65,10 @@ public sealed class EditPipeline(KinemaModel model)
         IProgress<GenerationProgress>? progress, Stopwatch clock, CancellationToken cancellation)
     {
         long total = start.shape[2];
-        int window = Model.Config.Vae.LatentFrames((int)Math.Round(Model.Config.Defaults.Seconds * r.Fps));
-        if (contextLatents < 1 || contextLatents >= window) throw new InvalidRequestException($"context must be 1 to {window - 1} latent frames, got {contextLatents}");
+        if (contextLatents < 1) throw new InvalidRequestException($"context must be at least one latent frame, got {contextLatents}");
+        // At a low frame rate the default length is only a latent frame or two; every window still adds one.
+        int window = Math.Max(2, Model.Config.Vae.LatentFrames((int)Math.Round(Model.Config.Defaults.Seconds * r.Fps)));
+        contextLatents = Math.Min(contextLatents, window - 1);
         var edited = start.clone();
         var starts = new List<long> { 0 };
         while (starts[^1] + window < total) starts.Add(starts[^1] + window - contextLatents);
@@ -79,7 +81,9 @@ public sealed class EditPipeline(KinemaModel model)
             var conditioning = k == 0 ? null : new FlowSampler.Conditioning(part.clone(), known);
             var windowProgress = progress is null ? null : new WindowProgress(progress, k, starts.Count);
             // The sampler hands back a tensor outside every dispose scope.
-            using var denoised = FlowSampler.Sample(Model, part.clone(), text, r, conditioning, windowProgress, clock, cancellation, steps, startSigma: unshifted);
+            // Each window draws a stochastic solver's fresh noise under its own seed, as windowed generation does.
+            var windowRequest = k == 0 ? r : r with { Seed = r.Seed + k };
+            using var denoised = FlowSampler.Sample(Model, part.clone(), text, windowRequest, conditioning, windowProgress, clock, cancellation, steps, startSigma: unshifted);
             part.copy_(denoised);
             NativeHeap.Trim();
         }

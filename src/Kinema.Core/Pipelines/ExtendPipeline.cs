@@ -42,18 +42,18 @@ public sealed class ExtendPipeline(KinemaModel model)
         if (!StoryboardPipeline.NeedsWindows(seconds, Model.Config)) return GenerateWindow(request, progress, cancellation);
 
         // Validates the whole request up front, so a bad one fails before the first window runs.
-        VideoRequestValidator.Resolve(request.Video with { Fps = ConditioningFrames.SourceFps(request.SourceFps, Model.Config) }, Model.Config);
-        double window = Model.Config.Defaults.Seconds;
-        int windows = (int)Math.Ceiling(seconds / window - 1e-9);
+        int fps = ConditioningFrames.SourceFps(request.SourceFps, Model.Config);
+        VideoRequestValidator.Resolve(request.Video with { Fps = fps }, Model.Config);
+        var parts = WindowFrames(seconds, fps, Model.Config);
+        int windows = parts.Count;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         VideoResult? result = null;
         for (int k = 0; k < windows; k++)
         {
-            double part = Math.Min(window, seconds - k * window);
             var partRequest = request with
             {
                 Source = result?.Frames ?? request.Source,
-                Video = request.Video with { Seconds = part, Seed = request.Video.Seed + k },
+                Video = request.Video with { Seconds = (double)parts[k] / fps, Seed = request.Video.Seed + k },
             };
             var partProgress = progress is null ? null : new WindowProgress(progress, k, windows);
             result = GenerateWindow(partRequest, partProgress, cancellation);
@@ -63,6 +63,26 @@ public sealed class ExtendPipeline(KinemaModel model)
         return result with { Metadata = metadata with { Seed = request.Video.Seed, ElapsedSeconds = clock.Elapsed.TotalSeconds } };
     }
 
+    /// <summary>
+    /// New frames per window of a long extension: the model's default length each, and a remainder shorter than one
+    /// latent frame joins the last window rather than becoming a window of (nearly) no frames.
+    /// </summary>
+    internal static IReadOnlyList<int> WindowFrames(double seconds, int fps, ModelConfig config)
+    {
+        int total = (int)Math.Round(seconds * fps);
+        int perWindow = Math.Max(1, (int)Math.Round(config.Defaults.Seconds * fps));
+        int stride = config.Vae.TemporalCompression;
+        var parts = new List<int>();
+        for (int done = 0; done < total;)
+        {
+            int take = Math.Min(perWindow, total - done);
+            if (total - done - take < stride) take = total - done;
+            parts.Add(take);
+            done += take;
+        }
+        return parts;
+    }
+
     private VideoResult GenerateWindow(ExtendRequest request, IProgress<GenerationProgress>? progress, CancellationToken cancellation)
     {
         int fps = ConditioningFrames.SourceFps(request.SourceFps, Model.Config);
@@ -70,10 +90,14 @@ public sealed class ExtendPipeline(KinemaModel model)
         var (w, h) = ConditioningFrames.SizeFor(request.Video, request.Source[0].Width, request.Source[0].Height, Model.Config);
         var r = VideoRequestValidator.Resolve(request.Video with { Width = w, Height = h, Fps = fps }, Model.Config);
         int newFrames = r.FrameCount;
-        var source = ConditioningFrames.Resize(request.Source, r.Width, r.Height);
         // Off the model's grid the model works at the nearest grid size; the new frames are scaled back to the
-        // source's size so that the source itself goes into the result untouched.
+        // source's size so that the source itself goes into the result untouched. Only the frames the model sees as
+        // context are then scaled to its size, so a long extension does not rescale the whole video every window.
         bool keepSourceSize = request.Video.Width is null && request.Video.Height is null;
+        int contextSpan = request.Backward ? request.ContextLatentFrames * stride : 1 + (request.ContextLatentFrames - 1) * stride;
+        var seen = !keepSourceSize ? request.Source
+            : request.Backward ? request.Source.Take(contextSpan).ToList() : request.Source.Skip(Math.Max(0, request.Source.Count - contextSpan)).ToList();
+        var source = ConditioningFrames.Resize(seen, r.Width, r.Height);
         var (outputWidth, outputHeight) = keepSourceSize ? (request.Source[0].Width, request.Source[0].Height) : (r.Width, r.Height);
         var original = keepSourceSize ? request.Source : source;
 

@@ -67,7 +67,8 @@ public sealed class LoopPipeline(KinemaModel model)
         var known = Enumerable.Range(0, total).Select(i => i < contextLatents || i >= total - wrapLatents).ToArray();
 
         using var text = TextConditioning.Encode(Model, r.Prompt, r.NegativePrompt, guided: r.Guidance > 1);
-        var noise = FlowSampler.Noise(r.Seed + 1, shape, Model.Device, Model.ComputeType);
+        // A windowed first pass used seeds up to seed + windows (fewer than its latent frames); the closing pass takes one past them.
+        var noise = FlowSampler.Noise(windowed ? r.Seed + r.LatentFrames + 1 : r.Seed + 1, shape, Model.Device, Model.ComputeType);
         using var closed = FlowSampler.Sample(Model, noise, text, r, new FlowSampler.Conditioning(latents, known), progress, clock, cancellation);
         var decoded = TextToVideoPipeline.DecodeFrames(Model, closed, Model.Config.Vae.PixelFrames(total), progress, clock, cancellation);
         // Frames of the kept head stay exactly as first generated; the regenerated end follows; the wrap copy is dropped.

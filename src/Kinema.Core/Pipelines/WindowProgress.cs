@@ -14,3 +14,12 @@ internal sealed class WindowProgress(IProgress<GenerationProgress> inner, int wi
             : value);
     }
 }
+
+/// <summary>Passes each report on as <paramref name="map"/> rewrites it; a null drops it.</summary>
+internal sealed class MappedProgress(IProgress<GenerationProgress> inner, Func<GenerationProgress, GenerationProgress?> map) : IProgress<GenerationProgress>
+{
+    public void Report(GenerationProgress value)
+    {
+        if (map(value) is { } mapped) inner.Report(mapped);
+    }
+}

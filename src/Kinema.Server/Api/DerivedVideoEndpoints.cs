@@ -106,6 +106,7 @@ public static class DerivedVideoEndpoints
             int fps = GenerationFields.SourceFps(source.Fps, service.Model);
             var resolved = GenerationFields.Resolve(request with { Width = w, Height = h, Fps = fps }, service.Model);
             double total = (double)(source.FrameCount + resolved.FrameCount) / fps;
+            bool keepSourceSize = request.Width is null && request.Height is null;
             if (total > service.Model.Config.Limits.MaxSeconds)
                 throw ApiException.BadRequest($"the extended video would be {SecondsText.Format(total)} seconds; model '{service.Model.Name}' allows at most {service.Model.Config.Limits.MaxSeconds}", "seconds", "unsupported_value");
             var job = service.Enqueue(new VideoJob
@@ -115,10 +116,10 @@ public static class DerivedVideoEndpoints
                 Kind = JobKind.Extend,
                 Model = service.Model.Name,
                 Prompt = prompt,
-                Size = GenerationFields.SizeText(resolved.Width, resolved.Height),
+                Size = keepSourceSize ? GenerationFields.SizeText(source.Width, source.Height) : GenerationFields.SizeText(resolved.Width, resolved.Height),
                 Seconds = SecondsText.Format(total),
                 SourceVideoId = source.VideoId,
-                Parameters = GenerationFields.ToParameters(resolved) with { Backward = backward, SourceVideoFile = source.FileName, ExpandedPrompt = expanded },
+                Parameters = GenerationFields.ToParameters(resolved) with { Backward = backward, KeepSourceSize = keepSourceSize, SourceVideoFile = source.FileName, ExpandedPrompt = expanded },
                 CreatedAt = service.Now(),
             });
             return Results.Json(service.ToObject(job), ServerJson.Options);

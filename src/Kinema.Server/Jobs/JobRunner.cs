@@ -57,7 +57,7 @@ public sealed class JobRunner(DataFolder data)
         var source = VideoFile.Read(InputFile(job, job.Parameters.SourceVideoFile));
         return new ExtendPipeline(model).Generate(new ExtendRequest
         {
-            Video = video,
+            Video = job.Parameters.KeepSourceSize ? video with { Width = null, Height = null } : video,
             Source = source.Frames,
             SourceFps = source.Fps,
             Backward = job.Parameters.Backward,

@@ -92,6 +92,11 @@ public sealed record JobParameters
     public double? Strength { get; init; }
     /// <summary>Extend: add the new seconds before the source instead of after it.</summary>
     public bool Backward { get; init; }
+    /// <summary>
+    /// Extend without a size asked for: the result keeps the source at its own size (<see cref="Width"/> and
+    /// <see cref="Height"/> are then the model's working size on its grid).
+    /// </summary>
+    public bool KeepSourceSize { get; init; }
     /// <summary>Image-to-video: the first frame, a file in the job's input folder.</summary>
     public string? FirstFrameFile { get; init; }
     /// <summary>Edit / extend: the source video, a file in the job's input folder.</summary>

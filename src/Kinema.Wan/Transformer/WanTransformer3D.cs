@@ -53,7 +53,9 @@ public sealed class WanRmsNorm : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var x32 = x.to(ScalarType.Float32);
-        var normed = x32 * x32.pow(2).mean([-1], keepdim: true).add(_eps).rsqrt();
+        using var eps = _eps.ToScalar();
+        using var one = 1.0.ToScalar();   // add(Scalar) alone would make its alpha a temporary Scalar
+        var normed = x32 * x32.Squared().mean([-1], keepdim: true).add(eps, one).rsqrt();
         return (normed.to(x.dtype) * weight).to(x.dtype).MoveToOuterDisposeScope();
     }
 }

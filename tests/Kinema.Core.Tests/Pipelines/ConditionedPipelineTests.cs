@@ -57,6 +57,20 @@ public sealed class ConditionedPipelineTests : IDisposable
         Assert.Equal(33 / 8.0, windowed.Metadata.Seconds, 6);
     }
 
+    [Theory]
+    [InlineData(3.0, new[] { 8, 8, 8 })]
+    [InlineData(3.25, new[] { 8, 8, 10 })]   // 2 frames left over are less than a latent frame: they join the last window
+    [InlineData(3.5, new[] { 8, 8, 8, 4 })]
+    public void A_long_extension_is_split_into_default_length_windows_without_a_sliver(double seconds, int[] expected)
+        => Assert.Equal(expected, ExtendPipeline.WindowFrames(seconds, 8, _model.Config));
+
+    [Fact]
+    public void A_long_extension_with_a_remainder_under_one_latent_frame_adds_every_asked_frame()
+    {
+        var result = new ExtendPipeline(_model).Generate(new ExtendRequest { Video = TinyModel.Request() with { Seconds = 3.25 }, Source = Clip(9), SourceFps = 8 });
+        Assert.Equal(9 + 26, result.Frames.Count);
+    }
+
     [Fact]
     public void A_source_faster_than_the_model_allows_is_refused_by_its_frame_rate()
     {
