@@ -24,14 +24,19 @@ public static class CharacterCommand
     /// Replaces the names of characters in the default store ($KINEMA_CHARACTERS or
     /// ~/.local/share/kinema/characters) by their descriptions, and says so on stderr.
     /// </summary>
-    public static string ExpandPrompt(string prompt)
+    public static string ExpandPrompt(string prompt) => ExpandPrompts([prompt])[0];
+
+    /// <summary>The same for several prompts (a storyboard's cards), reading the store once.</summary>
+    public static IReadOnlyList<string> ExpandPrompts(IReadOnlyList<string> prompts)
     {
-        var store = new CharacterStore(CharacterStore.DefaultFolder());
-        var characters = store.List();
-        if (characters.Count == 0) return prompt;
-        var expanded = CharacterPrompts.Expand(prompt, characters);
-        foreach (var used in expanded.Used) Console.Error.WriteLine($"characters: {used.Name} -> {used.Description}");
-        return expanded.Prompt;
+        var characters = new CharacterStore(CharacterStore.DefaultFolder()).List();
+        if (characters.Count == 0) return prompts;
+        return prompts.Select(prompt =>
+        {
+            var expanded = CharacterPrompts.Expand(prompt, characters);
+            foreach (var used in expanded.Used) Console.Error.WriteLine($"characters: {used.Name} -> {used.Description}");
+            return expanded.Prompt;
+        }).ToList();
     }
 
     private static Option<string?> StoreOption() => new("--store") { Description = "Character folder (default: $KINEMA_CHARACTERS or ~/.local/share/kinema/characters)" };

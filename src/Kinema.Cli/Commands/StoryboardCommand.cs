@@ -20,7 +20,9 @@ public static class StoryboardCommand
             string output = parse.GetValue(options.Output)!;
             GenerationOptions.CheckVideoOutput(output);
             string path = parse.GetValue(board)!;
-            var cards = ReadCards(path).Select(c => c with { Prompt = CharacterCommand.ExpandPrompt(c.Prompt) }).ToList();
+            var read = ReadCards(path);
+            var prompts = CharacterCommand.ExpandPrompts(read.Select(c => c.Prompt).ToList());
+            var cards = read.Select((c, i) => c with { Prompt = prompts[i] }).ToList();
             double seconds = parse.GetValue(options.Seconds) ?? cards.Max(c => c.Start) + DefaultLastCardSeconds;
             var request = new StoryboardRequest { Cards = cards, Seconds = seconds, Settings = options.Request(parse, cards[0].Prompt, expandCharacters: false) };
             var fields = cards.Select((c, i) => ($"cards[{i}].prompt", (string?)c.Prompt)).Append(("negative_prompt", request.Settings.NegativePrompt)).ToArray();

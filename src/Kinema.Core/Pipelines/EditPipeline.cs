@@ -69,7 +69,6 @@ public sealed class EditPipeline(KinemaModel model)
         // At a low frame rate the default length is only a latent frame or two; every window still adds one.
         int window = Math.Max(2, Model.Config.Vae.LatentFrames((int)Math.Round(Model.Config.Defaults.Seconds * r.Fps)));
         contextLatents = Math.Min(contextLatents, window - 1);
-        var edited = start.clone();
         var starts = new List<long> { 0 };
         while (starts[^1] + window < total) starts.Add(starts[^1] + window - contextLatents);
         for (int k = 0; k < starts.Count; k++)
@@ -77,17 +76,17 @@ public sealed class EditPipeline(KinemaModel model)
             using var scope = NewDisposeScope();
             long from = starts[k], length = Math.Min(window, total - from);
             var known = Enumerable.Range(0, (int)length).Select(i => k > 0 && i < contextLatents).ToArray();
-            var part = edited.narrow(2, from, length);
+            var part = start.narrow(2, from, length);   // denoised in place, so the next window sees it as context
             var conditioning = k == 0 ? null : new FlowSampler.Conditioning(part.clone(), known);
             var windowProgress = progress is null ? null : new WindowProgress(progress, k, starts.Count);
-            // The sampler hands back a tensor outside every dispose scope.
             // Each window draws a stochastic solver's fresh noise under its own seed, as windowed generation does.
             var windowRequest = k == 0 ? r : r with { Seed = r.Seed + k };
-            using var denoised = FlowSampler.Sample(Model, part.clone(), text, windowRequest, conditioning, windowProgress, clock, cancellation, steps, startSigma: unshifted);
+            // The sampler copies its start and hands back a tensor outside every dispose scope.
+            using var denoised = FlowSampler.Sample(Model, part, text, windowRequest, conditioning, windowProgress, clock, cancellation, steps, startSigma: unshifted);
             part.copy_(denoised);
             NativeHeap.Trim();
         }
-        return edited;
+        return start;
     }
 
     public Task<VideoResult> GenerateAsync(EditRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default)
