@@ -109,9 +109,11 @@ public sealed class KinemaServerHost : IAsyncDisposable
         var videos = v1.MapGroup("/videos");
         VideoEndpoints.Map(videos);
         DerivedVideoEndpoints.Map(videos);
+        CompositionEndpoints.Map(videos);
         CharacterEndpoints.Map(videos);
         EventStreamEndpoints.Map(videos);
         DiscoveryEndpoints.Map(v1);
+        ImageEndpoints.Map(v1);
         ProvenanceEndpoints.Map(v1);
         v1.MapFallback((HttpContext context) => ErrorResponses.Write(context, 404,
             $"no such endpoint: {context.Request.Method} {context.Request.Path}", code: "unknown_url"));

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Kinema.Media;
 using Kinema.Server.Tests.Support;
 
@@ -13,21 +12,11 @@ public sealed class LongVideoTests(SharedServer shared) : IDisposable
 
     private const string Prompt = "a red ball bounces on green grass";
 
-    private string Cli(string output, params string[] extra)
+    private static string Generate(string output, params string[] extra)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Repo.CliDll, "generate", Prompt, "-m", TinyModel.Path, "--seconds", "3", "--size", "64x64", "--seed", "5", "-o", output }.Concat(extra))
-            info.ArgumentList.Add(arg);
-        using var process = Process.Start(info)!;
-        process.StandardOutput.ReadToEndAsync();
-        string stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, stderr);
+        CliProcess.Run([.. new[] { "generate", Prompt, "-m", TinyModel.Path, "--seconds", "3", "--size", "64x64", "--seed", "5", "-o", output }, .. extra]);
         return output;
     }
-
-    private static double MeanDifference(IReadOnlyList<RgbFrame> a, IReadOnlyList<RgbFrame> b)
-        => a.Zip(b, (x, y) => x.Pixels.Zip(y.Pixels, (p, q) => Math.Abs(p - q)).Average()).Average();
 
     [Fact]
     public async Task A_three_second_job_on_a_one_second_model_is_the_windowed_video_the_cli_makes()
@@ -38,12 +27,12 @@ public sealed class LongVideoTests(SharedServer shared) : IDisposable
         await File.WriteAllBytesAsync(served, await _alice.GetByteArrayAsync($"/v1/videos/{created.Id()}/content"));
 
         var api = VideoFile.Read(served).Frames;
-        var windowed = VideoFile.Read(Cli(_scratch.File("windowed.mp4"))).Frames;
-        var oneWindow = VideoFile.Read(Cli(_scratch.File("one-window.mp4"), "--window", "3")).Frames;
+        var windowed = VideoFile.Read(Generate(_scratch.File("windowed.mp4"))).Frames;
+        var oneWindow = VideoFile.Read(Generate(_scratch.File("one-window.mp4"), "--window", "3")).Frames;
         Assert.Equal(24, api.Count);
         Assert.Equal(24, windowed.Count);
         // The outputs differ only by their watermarks (each carries its own id) and the encoder's rounding.
-        double toWindowed = MeanDifference(api, windowed), toOneWindow = MeanDifference(api, oneWindow);
+        double toWindowed = Frames.MeanDifference(api, windowed), toOneWindow = Frames.MeanDifference(api, oneWindow);
         Assert.True(toWindowed < toOneWindow / 3, $"mean difference to the CLI's windowed video {toWindowed:0.00}, to one window {toOneWindow:0.00}");
     }
 
@@ -77,7 +66,7 @@ public sealed class LongVideoTests(SharedServer shared) : IDisposable
         Assert.All(extended, f => Assert.Equal((72, 56), (f.Width, f.Height)));
         // The source's frames come back as the source decoded them, apart from the watermark and the encoder's rounding.
         var decoded = VideoFile.Read(source).Frames;
-        Assert.True(MeanDifference(decoded, extended.Take(9).ToList()) < 3, "the source's frames changed");
+        Assert.True(Frames.MeanDifference(decoded, extended.Take(9).ToList()) < 3, "the source's frames changed");
     }
 
     public void Dispose() => _scratch.Dispose();

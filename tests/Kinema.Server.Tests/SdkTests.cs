@@ -64,6 +64,37 @@ public sealed class SdkTests(SharedServer shared)
     }
 
     [NodeFact]
+    public void Images_generate_returns_n_distinct_pngs_of_the_asked_size_that_are_not_listed_as_videos()
+    {
+        var result = Scenario("images-generate");
+        Assert.Equal(2, result.GetProperty("count").GetInt32());
+        Assert.Equal("64x64", Str(result, "size"));
+        Assert.All(result.GetProperty("png").EnumerateArray(), e => Assert.True(e.GetBoolean()));
+        Assert.All(result.GetProperty("widths").EnumerateArray().Concat(result.GetProperty("heights").EnumerateArray()), e => Assert.Equal(64, e.GetInt32()));
+        Assert.True(result.GetProperty("distinct").GetBoolean(), "n = 2 gave the same image twice");
+        Assert.Equal(0, result.GetProperty("imagesListedAsVideos").GetInt32());
+    }
+
+    [NodeFact]
+    public void Images_generate_with_url_responses_is_a_400_that_says_images_come_back_inline()
+    {
+        var error = Scenario("images-url-refused").GetProperty("error");
+        Assert.True(error.GetProperty("thrown").GetBoolean());
+        Assert.Equal(400, error.GetProperty("status").GetInt32());
+        Assert.Contains("b64_json", Str(error, "message"));
+    }
+
+    [NodeFact]
+    public void A_loop_posted_through_the_sdk_is_polled_and_downloaded_like_any_video()
+    {
+        var result = Scenario("loop-by-post");
+        Assert.StartsWith("video_", Str(result.GetProperty("created"), "id"));
+        Assert.Equal("completed", Str(result.GetProperty("video"), "status"));
+        Assert.Equal("2.125", Str(result.GetProperty("video"), "seconds"));
+        Assert.Equal("mp4", Str(result.GetProperty("download"), "kind"));
+    }
+
+    [NodeFact]
     public void Remix_keeps_size_and_seconds_and_records_its_source()
     {
         var result = Scenario("remix");

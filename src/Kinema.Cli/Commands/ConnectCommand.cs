@@ -10,7 +10,7 @@ public static class ConnectCommand
     {
         var first = new Argument<string>("first") { Description = "The video the transition starts from" };
         var second = new Argument<string>("second") { Description = "The video the transition leads into" };
-        var prompt = new Option<string>("--prompt") { Description = "What happens in the transition", DefaultValueFactory = _ => "a smooth transition" };
+        var prompt = new Option<string>("--prompt") { Description = "What happens in the transition", DefaultValueFactory = _ => ConnectRequest.DefaultPrompt };
         var transitionOnly = new Option<bool>("--transition-only") { Description = "Write only the generated transition" };
         var options = new GenerationOptions("connected.mp4");
         var command = new Command("connect", "Generate a transition from the end of one video to the start of another") { first, second, prompt, transitionOnly };

@@ -10,7 +10,7 @@ public static class EditCommand
     {
         var video = new Argument<string>("video") { Description = "The video to edit" };
         var prompt = new Argument<string>("prompt") { Description = "The new prompt" };
-        var strength = new Option<double>("--strength") { Description = "0-1: low keeps motion and layout, high follows the prompt", DefaultValueFactory = _ => 0.6 };
+        var strength = new Option<double>("--strength") { Description = "0-1: low keeps motion and layout, high follows the prompt", DefaultValueFactory = _ => EditRequest.DefaultStrength };
         var options = new GenerationOptions("edited.mp4");
         var command = new Command("edit", "Re-imagine a video under a new prompt") { video, prompt, strength };
         options.AddTo(command, includeSeconds: false, includeFps: false);   // the source's length and frame rate

@@ -7,8 +7,6 @@ namespace Kinema.Cli.Commands;
 /// <summary><c>kinema storyboard board.json -o out.mp4</c>: {"cards": [{"start": 0, "prompt": "...", "image": "optional.png"}, ...]}.</summary>
 public static class StoryboardCommand
 {
-    public const double DefaultLastCardSeconds = 4;
-
     public static Command Create()
     {
         var board = new Argument<string>("board") { Description = "Storyboard JSON file" };
@@ -23,7 +21,7 @@ public static class StoryboardCommand
             var read = ReadCards(path);
             var prompts = CharacterCommand.ExpandPrompts(read.Select(c => c.Prompt).ToList());
             var cards = read.Select((c, i) => c with { Prompt = prompts[i] }).ToList();
-            double seconds = parse.GetValue(options.Seconds) ?? cards.Max(c => c.Start) + DefaultLastCardSeconds;
+            double seconds = parse.GetValue(options.Seconds) ?? cards.Max(c => c.Start) + StoryboardRequest.DefaultLastCardSeconds;
             var request = new StoryboardRequest { Cards = cards, Seconds = seconds, Settings = options.Request(parse, cards[0].Prompt, expandCharacters: false) };
             var fields = cards.Select((c, i) => ($"cards[{i}].prompt", (string?)c.Prompt)).Append(("negative_prompt", request.Settings.NegativePrompt)).ToArray();
             if (options.CheckPolicy(parse, "storyboard", fields) is { } refused) return refused;

@@ -10,6 +10,9 @@ namespace Kinema.Pipelines;
 /// </summary>
 public sealed record ConnectRequest
 {
+    /// <summary>The transition's prompt when the caller gives none (CLI and API).</summary>
+    public const string DefaultPrompt = "a smooth transition";
+
     public required VideoRequest Video { get; init; }
     public required IReadOnlyList<RgbFrame> First { get; init; }
     public required IReadOnlyList<RgbFrame> Second { get; init; }

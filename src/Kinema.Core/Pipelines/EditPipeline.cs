@@ -13,8 +13,11 @@ public sealed record EditRequest
     public required VideoRequest Video { get; init; }
     public required IReadOnlyList<RgbFrame> Source { get; init; }
     public double SourceFps { get; init; } = 8;
+    /// <summary>What the CLI and the API use when no strength is asked for.</summary>
+    public const double DefaultStrength = 0.6;
+
     /// <summary>Noise level in (0, 1]: low keeps the source's motion and layout, 1 ignores the source.</summary>
-    public double Strength { get; init; } = 0.6;
+    public double Strength { get; init; } = DefaultStrength;
     /// <summary>For a source edited window by window: latent frames of the already edited part each later window starts from.</summary>
     public int ContextLatentFrames { get; init; } = 2;
 }

@@ -16,6 +16,22 @@ public sealed class LoopPipeline(KinemaModel model)
 {
     public KinemaModel Model { get; } = model ?? throw new ArgumentNullException(nameof(model));
 
+    /// <summary>
+    /// How long the loop for <paramref name="request"/> is: its frame count rounded up to the latent grid. Throws
+    /// <see cref="InvalidRequestException"/> when that is too short to close or over the model's limit, so a server can
+    /// refuse the request before queueing it.
+    /// </summary>
+    public static double LoopSeconds(ResolvedVideoRequest request, ModelConfig config, int blendLatentFrames = 2)
+    {
+        int stride = config.Vae.TemporalCompression;
+        if (request.LatentFrames < blendLatentFrames + 1)
+            throw new InvalidRequestException($"a loop needs at least {stride * (blendLatentFrames - 1) + 2} frames; ask for more seconds");
+        double loopSeconds = (double)config.Vae.PixelFrames(request.LatentFrames) / request.Fps;
+        if (loopSeconds > config.Limits.MaxSeconds)
+            throw new InvalidRequestException($"a loop is a whole number of {stride}-frame latent steps: {request.Seconds} s becomes {loopSeconds:0.###} s, over this model's limit of {config.Limits.MaxSeconds} s; ask for a little less");
+        return loopSeconds;
+    }
+
     /// <param name="blendLatentFrames">How many latent frames at the end are regenerated to close the loop.</param>
     /// <param name="correctSeams">Match the regenerated end to the kept frames on both sides (see <see cref="SeamCorrection"/>); off shows the raw decode.</param>
     /// <param name="wrapLatentFrames">
@@ -31,11 +47,7 @@ public sealed class LoopPipeline(KinemaModel model)
         if (wrapLatentFrames < 1) throw new ArgumentOutOfRangeException(nameof(wrapLatentFrames), "at least one latent frame of the start must follow the end");
         var r = VideoRequestValidator.Resolve(request, Model.Config);
         int stride = Model.Config.Vae.TemporalCompression;
-        if (r.LatentFrames < blendLatentFrames + 1)
-            throw new InvalidRequestException($"a loop needs at least {stride * (blendLatentFrames - 1) + 2} frames; ask for more seconds");
-        double loopSeconds = (double)Model.Config.Vae.PixelFrames(r.LatentFrames) / r.Fps;
-        if (loopSeconds > Model.Config.Limits.MaxSeconds)
-            throw new InvalidRequestException($"a loop is a whole number of 4-frame latent steps: {r.Seconds} s becomes {loopSeconds:0.###} s, over this model's limit of {Model.Config.Limits.MaxSeconds} s; ask for a little less");
+        double loopSeconds = LoopSeconds(r, Model.Config, blendLatentFrames);
         var clock = Stopwatch.StartNew();
         bool windowed = StoryboardPipeline.NeedsWindows(loopSeconds, Model.Config);
         var firstPass = windowed

@@ -10,6 +10,9 @@ public sealed record StoryboardCard(double Start, string Prompt, RgbFrame? Image
 /// <summary>A storyboard (or a single long prompt): cards in time order and the total length.</summary>
 public sealed record StoryboardRequest
 {
+    /// <summary>How long the last card runs when no total length is asked for (the CLI and the API use it).</summary>
+    public const double DefaultLastCardSeconds = 4;
+
     public required IReadOnlyList<StoryboardCard> Cards { get; init; }
     public required double Seconds { get; init; }
     /// <summary>Settings shared by every window (size, fps, steps, guidance, seed, negative prompt); its prompt and seconds are ignored.</summary>

@@ -5,7 +5,7 @@ using Kinema.Server.Storage;
 
 namespace Kinema.Server.Api;
 
-/// <summary>Videos made from other videos: remix, edits and extensions.</summary>
+/// <summary>Videos made from other videos: remix, edits and extensions (each an edit or extension of the source's frames).</summary>
 public static class DerivedVideoEndpoints
 {
     public static void Map(RouteGroupBuilder videos)
@@ -15,46 +15,66 @@ public static class DerivedVideoEndpoints
         videos.MapPost("/extensions", Extend);
     }
 
-    /// <summary>The source's size, duration, frame rate and seed with a new prompt (Kinema's extras may override steps, guidance, seed, negative prompt).</summary>
-    private static async Task<IResult> Remix(HttpContext context, string id, VideoService service, ContentPolicy policy, CharacterStore characters)
+    /// <summary>
+    /// The source re-made under a new prompt: an edit (SDEdit) of the source's own frames, so its layout and motion carry
+    /// over, at the source's duration, frame rate and seed. Extras: <c>strength</c> in (0, 1] (default
+    /// <see cref="EditRequest.DefaultStrength"/>; 1 keeps nothing but the seed), and steps, guidance, seed, negative prompt.
+    /// </summary>
+    private static async Task<IResult> Remix(HttpContext context, string id, VideoService service, DataFolder data, ContentPolicy policy, CharacterStore characters)
     {
         var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
         var (prompt, overrides, expanded) = PromptedRequest.Read(fields, context, policy, characters, allowSize: false, allowSeconds: false);
         bool seedGiven = fields.Has("seed");
+        double? strength = Strength(fields);
         fields.RejectUnknown();
 
-        var source = service.FindCompletedSource(id, context.Owner(), "video_id");
-        var p = source.Parameters;
-        var resolved = GenerationFields.Resolve(new VideoRequest
+        var found = service.FindCompletedSource(id, context.Owner(), "video_id");
+        var p = found.Parameters;
+        string jobId = Ids.New("video");
+        return Guard(data, jobId, () =>
         {
-            Prompt = overrides.Prompt,
-            Width = p.Width,
-            Height = p.Height,
-            Seconds = double.Parse(source.Seconds, System.Globalization.CultureInfo.InvariantCulture),
-            Fps = overrides.Fps ?? p.Fps,
-            Steps = overrides.Steps ?? p.Steps,
-            Guidance = overrides.Guidance ?? p.Guidance,
-            GuidanceMinSigma = overrides.GuidanceMinSigma ?? p.GuidanceMinSigma,
-            Sampler = overrides.Sampler ?? p.ParsedSampler(),
-            Eta = overrides.Eta ?? p.Eta,
-            Seed = seedGiven ? overrides.Seed : p.Seed,
-            NegativePrompt = overrides.NegativePrompt ?? p.NegativePrompt,
-        }, service.Model);
-        var job = service.Enqueue(new VideoJob
-        {
-            Id = Ids.New("video"),
-            Owner = context.Owner(),
-            Kind = JobKind.Remix,
-            Model = service.Model.Name,
-            Prompt = prompt,
-            Size = source.Size,
-            Seconds = SecondsText.Format(resolved.Seconds),
-            RemixedFromVideoId = source.Id,
-            SourceVideoId = source.Id,
-            Parameters = GenerationFields.ToParameters(resolved) with { ExpandedPrompt = expanded },
-            CreatedAt = service.Now(),
+            var source = SourceVideo.Copy(found, data, jobId, "video_id");
+            var (w, h) = ConditioningFrames.SizeFor(overrides, source.Width, source.Height, service.Model.Config);
+            int fps = GenerationFields.SourceFps(source.Fps, service.Model);
+            var resolved = GenerationFields.Resolve(new VideoRequest
+            {
+                Prompt = overrides.Prompt,
+                Width = w,
+                Height = h,
+                Seconds = (double)source.FrameCount / fps,
+                Fps = fps,
+                Steps = overrides.Steps ?? p.Steps,
+                Guidance = overrides.Guidance ?? p.Guidance,
+                GuidanceMinSigma = overrides.GuidanceMinSigma ?? p.GuidanceMinSigma,
+                Sampler = overrides.Sampler ?? p.ParsedSampler(),
+                Eta = overrides.Eta ?? p.Eta,
+                Seed = seedGiven ? overrides.Seed : p.Seed,
+                NegativePrompt = overrides.NegativePrompt ?? p.NegativePrompt,
+            }, service.Model);
+            var job = service.Enqueue(new VideoJob
+            {
+                Id = jobId,
+                Owner = context.Owner(),
+                Kind = JobKind.Remix,
+                Model = service.Model.Name,
+                Prompt = prompt,
+                Size = GenerationFields.SizeText(resolved.Width, resolved.Height),
+                Seconds = SecondsText.Format(resolved.Seconds),
+                RemixedFromVideoId = found.Id,
+                SourceVideoId = found.Id,
+                Parameters = GenerationFields.ToParameters(resolved) with { Strength = strength, SourceVideoFile = source.FileName, ExpandedPrompt = expanded },
+                CreatedAt = service.Now(),
+            });
+            return Results.Json(service.ToObject(job), ServerJson.Options);
         });
-        return Results.Json(service.ToObject(job), ServerJson.Options);
+    }
+
+    private static double? Strength(RequestFields fields)
+    {
+        double? strength = fields.Number("strength");
+        if (strength is not null && !(strength > 0 && strength <= 1))
+            throw ApiException.BadRequest($"'strength' must be greater than 0 and at most 1, got {strength}", "strength");
+        return strength;
     }
 
     /// <summary>SDEdit of a source video under a new prompt; extra field <c>strength</c> in (0, 1], default 0.6.</summary>
@@ -62,9 +82,7 @@ public static class DerivedVideoEndpoints
     {
         var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
         var (prompt, request, expanded) = PromptedRequest.Read(fields, context, policy, characters, allowSize: true, allowSeconds: false);
-        double? strength = fields.Number("strength");
-        if (strength is not null && !(strength > 0 && strength <= 1))
-            throw ApiException.BadRequest($"'strength' must be greater than 0 and at most 1, got {strength}", "strength");
+        double? strength = Strength(fields);
         string id = Ids.New("video");
         var source = await SourceVideo.Read(fields, context, service, uploads, data, id);
         return Guard(data, id, () =>
@@ -127,7 +145,7 @@ public static class DerivedVideoEndpoints
     }
 
     /// <summary>Removes the inputs already stored for a job that is refused after all.</summary>
-    private static IResult Guard(DataFolder data, string id, Func<IResult> accept)
+    internal static IResult Guard(DataFolder data, string id, Func<IResult> accept)
     {
         try
         {

@@ -39,8 +39,9 @@ public static class DiscoveryEndpoints
             aliases = ServedModel.OpenAiAliases,
             capabilities = new
             {
-                endpoints = new[] { "videos.create", "videos.remix", "videos.edits", "videos.extensions", "videos.characters" },
+                endpoints = new[] { "videos.create", "videos.remix", "videos.edits", "videos.extensions", "videos.characters", "videos.loops", "videos.connections", "videos.storyboards", "images.generate" },
                 input_reference = new[] { "image/png", "image/jpeg", "image/webp" },
+                last_frame_reference = new[] { "image/png", "image/jpeg", "image/webp" },
                 size = new
                 {
                     multiple_of = m,
@@ -60,7 +61,7 @@ public static class DiscoveryEndpoints
                 eta = new { min = 0, max = 1, @default = d.Eta, applies_to = "euler-a" },
                 seed = new { @default = "random; pass one to reproduce a video" },
                 negative_prompt = new { @default = d.NegativePrompt },
-                edit_strength = new { min_exclusive = 0, max = 1, @default = 0.6 },
+                edit_strength = new { min_exclusive = 0, max = 1, @default = Pipelines.EditRequest.DefaultStrength, applies_to = "edits, remix" },
                 extension_backward = new { @default = false },
                 content_variants = new { video = "video/mp4", thumbnail = "image/webp", spritesheet = "image/webp" },
             },

@@ -18,7 +18,8 @@ public static class GenerationFields
 
     public static VideoRequest Read(RequestFields fields, string prompt, bool allowSize = true, bool allowSeconds = true)
     {
-        (int W, int H)? size = allowSize && fields.String("size") is string text ? ParseSize(text) : null;
+        // "auto" (OpenAI's images API) is the model's default size, as leaving size out is.
+        (int W, int H)? size = allowSize && fields.String("size") is string text && text != "auto" ? ParseSize(text) : null;
         double? seconds = allowSeconds ? fields.Number("seconds") : null;
         return new VideoRequest
         {
@@ -69,7 +70,7 @@ public static class GenerationFields
     }
 
     /// <summary>The source video's whole frame rate, which edits and extensions keep; above the model's limit, a 400 naming it.</summary>
-    public static int SourceFps(double fps, ServedModel model)
+    public static int SourceFps(double fps, ServedModel model, string param = "video")
     {
         try
         {
@@ -77,7 +78,7 @@ public static class GenerationFields
         }
         catch (InvalidRequestException e)
         {
-            throw ApiException.BadRequest(e.Message, "video", "unsupported_value");
+            throw ApiException.BadRequest(e.Message, param, "unsupported_value");
         }
     }
 

@@ -10,10 +10,13 @@ namespace Kinema.Server.Api;
 /// </summary>
 public sealed record PromptedRequest(string Prompt, VideoRequest Request, string? ExpandedPrompt)
 {
+    /// <param name="defaultPrompt">The prompt when none is sent; null makes <c>prompt</c> required.</param>
     public static PromptedRequest Read(RequestFields fields, HttpContext context, ContentPolicy policy, CharacterStore characters,
-        bool allowSize = true, bool allowSeconds = true)
+        bool allowSize = true, bool allowSeconds = true, string? defaultPrompt = null)
     {
-        string prompt = fields.RequiredString("prompt", 1, GenerationFields.MaxPromptLength);
+        string prompt = defaultPrompt is null
+            ? fields.RequiredString("prompt", 1, GenerationFields.MaxPromptLength)
+            : fields.String("prompt", 1, GenerationFields.MaxPromptLength) ?? defaultPrompt;
         var request = GenerationFields.Read(fields, prompt, allowSize, allowSeconds);
         policy.Check(context, ("prompt", prompt), ("negative_prompt", request.NegativePrompt));
         string? expanded = CharacterEndpoints.ExpandPrompt(characters, context, prompt);

@@ -26,7 +26,7 @@ public sealed record ProvenanceRecord(
 
 /// <summary>
 /// <c>GET /v1/provenance/{id-or-payload}</c>, the lookup behind <c>kinema verify FILE --server URL</c>: the
-/// key is a video id (from a file's Content Credentials) or the 16-hex-digit watermark payload (when only
+/// key is a video or image id (from a file's Content Credentials) or the 16-hex-digit watermark payload (when only
 /// the pixels survived). Ownership works as for /v1/videos: with API keys a caller sees only its own
 /// videos (anything else is 404, indistinguishable from unknown); without keys it is open.
 /// </summary>
@@ -40,7 +40,7 @@ public static class ProvenanceEndpoints
     {
         string owner = context.Owner();
         VideoJob? job = null;
-        if (Ids.LooksValid(key, "video")) job = store.Get(key, owner);
+        if (Ids.LooksValid(key, "video") || Ids.LooksValid(key, ImageEndpoints.IdPrefix)) job = store.Get(key, owner);
         else if (IsPayload(key)) job = store.GetByWatermark(key.ToLowerInvariant(), owner);
         if (job is null) throw new ApiException(404, $"no video of yours has id or watermark payload '{Shorten(key)}'", null, "not_found");
         return Results.Json(From(job), ServerJson.Options);

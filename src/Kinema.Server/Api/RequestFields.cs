@@ -180,6 +180,33 @@ public sealed class RequestFields
         return result;
     }
 
+    /// <summary>
+    /// A JSON array field (JSON bodies), or the same array sent as JSON text in a multipart field; null when absent.
+    /// </summary>
+    public IReadOnlyList<JsonElement>? Array(string name)
+    {
+        _read.Add(name);
+        JsonElement element;
+        if (_json.TryGetValue(name, out var value)) element = value;
+        else if (_form.TryGetValue(name, out var text))
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(text);
+                element = document.RootElement.Clone();
+            }
+            catch (JsonException e)
+            {
+                throw new ApiException(400, $"'{name}' must be a JSON array; the text sent is not JSON ({e.Message})", name, "invalid_type");
+            }
+        }
+        else if (_files.ContainsKey(name)) throw new ApiException(400, $"'{name}' must be a JSON array, not a file upload", name, "invalid_type");
+        else return null;
+        if (element.ValueKind == JsonValueKind.Null) return null;
+        if (element.ValueKind != JsonValueKind.Array) throw WrongType(name, "an array", element.ValueKind);
+        return element.EnumerateArray().ToList();
+    }
+
     public bool IsObject(string name) => _json.TryGetValue(name, out var e) ? e.ValueKind == JsonValueKind.Object : _form.Keys.Any(k => k.StartsWith(name + "[", StringComparison.Ordinal));
 
     private static string TopLevel(string key)

@@ -24,19 +24,23 @@ public static class VideoEndpoints
         var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
         var (prompt, request, expanded) = PromptedRequest.Read(fields, context, policy, characters);
         service.Model.CheckRequested(fields.String("model"));
-        var reference = await InputReference.Read(fields, uploads, context.RequestAborted);
+        var first = await InputReference.Read(fields, uploads, context.RequestAborted);
+        var last = await InputReference.Read(fields, uploads, context.RequestAborted, InputReference.LastFrame);
         fields.RejectUnknown();
 
         string id = Ids.New("video");
-        JobParameters? withImage = null;
-        if (reference is not null)
+        string? firstFile = null, lastFile = null;
+        if (first is not null || last is not null)
         {
             try
             {
-                var image = uploads.SaveImage(reference, "input_reference", data.InputFolder(id), "first_frame");
-                var (w, h) = Pipelines.ConditioningFrames.SizeFor(request, image.Frame.Width, image.Frame.Height, service.Model.Config);
+                // The size follows the first image (else the last) unless one is asked for; both are fitted to it.
+                var firstImage = first is null ? null : uploads.SaveImage(first, InputReference.FirstFrame, data.InputFolder(id), "first_frame");
+                var lastImage = last is null ? null : uploads.SaveImage(last, InputReference.LastFrame, data.InputFolder(id), "last_frame");
+                var shape = (firstImage ?? lastImage)!.Frame;
+                var (w, h) = Pipelines.ConditioningFrames.SizeFor(request, shape.Width, shape.Height, service.Model.Config);
                 request = request with { Width = w, Height = h };
-                withImage = new JobParameters { FirstFrameFile = image.FileName };
+                (firstFile, lastFile) = (firstImage?.FileName, lastImage?.FileName);
             }
             catch
             {
@@ -49,12 +53,12 @@ public static class VideoEndpoints
         {
             Id = id,
             Owner = context.Owner(),
-            Kind = withImage is null ? JobKind.TextToVideo : JobKind.ImageToVideo,
+            Kind = firstFile is null && lastFile is null ? JobKind.TextToVideo : JobKind.ImageToVideo,
             Model = service.Model.Name,
             Prompt = prompt,
             Size = GenerationFields.SizeText(resolved.Width, resolved.Height),
             Seconds = SecondsText.Format(resolved.Seconds),
-            Parameters = GenerationFields.ToParameters(resolved) with { FirstFrameFile = withImage?.FirstFrameFile, ExpandedPrompt = expanded },
+            Parameters = GenerationFields.ToParameters(resolved) with { FirstFrameFile = firstFile, LastFrameFile = lastFile, ExpandedPrompt = expanded },
             CreatedAt = service.Now(),
         });
         return Results.Json(service.ToObject(job), ServerJson.Options);

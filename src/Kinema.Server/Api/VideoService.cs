@@ -41,9 +41,19 @@ public sealed class VideoService(VideoStore store, ProgressBoard board, RunningJ
     public VideoJob Delete(string id, string owner)
     {
         if (!Ids.LooksValid(id, "video")) throw ApiException.NotFound("video", id);
-        var deleted = running.DeleteAndCancel(id, () => store.Delete(id, owner)) ?? throw ApiException.NotFound("video", id);
+        return Discard(id, owner) ?? throw ApiException.NotFound("video", id);
+    }
+
+    /// <summary>Deletes any job of the owner's (a video, or an image whose request went away); null when there is none.</summary>
+    public VideoJob? Discard(string id, string owner)
+    {
+        var deleted = running.DeleteAndCancel(id, () => store.Delete(id, owner));
+        if (deleted is null) return null;
         outputs.Discard(id);
         board.Clear(id);
         return deleted;
     }
+
+    /// <summary>The owner's job as stored now, without a prefix check (the image endpoint polls its own jobs with it).</summary>
+    public VideoJob? Current(string id, string owner) => store.Get(id, owner);
 }

@@ -140,9 +140,10 @@ public sealed class GenerationWorkers(
         }
     }
 
+    /// <summary>Webhooks announce videos; an image goes back in the response of the request that waits for it.</summary>
     private void Announce(string id)
     {
-        if (store.GetAnyOwner(id) is { } finished) webhooks.Publish(finished);
+        if (store.GetAnyOwner(id) is { Kind: not JobKind.Image } finished) webhooks.Publish(finished);
     }
 
     private void DiscardDeleted(string id)

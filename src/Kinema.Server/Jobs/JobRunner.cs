@@ -7,26 +7,67 @@ namespace Kinema.Server.Jobs;
 /// <summary>
 /// Runs one job on the calling thread: each job kind is exactly one pipeline call. Text- and image-to-video jobs
 /// longer than <see cref="StoryboardPipeline.NeedsWindows"/> allows in one window go window by window, as the CLI's do.
+/// A remix is an edit of its source under the new prompt (remix jobs stored before that run as text-to-video with the source's seed).
 /// </summary>
 public sealed class JobRunner(DataFolder data)
 {
     public VideoResult Run(KinemaModel model, VideoJob job, IProgress<GenerationProgress> progress, CancellationToken cancellation)
     {
         var video = ToVideoRequest(job);
+        var p = job.Parameters;
         return job.Kind switch
         {
-            JobKind.TextToVideo or JobKind.Remix or JobKind.ImageToVideo when StoryboardPipeline.NeedsWindows(video.Seconds ?? model.Config.Defaults.Seconds, model.Config)
+            JobKind.Edit or JobKind.Remix when p.SourceVideoFile is not null => RunEdit(model, job, video, progress, cancellation),
+            JobKind.TextToVideo or JobKind.Remix when StoryboardPipeline.NeedsWindows(video.Seconds ?? model.Config.Defaults.Seconds, model.Config)
+                => RunWindowed(model, job, video, progress, cancellation),
+            JobKind.ImageToVideo when p.LastFrameFile is null && StoryboardPipeline.NeedsWindows(video.Seconds ?? model.Config.Defaults.Seconds, model.Config)
                 => RunWindowed(model, job, video, progress, cancellation),
             JobKind.TextToVideo or JobKind.Remix => new TextToVideoPipeline(model).Generate(video, progress, cancellation),
             JobKind.ImageToVideo => new AnimatePipeline(model).Generate(new AnimateRequest
             {
                 Video = video,
-                FirstFrame = ImageFile.Read(InputFile(job, job.Parameters.FirstFrameFile)),
+                FirstFrame = p.FirstFrameFile is null ? null : ImageFile.Read(InputFile(job, p.FirstFrameFile)),
+                LastFrame = p.LastFrameFile is null ? null : ImageFile.Read(InputFile(job, p.LastFrameFile)),
             }, progress, cancellation),
-            JobKind.Edit => RunEdit(model, job, video, progress, cancellation),
             JobKind.Extend => RunExtend(model, job, video, progress, cancellation),
+            JobKind.Loop => new LoopPipeline(model).Generate(video, new PassProgress(progress, 2), cancellation),
+            JobKind.Connect => RunConnect(model, job, video, progress, cancellation),
+            JobKind.Storyboard => RunStoryboard(model, job, video, progress, cancellation),
+            JobKind.Image => RunImage(model, video, progress, cancellation),
             _ => throw new InvalidOperationException($"no pipeline for job kind {job.Kind}"),
         };
+    }
+
+    private static VideoResult RunImage(KinemaModel model, VideoRequest video, IProgress<GenerationProgress> progress, CancellationToken cancellation)
+    {
+        var (image, metadata) = new ImagePipeline(model).Generate(video, progress, cancellation);
+        return new VideoResult([image], metadata);
+    }
+
+    private VideoResult RunConnect(KinemaModel model, VideoJob job, VideoRequest video, IProgress<GenerationProgress> progress, CancellationToken cancellation)
+    {
+        var first = VideoFile.Read(InputFile(job, job.Parameters.SourceVideoFile));
+        var second = VideoFile.Read(InputFile(job, job.Parameters.SecondVideoFile));
+        return new ConnectPipeline(model).Generate(new ConnectRequest
+        {
+            Video = video with { Fps = null },
+            First = first.Frames,
+            Second = second.Frames,
+            Fps = first.Fps,
+            SecondFps = second.Fps,
+            TransitionOnly = job.Parameters.TransitionOnly,
+        }, progress, cancellation);
+    }
+
+    private VideoResult RunStoryboard(KinemaModel model, VideoJob job, VideoRequest video, IProgress<GenerationProgress> progress, CancellationToken cancellation)
+    {
+        var cards = job.Parameters.Cards ?? throw new InvalidDataException($"job {job.Id} (storyboard) has no stored cards");
+        return new StoryboardPipeline(model).Generate(new StoryboardRequest
+        {
+            Cards = cards.Select(c => new StoryboardCard(c.Start, c.Prompt, c.ImageFile is null ? null : ImageFile.Read(InputFile(job, c.ImageFile)))).ToList(),
+            Seconds = video.Seconds ?? model.Config.Defaults.Seconds,
+            Settings = video with { Prompt = cards[0].Prompt },
+        }, progress, cancellation);
     }
 
     private VideoResult RunWindowed(KinemaModel model, VideoJob job, VideoRequest video, IProgress<GenerationProgress> progress, CancellationToken cancellation)
@@ -48,7 +89,7 @@ public sealed class JobRunner(DataFolder data)
             Video = video,
             Source = source.Frames,
             SourceFps = source.Fps,
-            Strength = job.Parameters.Strength ?? 0.6,
+            Strength = job.Parameters.Strength ?? EditRequest.DefaultStrength,
         }, progress, cancellation);
     }
 
@@ -88,5 +129,28 @@ public sealed class JobRunner(DataFolder data)
     {
         if (name is null) throw new InvalidDataException($"job {job.Id} ({job.Kind.ToWire()}) has no stored input");
         return Path.Combine(data.InputFolder(job.Id), name);
+    }
+
+    /// <summary>
+    /// Pipelines that denoise more than once (a loop: the clip, then its closing pass) restart their step count;
+    /// this maps pass k's steps onto one 0-100 % run, so the job's progress never goes backwards.
+    /// </summary>
+    private sealed class PassProgress(IProgress<GenerationProgress> inner, int passes) : IProgress<GenerationProgress>
+    {
+        private int _pass;
+        private int _lastStep = int.MaxValue;
+
+        public void Report(GenerationProgress value)
+        {
+            if (value.Stage != GenerationStage.Denoising)
+            {
+                // Text encoding comes before the first pass; a pass's own decode and "done" only after the last.
+                if (_pass == 0 || _pass >= passes) inner.Report(value);
+                return;
+            }
+            if (value.Step < _lastStep) _pass = Math.Min(_pass + 1, passes);
+            _lastStep = value.Step;
+            inner.Report(value with { Step = (_pass - 1) * value.TotalSteps + value.Step, TotalSteps = passes * value.TotalSteps });
+        }
     }
 }

@@ -10,6 +10,7 @@ namespace Kinema.Server.Jobs;
 /// Writes a finished job's three downloads: the MP4 (watermarked and signed), a WebP thumbnail (the middle frame) and a WebP
 /// spritesheet (up to 16 evenly spaced frames in a grid, as OpenAI's spritesheet variant). Each file is
 /// written to a temporary name and renamed into place; the job is marked completed only after all three.
+/// An image job has one download instead: a PNG, watermarked and signed the same way.
 /// </summary>
 public sealed class OutputWriter(DataFolder data, OutputProvenance provenance)
 {
@@ -48,6 +49,8 @@ public sealed class OutputWriter(DataFolder data, OutputProvenance provenance)
             NegativePrompt = job.Parameters.NegativePrompt,
         };
         string comment = JsonSerializer.Serialize(result.Metadata, IO.Json.Options).ReplaceLineEndings(" ");
+        if (job.Kind == JobKind.Image)
+            return ProvenancePublisher.WriteImage(Path.Combine(folder, DataFolder.ImageFileName), result.Frames[0], info, provenance.Options(comment));
         var written = ProvenancePublisher.WriteVideo(Path.Combine(folder, DataFolder.VideoFileName), result.Frames, result.Fps, info, provenance.Options(comment));
         if (!written.ContentCredentials || !written.Path.EndsWith(DataFolder.VideoFileName, StringComparison.Ordinal))
             throw new InvalidOperationException($"could not write MP4 ({written.Notice}); the server needs ffmpeg with libx264");

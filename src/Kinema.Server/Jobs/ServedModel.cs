@@ -12,6 +12,9 @@ public sealed class ServedModel
     public static readonly IReadOnlyList<string> OpenAiAliases =
         ["sora-2", "sora-2-pro", "sora-2-2025-10-06", "sora-2-pro-2025-10-06", "sora-2-2025-12-08"];
 
+    /// <summary>OpenAI's image model names, accepted by <c>POST /v1/images/generations</c> for the same reason.</summary>
+    public static readonly IReadOnlyList<string> OpenAiImageAliases = ["gpt-image-1", "gpt-image-1-mini", "gpt-image-1.5", "dall-e-2", "dall-e-3"];
+
     public ServedModel(string folder)
     {
         Folder = Path.GetFullPath(folder);
@@ -25,12 +28,13 @@ public sealed class ServedModel
 
     public string Name => Config.Name;
 
-    /// <summary>Null (the default), this model's name, or one of OpenAI's names; anything else is refused.</summary>
-    public void CheckRequested(string? requested)
+    /// <summary>Null (the default), this model's name, or one of OpenAI's names (<paramref name="aliases"/>, by default the video models'); anything else is refused.</summary>
+    public void CheckRequested(string? requested, IReadOnlyList<string>? aliases = null)
     {
-        if (requested is null || requested == Name || OpenAiAliases.Contains(requested)) return;
+        aliases ??= OpenAiAliases;
+        if (requested is null || requested == Name || aliases.Contains(requested)) return;
         throw Api.ApiException.BadRequest(
-            $"model '{requested}' is not served here; use '{Name}' (or leave it out; {string.Join(", ", OpenAiAliases)} are accepted as aliases). See GET /v1/models",
+            $"model '{requested}' is not served here; use '{Name}' (or leave it out; {string.Join(", ", aliases)} are accepted as aliases). See GET /v1/models",
             "model", "model_not_found");
     }
 }

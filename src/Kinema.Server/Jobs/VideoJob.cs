@@ -10,6 +10,11 @@ public enum JobKind
     Remix,
     Edit,
     Extend,
+    Loop,
+    Connect,
+    Storyboard,
+    /// <summary>One frame, for <c>POST /v1/images/generations</c>; its id starts <c>img_</c> and it is not listed with the videos.</summary>
+    Image,
 }
 
 /// <summary>The OpenAI job states: queued → in_progress → completed | failed.</summary>
@@ -48,6 +53,10 @@ public static class JobEnumNames
         JobKind.Remix => "remix",
         JobKind.Edit => "edit",
         JobKind.Extend => "extend",
+        JobKind.Loop => "loop",
+        JobKind.Connect => "connect",
+        JobKind.Storyboard => "storyboard",
+        JobKind.Image => "image",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
@@ -58,6 +67,10 @@ public static class JobEnumNames
         "remix" => JobKind.Remix,
         "edit" => JobKind.Edit,
         "extend" => JobKind.Extend,
+        "loop" => JobKind.Loop,
+        "connect" => JobKind.Connect,
+        "storyboard" => JobKind.Storyboard,
+        "image" => JobKind.Image,
         _ => throw new InvalidDataException($"unknown job kind '{text}' in the job store"),
     };
 }
@@ -99,9 +112,23 @@ public sealed record JobParameters
     public bool KeepSourceSize { get; init; }
     /// <summary>Image-to-video: the first frame, a file in the job's input folder.</summary>
     public string? FirstFrameFile { get; init; }
-    /// <summary>Edit / extend: the source video, a file in the job's input folder.</summary>
+    /// <summary>Image-to-video: the frame the video ends on, a file in the job's input folder.</summary>
+    public string? LastFrameFile { get; init; }
+    /// <summary>
+    /// Edit / extend / connect / remix: the source video (connect: the one the transition starts from), a file in the
+    /// job's input folder. Null in remix jobs stored before remix conditioned on the source (they run as text-to-video).
+    /// </summary>
     public string? SourceVideoFile { get; init; }
+    /// <summary>Connect: the video the transition leads into, a file in the job's input folder.</summary>
+    public string? SecondVideoFile { get; init; }
+    /// <summary>Connect: return only the generated transition.</summary>
+    public bool TransitionOnly { get; init; }
+    /// <summary>Storyboard: the cards, their prompts already expanded, their images files in the job's input folder.</summary>
+    public IReadOnlyList<StoredCard>? Cards { get; init; }
 }
+
+/// <summary>A storyboard card as a job stores it.</summary>
+public sealed record StoredCard(double Start, string Prompt, string? ImageFile = null);
 
 /// <summary>One row of the job store.</summary>
 public sealed record VideoJob

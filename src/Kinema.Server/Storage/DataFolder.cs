@@ -9,6 +9,8 @@ public sealed class DataFolder
     public const string VideoFileName = "video.mp4";
     public const string ThumbnailFileName = "thumbnail.webp";
     public const string SpritesheetFileName = "spritesheet.webp";
+    /// <summary>The one output of an image job (<c>POST /v1/images/generations</c>).</summary>
+    public const string ImageFileName = "image.png";
 
     public DataFolder(string root)
     {

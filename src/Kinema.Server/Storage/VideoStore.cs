@@ -43,8 +43,9 @@ public sealed class VideoStore(Database database)
     }
 
     /// <summary>
-    /// One page in creation order (<paramref name="descending"/>: newest first), starting after the job
-    /// <paramref name="after"/>; returns null when that cursor is not one of the owner's jobs.
+    /// One page of videos in creation order (<paramref name="descending"/>: newest first), starting after the job
+    /// <paramref name="after"/>; returns null when that cursor is not one of the owner's videos. Image jobs are not videos
+    /// and are left out (their images were returned with the request).
     /// </summary>
     public VideoPage? List(string owner, string? after, int limit, bool descending)
     {
@@ -52,13 +53,13 @@ public sealed class VideoStore(Database database)
         long? cursor = null;
         if (after is not null)
         {
-            cursor = (long?)Database.Scalar(connection, "SELECT seq FROM videos WHERE id = $id AND owner = $owner", ("$id", after), ("$owner", owner));
+            cursor = (long?)Database.Scalar(connection, "SELECT seq FROM videos WHERE id = $id AND owner = $owner AND kind <> $image", ("$id", after), ("$owner", owner), ("$image", JobKind.Image.ToWire()));
             if (cursor is null) return null;
         }
         string comparison = descending ? "<" : ">";
         string where = cursor is null ? "owner = $owner" : $"owner = $owner AND seq {comparison} $cursor";
-        var rows = Query(connection, $"SELECT {Columns} FROM videos WHERE {where} ORDER BY seq {(descending ? "DESC" : "ASC")} LIMIT $limit",
-            ("$owner", owner), ("$cursor", cursor), ("$limit", limit + 1));
+        var rows = Query(connection, $"SELECT {Columns} FROM videos WHERE {where} AND kind <> $image ORDER BY seq {(descending ? "DESC" : "ASC")} LIMIT $limit",
+            ("$owner", owner), ("$cursor", cursor), ("$limit", limit + 1), ("$image", JobKind.Image.ToWire()));
         bool hasMore = rows.Count > limit;
         if (hasMore) rows.RemoveAt(rows.Count - 1);
         return new VideoPage(rows, hasMore);

@@ -127,6 +127,33 @@ const scenarios = {
     return { video: (await waitFor(created.id)).video };
   },
 
+  async "images-generate"() {
+    const result = await client.images.generate({ model: "gpt-image-1", prompt: "a red ball on green grass", size: "64x64", n: 2 });
+    const images = result.data.map((image) => Buffer.from(image.b64_json, "base64"));
+    const listed = [];
+    for await (const video of client.videos.list({ limit: 100 })) listed.push(video.id);
+    return {
+      count: images.length,
+      size: result.size ?? null,
+      png: images.map((b) => b.subarray(1, 4).toString("latin1") === "PNG"),
+      widths: images.map((b) => b.readUInt32BE(16)),
+      heights: images.map((b) => b.readUInt32BE(20)),
+      distinct: images[0].equals(images[1]) === false,
+      imagesListedAsVideos: listed.filter((id) => !id.startsWith("video_")).length,
+    };
+  },
+
+  async "images-url-refused"() {
+    return { error: await errorOf(client.images.generate({ prompt: "a red ball", size: "64x64", response_format: "url" })) };
+  },
+
+  async "loop-by-post"() {
+    // Kinema's own routes through the SDK's generic request: the answer is a video object the SDK polls as any other.
+    const created = await client.post("/videos/loops", { body: { prompt: "a red ball bounces on green grass", ...small, seconds: "2", seed: 5 } });
+    const { video } = await waitFor(created.id);
+    return { created, video, download: { kind: kind((await bytesOf(video.id, "video")).bytes) } };
+  },
+
   async "wrong-key"() {
     const stranger = new OpenAI({ apiKey: "sk-not-a-key-of-this-server-000", baseURL, maxRetries: 0 });
     return { error: await errorOf(stranger.videos.list()) };
