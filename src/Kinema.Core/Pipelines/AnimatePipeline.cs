@@ -20,6 +20,13 @@ public sealed class AnimatePipeline(KinemaModel model)
 {
     public KinemaModel Model { get; } = model ?? throw new ArgumentNullException(nameof(model));
 
+    /// <summary>A first and a last frame need two latent frames between them; throws <see cref="InvalidRequestException"/> otherwise (the server checks before queueing).</summary>
+    public static void CheckRoomForBothEnds(ResolvedVideoRequest request, ModelConfig config)
+    {
+        if (request.LatentFrames < 2)
+            throw new InvalidRequestException($"a first and a last frame need at least {config.Vae.TemporalCompression + 1} frames; ask for more seconds");
+    }
+
     public VideoResult Generate(AnimateRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default)
     {
         if (request.FirstFrame is null && request.LastFrame is null)
@@ -27,8 +34,7 @@ public sealed class AnimatePipeline(KinemaModel model)
         var reference = request.FirstFrame ?? request.LastFrame!;
         var (w, h) = ConditioningFrames.SizeFor(request.Video, reference.Width, reference.Height, Model.Config);
         var r = VideoRequestValidator.Resolve(request.Video with { Width = w, Height = h }, Model.Config);
-        if (request.FirstFrame is not null && request.LastFrame is not null && r.LatentFrames < 2)
-            throw new InvalidRequestException($"a first and a last frame need at least {Model.Config.Vae.TemporalCompression + 1} frames; ask for more seconds");
+        if (request.FirstFrame is not null && request.LastFrame is not null) CheckRoomForBothEnds(r, Model.Config);
 
         var clock = Stopwatch.StartNew();
         using var inference = inference_mode();

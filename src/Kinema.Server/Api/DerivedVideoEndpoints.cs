@@ -23,7 +23,7 @@ public static class DerivedVideoEndpoints
     private static async Task<IResult> Remix(HttpContext context, string id, VideoService service, DataFolder data, ContentPolicy policy, CharacterStore characters)
     {
         var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
-        var (prompt, overrides, expanded) = PromptedRequest.Read(fields, context, policy, characters, allowSize: false, allowSeconds: false);
+        var (prompt, overrides, expanded) = PromptedRequest.Read(fields, context, policy, characters, allowSize: false, allowSeconds: false, allowFps: false);
         bool seedGiven = fields.Has("seed");
         double? strength = Strength(fields);
         fields.RejectUnknown();
@@ -81,7 +81,7 @@ public static class DerivedVideoEndpoints
     private static async Task<IResult> Edit(HttpContext context, VideoService service, Uploads uploads, DataFolder data, ContentPolicy policy, CharacterStore characters)
     {
         var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
-        var (prompt, request, expanded) = PromptedRequest.Read(fields, context, policy, characters, allowSize: true, allowSeconds: false);
+        var (prompt, request, expanded) = PromptedRequest.Read(fields, context, policy, characters, allowSize: true, allowSeconds: false, allowFps: false);
         double? strength = Strength(fields);
         string id = Ids.New("video");
         var source = await SourceVideo.Read(fields, context, service, uploads, data, id);
@@ -112,7 +112,7 @@ public static class DerivedVideoEndpoints
     private static async Task<IResult> Extend(HttpContext context, VideoService service, Uploads uploads, DataFolder data, ContentPolicy policy, CharacterStore characters)
     {
         var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
-        var (prompt, request, expanded) = PromptedRequest.Read(fields, context, policy, characters, allowSize: true, allowSeconds: true);
+        var (prompt, request, expanded) = PromptedRequest.Read(fields, context, policy, characters, allowSize: true, allowSeconds: true, allowFps: false);
         if (request.Seconds is null) throw new ApiException(400, "missing required parameter 'seconds' (how many seconds to add)", "seconds", "missing_required_parameter");
         bool backward = fields.Boolean("backward") ?? false;
         string id = Ids.New("video");

@@ -13,9 +13,10 @@ public sealed record ImagesResponse(long Created, IReadOnlyList<GeneratedImage> 
 /// <summary>
 /// <c>POST /v1/images/generations</c>, OpenAI's images API, so <c>client.images.generate(…)</c> works: each image is a
 /// one-frame video of the served model. Images wait in the same persistent queue as videos (the workers own the model),
-/// and the request answers when they are done, as OpenAI's does. Each PNG carries the invisible watermark and signed
+/// ahead of them (a request is waiting), and the request answers when they are done, as OpenAI's does. Each PNG carries the invisible watermark and signed
 /// Content Credentials like every video; its job (id <c>img_…</c>) is kept for <c>GET /v1/provenance</c> but not listed
-/// with the videos. A request that goes away before its images are done takes them with it.
+/// with the videos. A request that goes away or fails before its images are done takes them with it, and a restart drops image jobs
+/// whose requests ended with the previous run.
 /// </summary>
 public static class ImageEndpoints
 {
@@ -70,9 +71,10 @@ public static class ImageEndpoints
             }
             return Results.Json(new ImagesResponse(service.Now(), images, GenerationFields.SizeText(resolved.Width, resolved.Height), "png"), ServerJson.Options);
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch
         {
-            // Nobody is waiting for these images any more: stop them rather than spend the workers on them.
+            // The request ends without its images (it went away, or one of them failed): stop the rest rather than
+            // spend the workers on images no one will receive.
             foreach (string id in ids) service.Discard(id, context.Owner());
             throw;
         }

@@ -49,6 +49,18 @@ public static class VideoEndpoints
             }
         }
         var resolved = Resolve(request, service, data, id);
+        if (firstFile is not null && lastFile is not null)
+        {
+            try
+            {
+                Pipelines.AnimatePipeline.CheckRoomForBothEnds(resolved, service.Model.Config);
+            }
+            catch (Pipelines.InvalidRequestException e)
+            {
+                DataFolder.DeleteQuietly(data.InputFolder(id));
+                throw ApiException.BadRequest(e.Message, "seconds", "unsupported_value");
+            }
+        }
         var job = service.Enqueue(new VideoJob
         {
             Id = id,

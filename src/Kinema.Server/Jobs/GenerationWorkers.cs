@@ -33,6 +33,9 @@ public sealed class GenerationWorkers(
     /// <summary>Loads the models and re-queues interrupted jobs before the server starts listening, so a server that answers is one that can generate.</summary>
     public override Task StartAsync(CancellationToken cancellationToken)
     {
+        var orphans = store.RemoveOrphanedImages();
+        foreach (string id in orphans) outputs.Discard(id);
+        if (orphans.Count > 0) logger.LogWarning("Dropped {Count} image job(s) whose requests ended with the previous run", orphans.Count);
         int requeued = store.RequeueInterrupted();
         if (requeued > 0) logger.LogWarning("Re-queued {Count} job(s) interrupted by the previous shutdown", requeued);
         if (options.TorchThreads is int threads) TorchSharp.torch.set_num_threads(threads);

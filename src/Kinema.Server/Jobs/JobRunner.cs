@@ -15,6 +15,7 @@ public sealed class JobRunner(DataFolder data)
     {
         var video = ToVideoRequest(job);
         var p = job.Parameters;
+        progress = new FinalDecodeOnly(progress);
         return job.Kind switch
         {
             JobKind.Edit or JobKind.Remix when p.SourceVideoFile is not null => RunEdit(model, job, video, progress, cancellation),
@@ -148,9 +149,25 @@ public sealed class JobRunner(DataFolder data)
                 if (_pass == 0 || _pass >= passes) inner.Report(value);
                 return;
             }
-            if (value.Step < _lastStep) _pass = Math.Min(_pass + 1, passes);
+            // Each pass counts from step 1 again (a one-step pass reports step 1 twice in a row).
+            if (value.Step <= _lastStep) _pass = Math.Min(_pass + 1, passes);
             _lastStep = value.Step;
             inner.Report(value with { Step = (_pass - 1) * value.TotalSteps + value.Step, TotalSteps = passes * value.TotalSteps });
+        }
+    }
+
+    /// <summary>
+    /// Passes on only the last decode: pipelines that work window by window, shot by shot or pass by pass decode along the
+    /// way, and a job's percentage maps decoding to its last tenth, so an early decode would show the job nearly done.
+    /// </summary>
+    private sealed class FinalDecodeOnly(IProgress<GenerationProgress> inner) : IProgress<GenerationProgress>
+    {
+        private bool _denoised;
+
+        public void Report(GenerationProgress value)
+        {
+            if (value.Stage == GenerationStage.Denoising) _denoised = value.Step >= value.TotalSteps;
+            if (value.Stage != GenerationStage.Decoding || _denoised) inner.Report(value);
         }
     }
 }

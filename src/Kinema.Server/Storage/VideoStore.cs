@@ -8,8 +8,8 @@ namespace Kinema.Server.Storage;
 public sealed record VideoPage(IReadOnlyList<VideoJob> Items, bool HasMore);
 
 /// <summary>
-/// Video jobs in SQLite. The table is the queue: workers claim the oldest queued row in one UPDATE, so a
-/// job is claimed once even with several workers, and a crash leaves it in_progress for
+/// Video jobs in SQLite. The table is the queue: workers claim the oldest queued row in one UPDATE (image jobs
+/// first, because an HTTP request is waiting for each), so a job is claimed once even with several workers, and a crash leaves it in_progress for
 /// <see cref="RequeueInterrupted"/> to hand back on the next start.
 /// </summary>
 public sealed class VideoStore(Database database)
@@ -72,12 +72,30 @@ public sealed class VideoStore(Database database)
         var connection = write.Connection;
         return QuerySingle(connection, $"""
             UPDATE videos SET status = 'in_progress', progress = 0, started_at = $now
-            WHERE seq = (SELECT seq FROM videos WHERE status = 'queued' ORDER BY seq LIMIT 1) AND status = 'queued'
+            WHERE seq = (SELECT seq FROM videos WHERE status = 'queued' ORDER BY kind = 'image' DESC, seq LIMIT 1) AND status = 'queued'
             RETURNING {Columns}
             """, ("$now", now));
     }
 
     /// <summary>Hands jobs that were running when the process stopped back to the queue; returns how many.</summary>
+    /// <summary>
+    /// Removes image jobs a previous run left queued or running: their requests waited for them and are gone, so no one
+    /// could receive the images. Returns their ids, whose files the caller removes.
+    /// </summary>
+    public IReadOnlyList<string> RemoveOrphanedImages()
+    {
+        using var write = database.OpenWrite();
+        var connection = write.Connection;
+        var ids = new List<string>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "DELETE FROM videos WHERE kind = 'image' AND status IN ('queued', 'in_progress') RETURNING id";
+            using var reader = command.ExecuteReader();
+            while (reader.Read()) ids.Add(reader.GetString(0));
+        }
+        return ids;
+    }
+
     public int RequeueInterrupted()
     {
         using var write = database.OpenWrite();

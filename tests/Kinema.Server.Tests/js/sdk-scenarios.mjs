@@ -138,7 +138,6 @@ const scenarios = {
       png: images.map((b) => b.subarray(1, 4).toString("latin1") === "PNG"),
       widths: images.map((b) => b.readUInt32BE(16)),
       heights: images.map((b) => b.readUInt32BE(20)),
-      distinct: images[0].equals(images[1]) === false,
       imagesListedAsVideos: listed.filter((id) => !id.startsWith("video_")).length,
     };
   },

@@ -248,7 +248,7 @@ async function submit(event) {
 
 function openDialog(kind, video) {
   const dialog = $("action-dialog");
-  $("dialog-title").textContent = kind === "remix" ? "Remix: same size, length and seed, new prompt" : "Extend: add seconds after the end";
+  $("dialog-title").textContent = kind === "remix" ? "Remix: the same video re-made under a new prompt (its layout and motion carry over)" : "Extend: add seconds after the end";
   $("dialog-ok").textContent = kind === "remix" ? "Remix" : "Extend";
   $("dialog-seconds-field").hidden = kind !== "extend";
   $("dialog-prompt").value = video.prompt ?? "";
