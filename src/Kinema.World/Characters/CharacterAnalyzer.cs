@@ -195,7 +195,8 @@ public static class CharacterAnalyzer
         {
             foreach (var motion in ReferenceMotions(shape))
             {
-                var scene = new Scene(1, background, m.Time, Weather.None, CameraMotion.Static,
+                // In the measured light and weather, so the reference object shows the colour the blob finder looks for.
+                var scene = new Scene(1, background, m.Time, m.Weather, CameraMotion.Static,
                     [new SceneObject(shape, m.Color, referenceSize, motion, Speed.Normal, 0.5, 0.5, 0)]);
                 var drawn = SceneRenderer.RenderUnchecked(scene, w, h, 8, 12, drawObjects: true, parallelism: 1);
                 var empty = SceneRenderer.RenderUnchecked(scene, w, h, 8, 12, drawObjects: false, parallelism: 1);
@@ -234,7 +235,7 @@ public static class CharacterAnalyzer
         var apparent = Palette.Apparent(m.Color, m.Time, m.Weather);
         return Enum.GetValues<Background>().OrderByDescending(b =>
         {
-            var scene = new Scene(1, b, m.Time, Weather.None, CameraMotion.Static, []);
+            var scene = new Scene(1, b, m.Time, m.Weather, CameraMotion.Static, []);
             var frame = SceneRenderer.RenderUnchecked(scene, w, h, 8, 1, drawObjects: false, parallelism: 1)[0];
             double nearest = double.MaxValue;
             var p = frame.Pixels;
