@@ -23,6 +23,10 @@ public sealed class CharacterAnalyzerTests
         { ShapeKind.Pyramid, NamedColor.Green, ObjectSize.Large, MotionKind.Still, Background.CityStreet },
         { ShapeKind.Bird, NamedColor.Pink, ObjectSize.Medium, MotionKind.Still, Background.Meadow },
         { ShapeKind.Fish, NamedColor.Cyan, ObjectSize.Large, MotionKind.MoveRight, Background.IndoorRoom },
+        // Stars on the move read as pyramids, and balls as cubes, before the three- and fourfold moments.
+        { ShapeKind.Star, NamedColor.Pink, ObjectSize.Large, MotionKind.MoveUpLeft, Background.IndoorRoom },
+        { ShapeKind.Star, NamedColor.Purple, ObjectSize.Medium, MotionKind.MoveDown, Background.Meadow },
+        { ShapeKind.Ball, NamedColor.Blue, ObjectSize.Small, MotionKind.Bounce, Background.SnowField },
     };
 
     [Theory]

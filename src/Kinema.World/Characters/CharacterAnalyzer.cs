@@ -33,8 +33,8 @@ public sealed record CharacterAppearance(
 /// camera). Pixels far from that estimate are foreground; each (eroded, so outlines and anti-aliased
 /// edges do not vote) votes for its nearest apparent named colour under any light and weather. The
 /// winning colour's largest patch per frame is measured with the judge's <see cref="ColorBlobs"/>, and
-/// its rotation- and scale-free moments are compared with renders of every shape in the same colour and
-/// light at the same resolution. Deterministic; features are coarse so H.264 barely moves them.
+/// its rotation- and scale-free moments (with the three- and fourfold ones that tell a star from a pyramid and a ball
+/// from a cube) are compared with renders of every shape in the same colour, light and weather at the same resolution. Deterministic; features are coarse so H.264 barely moves them.
 /// </summary>
 public static class CharacterAnalyzer
 {
@@ -42,6 +42,12 @@ public static class CharacterAnalyzer
     private const double VoteDistance = 55;
     /// <summary>Beyond this summed squared z-score to the nearest shape, the shape is left unnamed.</summary>
     private const double MaxShapeDistance = 14;
+    /// <summary>
+    /// Spreads of the three- and fourfold moments in the shape distance. Without them stars read as pyramids and balls as
+    /// cubes (their other moments are nearly equal). 0.2, with the terms weighted by roundness, was chosen on scenes 0-99
+    /// of <c>character-reading</c> and checked on scenes 100-199: shapes read right 78 → 89 of 100, sizes 91 → 95, colours 93 → 93.
+    /// </summary>
+    private const double ThreefoldScale = 0.2, FourfoldScale = 0.2;
 
     public static CharacterAppearance Analyze(IReadOnlyList<RgbFrame> clip, double fps)
     {
@@ -109,7 +115,8 @@ public static class CharacterAnalyzer
 
     private static double SizeRadius(ObjectSize size) => size switch { ObjectSize.Small => 0.085, ObjectSize.Large => 0.15, _ => 0.115 };
 
-    private readonly record struct Measurement(NamedColor Color, TimeOfDay Time, Weather Weather, double ColorShare, double Presence, double CenterDistance, double Area, double Fill, double Elongation, double Compactness);
+    private readonly record struct Measurement(NamedColor Color, TimeOfDay Time, Weather Weather, double ColorShare, double Presence, double CenterDistance, double Area, double Fill, double Elongation, double Compactness,
+        double Threefold, double Fourfold);
 
     private static readonly (TimeOfDay Time, Weather Weather)[] Lights =
         [.. Enum.GetValues<TimeOfDay>().SelectMany(t => Enum.GetValues<Weather>().Select(wt => (t, wt)))];
@@ -177,7 +184,9 @@ public static class CharacterAnalyzer
                 PixelMath.Median(blobs.Select(b => b.Area)),
                 PixelMath.Median(blobs.Select(b => b.Fill)),
                 PixelMath.Median(blobs.Select(b => b.Elongation)),
-                PixelMath.Median(blobs.Select(b => b.Compactness)));
+                PixelMath.Median(blobs.Select(b => b.Compactness)),
+                PixelMath.Median(blobs.Select(b => b.Threefold)),
+                PixelMath.Median(blobs.Select(b => b.Fourfold)));
         }
     }
 
@@ -190,7 +199,7 @@ public static class CharacterAnalyzer
         double tolerance = Math.Clamp(0.45 * colors.Where(c => c != m.Color).Min(c => apparent.DistanceTo(Palette.Apparent(c, m.Time, m.Weather))), 20, 60);
         var finder = new ColorBlobs(w, h);
         double shortSide = Math.Min(w, h);
-        var results = new List<(ShapeKind Shape, double Z, double Area)>();
+        var results = new List<(ShapeKind Shape, double Z, double Symmetry, double Area)>();
         foreach (var shape in Enum.GetValues<ShapeKind>())
         {
             foreach (var motion in ReferenceMotions(shape))
@@ -209,12 +218,19 @@ public static class CharacterAnalyzer
                 if (blobs.Count == 0) continue;
                 double fill = PixelMath.Median(blobs.Select(b => b.Fill)), elongation = PixelMath.Median(blobs.Select(b => b.Elongation));
                 double compactness = PixelMath.Median(blobs.Select(b => b.Compactness));
+                double threefold = PixelMath.Median(blobs.Select(b => b.Threefold)), fourfold = PixelMath.Median(blobs.Select(b => b.Fourfold));
                 double z = Square((m.Fill - fill) / 0.07) + Square((m.Elongation - elongation) / 0.1) + Square((m.Compactness - compactness) / 0.07);
-                results.Add((shape, z, PixelMath.Median(blobs.Select(b => b.Area)) / (shortSide * shortSide)));
+                // The higher moments tell round shapes apart (stars, pyramids, balls, cubes: elongation 0.9-1); on long ones
+                // (fish, birds, people: 0.3-0.6) they follow the tail and the pose, so they fade out below 0.9 and are off below 0.7.
+                double roundness = Math.Clamp((Math.Min(m.Elongation, elongation) - 0.7) / 0.2, 0, 1);
+                double symmetry = roundness * (Square((m.Threefold - threefold) / ThreefoldScale) + Square((m.Fourfold - fourfold) / FourfoldScale));
+                results.Add((shape, z, symmetry, PixelMath.Median(blobs.Select(b => b.Area)) / (shortSide * shortSide)));
             }
         }
         if (results.Count == 0) return (null, 0, 0.04);
-        var best = results.OrderBy(r => r.Z).ThenBy(r => (int)r.Shape).First();
+        // The symmetry terms choose between shapes; whether the nearest is near enough to name, and how sure, is the
+        // distance in the other moments alone, as before they existed.
+        var best = results.OrderBy(r => r.Z + r.Symmetry).ThenBy(r => (int)r.Shape).First();
         double area = results.Where(r => r.Shape == best.Shape).Average(r => r.Area);
         if (best.Z > MaxShapeDistance) return (null, Math.Exp(-best.Z / 2), area);
         return (best.Shape, Math.Exp(-best.Z / 2), area);

@@ -7,8 +7,14 @@ namespace Kinema.World;
 /// <see cref="Fill"/> is mean over RMS distance from the centre (high for rings, lower for stars and limbs),
 /// <see cref="Elongation"/> the minor over major axis of the second moments, <see cref="Compactness"/>
 /// the area over that of a disc with the same second moment (1 for a disc, less for spiky or hollow shapes).
+/// <see cref="Threefold"/> and <see cref="Fourfold"/> are the magnitudes of the third- and fourth-order complex moments
+/// (Σ(x + iy)³ and Σ(x + iy)⁴ about the centre, scaled by area and second moment): zero for shapes whose symmetry has no
+/// such order (a disc for both, a five-pointed star for both), large for a triangle (third) or a square (fourth), and
+/// independent of rotation and scale. The judge does not use them; the character analyzer tells stars from pyramids and
+/// balls from cubes with them.
 /// </remarks>
-internal readonly record struct Blob(double Area, double CenterX, double CenterY, double Fill, double Elongation, double Compactness);
+internal readonly record struct Blob(double Area, double CenterX, double CenterY, double Fill, double Elongation, double Compactness,
+    double Threefold = 0, double Fourfold = 0);
 
 /// <summary>
 /// Finds patches of a given apparent colour that are not scenery: pixels close to the colour, far from
@@ -110,11 +116,15 @@ internal sealed class ColorBlobs
             double trace = vxx + vyy, det = vxx * vyy - vxy * vxy;
             double root = Math.Sqrt(Math.Max(0, trace * trace / 4 - det));
             double major = trace / 2 + root, minor = Math.Max(0, trace / 2 - root);
-            double meanRadius = 0;
+            double meanRadius = 0, re3 = 0, im3 = 0, re4 = 0, im4 = 0;
             foreach (int i in pixels)
             {
                 double dx = i % _width - cx, dy = i / _width - cy;
                 meanRadius += Math.Sqrt(dx * dx + dy * dy);
+                // (dx + i·dy)² = a + i·b; its cube and fourth power by complex multiplication.
+                double a = dx * dx - dy * dy, b = 2 * dx * dy;
+                re3 += a * dx - b * dy; im3 += a * dy + b * dx;
+                re4 += a * a - b * b; im4 += 2 * a * b;
             }
             meanRadius /= area;
             // Moments rather than extremes (bounding box, farthest pixel), so one stray codec pixel does not change the shape.
@@ -122,7 +132,9 @@ internal sealed class ColorBlobs
                 area, cx, cy,
                 Fill: trace > 0 ? meanRadius / Math.Sqrt(trace) : 1,
                 Elongation: major > 0 ? Math.Sqrt(minor / major) : 1,
-                Compactness: area / (2 * Math.PI * trace + 1)));
+                Compactness: area / (2 * Math.PI * trace + 1),
+                Threefold: trace > 0 ? Math.Sqrt(re3 * re3 + im3 * im3) / (area * Math.Pow(trace, 1.5)) : 0,
+                Fourfold: trace > 0 ? Math.Sqrt(re4 * re4 + im4 * im4) / (area * trace * trace) : 0));
         }
         blobs.Sort((a, b) => b.Area.CompareTo(a.Area));
         return blobs;
