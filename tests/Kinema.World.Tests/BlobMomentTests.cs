@@ -22,21 +22,22 @@ public sealed class BlobMomentTests
         return Assert.Single(blobs);
     }
 
-    private static bool InTriangle(double x, double y, double angle)
+    private static bool InTriangle(double x, double y, double angle, double radius = 30)
     {
-        // Circumradius 30 around the origin, one vertex at `angle`.
-        var v = Enumerable.Range(0, 3).Select(k => (X: 30 * Math.Cos(angle + k * 2 * Math.PI / 3), Y: 30 * Math.Sin(angle + k * 2 * Math.PI / 3))).ToArray();
+        // Circumradius `radius` around the origin, one vertex at `angle`.
+        var v = Enumerable.Range(0, 3).Select(k => (X: radius * Math.Cos(angle + k * 2 * Math.PI / 3), Y: radius * Math.Sin(angle + k * 2 * Math.PI / 3))).ToArray();
         double Side(int a, int b) => (x - v[b].X) * (v[a].Y - v[b].Y) - (v[a].X - v[b].X) * (y - v[b].Y);
         double d1 = Side(0, 1), d2 = Side(1, 2), d3 = Side(2, 0);
         return !((d1 < 0 || d2 < 0 || d3 < 0) && (d1 > 0 || d2 > 0 || d3 > 0));
     }
 
     [Theory]
-    [InlineData(Math.PI / 2)]
-    [InlineData(0.3)]
-    public void A_triangle_has_the_threefold_moment_of_a_triangle_at_any_rotation(double angle)
+    [InlineData(Math.PI / 2, 30)]
+    [InlineData(0.3, 30)]
+    [InlineData(Math.PI / 2, 15)]
+    public void A_triangle_has_the_threefold_moment_of_a_triangle_at_any_rotation_and_size(double angle, double radius)
     {
-        var blob = Measure((x, y) => InTriangle(x, y, angle));
+        var blob = Measure((x, y) => InTriangle(x, y, angle, radius));
         Assert.InRange(blob.Threefold, 0.75, 0.85);
         Assert.InRange(blob.Fourfold, 0, 0.05);
     }

@@ -204,7 +204,9 @@ public static class CharacterAnalyzer
         {
             foreach (var motion in ReferenceMotions(shape))
             {
-                // In the measured light and weather, so the reference object shows the colour the blob finder looks for.
+                // In the measured light and weather, so the reference object shows the colour the blob finder looks for
+                // (fog veils it, rain darkens it; snow leaves it as it is, so a snowy clip's light reads as clear and its
+                // references are drawn without flakes).
                 var scene = new Scene(1, background, m.Time, m.Weather, CameraMotion.Static,
                     [new SceneObject(shape, m.Color, referenceSize, motion, Speed.Normal, 0.5, 0.5, 0)]);
                 var drawn = SceneRenderer.RenderUnchecked(scene, w, h, 8, 12, drawObjects: true, parallelism: 1);
@@ -221,19 +223,24 @@ public static class CharacterAnalyzer
                 double threefold = PixelMath.Median(blobs.Select(b => b.Threefold)), fourfold = PixelMath.Median(blobs.Select(b => b.Fourfold));
                 double z = Square((m.Fill - fill) / 0.07) + Square((m.Elongation - elongation) / 0.1) + Square((m.Compactness - compactness) / 0.07);
                 // The higher moments tell round shapes apart (stars, pyramids, balls, cubes: elongation 0.9-1); on long ones
-                // (fish, birds, people: 0.3-0.6) they follow the tail and the pose, so they fade out below 0.9 and are off below 0.7.
-                double roundness = Math.Clamp((Math.Min(m.Elongation, elongation) - 0.7) / 0.2, 0, 1);
+                // (fish, birds, people: 0.3-0.6) they follow the tail and the pose, so for a long patch they fade out below
+                // 0.9 and are off below 0.7. Weighed by the patch alone, so every reference pays the same weight.
+                double roundness = Math.Clamp((m.Elongation - 0.7) / 0.2, 0, 1);
                 double symmetry = roundness * (Square((m.Threefold - threefold) / ThreefoldScale) + Square((m.Fourfold - fourfold) / FourfoldScale));
                 results.Add((shape, z, symmetry, PixelMath.Median(blobs.Select(b => b.Area)) / (shortSide * shortSide)));
             }
         }
         if (results.Count == 0) return (null, 0, 0.04);
-        // The symmetry terms choose between shapes; whether the nearest is near enough to name, and how sure, is the
-        // distance in the other moments alone, as before they existed.
-        var best = results.OrderBy(r => r.Z + r.Symmetry).ThenBy(r => (int)r.Shape).First();
-        double area = results.Where(r => r.Shape == best.Shape).Average(r => r.Area);
-        if (best.Z > MaxShapeDistance) return (null, Math.Exp(-best.Z / 2), area);
-        return (best.Shape, Math.Exp(-best.Z / 2), area);
+        // The symmetry terms choose among the shapes near enough to name by the other moments (how sure, too, is that
+        // distance); with none near enough, the patch stays unnamed, as before the symmetry terms existed.
+        var nameable = results.Where(r => r.Z <= MaxShapeDistance).ToList();
+        if (nameable.Count == 0)
+        {
+            var nearest = results.OrderBy(r => r.Z).ThenBy(r => (int)r.Shape).First();
+            return (null, Math.Exp(-nearest.Z / 2), results.Where(r => r.Shape == nearest.Shape).Average(r => r.Area));
+        }
+        var best = nameable.OrderBy(r => r.Z + r.Symmetry).ThenBy(r => (int)r.Shape).First();
+        return (best.Shape, Math.Exp(-best.Z / 2), results.Where(r => r.Shape == best.Shape).Average(r => r.Area));
     }
 
     private static MotionKind[] ReferenceMotions(ShapeKind shape) => shape switch
