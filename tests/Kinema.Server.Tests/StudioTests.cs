@@ -15,6 +15,7 @@ public sealed class StudioTests : IDisposable
         {
             ["KINEMA_STUDIO_URL"] = server.BaseUrl + "/",
             ["KINEMA_CHROMIUM"] = ChromiumFactAttribute.ChromiumPath,
+            ["KINEMA_TEST_PNG"] = TestPng(),
         };
         if (screenshot is not null) environment["KINEMA_SCREENSHOT"] = screenshot;
         return Node.RunScenario("studio-scenarios.mjs", scenario, environment, timeoutSeconds: 150);
@@ -67,6 +68,29 @@ public sealed class StudioTests : IDisposable
         Assert.StartsWith("default (", result.GetProperty("samplers")[0].GetProperty("text").GetString());
         Assert.DoesNotContain("name=\"guidance\"", post);
         Assert.Equal("completed", result.GetProperty("status").GetString());
+    }
+
+    [ChromiumFact]
+    public void A_seamless_loop_and_a_last_frame_reach_their_routes_and_a_loop_with_an_image_is_refused_on_the_page()
+    {
+        var result = Run("loop-and-last-frame");
+        Assert.Empty(result.GetProperty("pageErrors").EnumerateArray());
+        var refusal = result.GetProperty("refusal");
+        Assert.Equal(0, refusal.GetProperty("posts").GetInt32());
+        Assert.Contains("Seamless loop", refusal.GetProperty("error").GetString());
+        Assert.Equal(new[] { "/v1/videos/loops", "/v1/videos" }, result.GetProperty("paths").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal(new[] { "last_frame_reference" }, result.GetProperty("lastFrameFields").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal("completed", result.GetProperty("loop").GetProperty("status").GetString());
+        Assert.Equal("2.125", result.GetProperty("loop").GetProperty("seconds").GetString());   // 17 frames: a whole number of latent steps
+        Assert.Equal("completed", result.GetProperty("ending").GetProperty("status").GetString());
+        Assert.Equal("image_to_video", result.GetProperty("ending").GetProperty("kind").GetString());
+    }
+
+    private string TestPng()
+    {
+        string path = _data.File("frame.png");
+        if (!File.Exists(path)) TestImages.WritePng(path, 96, 64);
+        return path;
     }
 
     [ChromiumFact]

@@ -91,6 +91,63 @@ const scenarios = {
     });
   },
 
+  async "loop-and-last-frame"() {
+    return withPage({ width: 1200, height: 900 }, async (page) => {
+      await page.goto(url);
+      await page.waitForFunction(() => document.querySelectorAll("#size option").length > 0);
+      const posts = [];
+      page.on("request", (request) => {
+        if (request.method() === "POST") posts.push({ path: new URL(request.url()).pathname, body: request.postDataBuffer()?.toString("latin1") ?? "" });
+      });
+      // Chromium leaves file bodies out of what the request reports, so record the form's fields as the studio appends them.
+      await page.evaluate(() => {
+        window.appended = [];
+        const append = FormData.prototype.append;
+        FormData.prototype.append = function (name, ...rest) { window.appended.push(name); return append.call(this, name, ...rest); };
+      });
+      const newest = () => page.evaluate(async () => (await (await fetch("/v1/videos?limit=1")).json()).data[0]);
+      const finished = async (id) => {
+        for (let i = 0; i < 900; i++) {
+          const video = await page.evaluate(async (v) => (await fetch(`/v1/videos/${v}`)).json(), id);
+          if (video.status === "completed" || video.status === "failed") return video;
+          await page.waitForTimeout(100);
+        }
+        throw new Error(`video ${id} did not finish`);
+      };
+
+      // A loop with a frame image is refused on the page, before anything is sent.
+      await page.fill("#prompt", "a red ball bounces on green grass");
+      await page.fill("#seconds", "2");
+      await page.setInputFiles("#last-frame", process.env.KINEMA_TEST_PNG);
+      await page.check("#loop");
+      await page.click("#generate");
+      await page.waitForTimeout(300);
+      const refusal = { posts: posts.length, error: await page.$eval("#form-error", (e) => (e.hidden ? null : e.textContent)) };
+
+      // The loop alone goes to the loops route.
+      await page.click("#clear-last-frame");
+      await page.click("#generate");
+      await page.waitForFunction(() => document.querySelectorAll(".video-card").length >= 1);
+      const loop = await finished((await newest()).id);
+
+      // The last frame alone goes to create as last_frame_reference.
+      await page.uncheck("#loop");
+      await page.setInputFiles("#last-frame", process.env.KINEMA_TEST_PNG);
+      await page.evaluate(() => { window.appended = []; });
+      await page.fill("#seconds", "1");
+      await page.click("#generate");
+      await page.waitForFunction(() => document.querySelectorAll(".video-card").length >= 2);
+      const ending = await finished((await newest()).id);
+      return {
+        refusal,
+        paths: posts.map((p) => p.path),
+        lastFrameFields: await page.evaluate(() => window.appended.filter((n) => n.endsWith("reference"))),
+        loop: { status: loop.status, seconds: loop.seconds },
+        ending: { status: ending.status, kind: (await page.evaluate(async (v) => (await fetch(`/v1/provenance/${v}`)).json(), ending.id)).kind },
+      };
+    });
+  },
+
   async "phone-layout"() {
     return withPage({ width: 390, height: 844 }, async (page) => {
       await page.goto(url);

@@ -230,12 +230,20 @@ async function submit(event) {
     const value = $(id).value.trim();
     if (value !== "") form.append(name, value);
   }
-  const file = $("first-frame").files[0];
-  if (file) form.append("input_reference", file, file.name);
+  const first = $("first-frame").files[0];
+  const last = $("last-frame").files[0];
+  const loop = $("loop").checked;
+  if (loop && (first || last)) {
+    error.textContent = "A seamless loop starts from the prompt alone: remove the first and last frame images, or untick Seamless loop.";
+    error.hidden = false;
+    return;
+  }
+  if (first) form.append("input_reference", first, first.name);
+  if (last) form.append("last_frame_reference", last, last.name);
   button.disabled = true;
   button.textContent = "Submitting…";
   try {
-    const video = await (await api("/v1/videos", { method: "POST", body: form })).json();
+    const video = await (await api(loop ? "/v1/videos/loops" : "/v1/videos", { method: "POST", body: form })).json();
     upsertCard(video);
   } catch (failure) {
     error.textContent = failure.message;
@@ -269,17 +277,17 @@ function openDialog(kind, video) {
   dialog.showModal();
 }
 
-function bindFirstFrame() {
-  const input = $("first-frame");
-  const preview = $("first-frame-preview");
-  const clear = $("clear-first-frame");
+function bindFrameUpload(name, label) {
+  const input = $(`${name}-frame`);
+  const preview = $(`${name}-frame-preview`);
+  const clear = $(`clear-${name}-frame`);
   let url = null;
   input.addEventListener("change", () => {
     if (url) URL.revokeObjectURL(url);
     const file = input.files[0];
     url = file ? URL.createObjectURL(file) : null;
     preview.style.backgroundImage = url ? `url("${url}")` : "";
-    $("first-frame-text").textContent = file ? file.name : "First frame (optional image)";
+    $(`${name}-frame-text`).textContent = file ? file.name : `${label} (optional image)`;
     clear.hidden = !file;
   });
   clear.addEventListener("click", (event) => {
@@ -292,7 +300,8 @@ function bindFirstFrame() {
 $("composer").addEventListener("submit", submit);
 $("dice").addEventListener("click", () => { $("seed").value = String(Math.floor(Math.random() * 2 ** 31)); });
 $("key-button").addEventListener("click", () => askForKey("Set the API key for this server."));
-bindFirstFrame();
+bindFrameUpload("first", "First frame");
+bindFrameUpload("last", "Last frame");
 loadCapabilities().then(loadGallery).catch((error) => {
   $("form-error").textContent = error.message;
   $("form-error").hidden = false;
