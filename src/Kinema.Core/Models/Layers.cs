@@ -129,7 +129,7 @@ public static class Rope3D
         var even = pairs.select(-1, 0);
         var odd = pairs.select(-1, 1);
         var rotatedEven = even * cosTable - odd * sinTable;
-        var rotatedOdd = even * sinTable + odd * cosTable;
+        var rotatedOdd = (even * sinTable).Plus(odd * cosTable);
         return stack(new[] { rotatedEven, rotatedOdd }, -1).reshape(shape).to(x.dtype).MoveToOuterDisposeScope();
     }
 }

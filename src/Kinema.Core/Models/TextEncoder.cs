@@ -1,3 +1,4 @@
+using Kinema.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -32,8 +33,8 @@ public sealed class TextEncoderLayer : nn.Module<Tensor, Tensor, Tensor>
         long b = x.shape[0], l = x.shape[1];
         var parts = qkv.forward(norm1.forward(x)).view(b, l, 3, _heads, -1).permute(2, 0, 3, 1, 4); // (3, B, H, L, Dh)
         var attended = F.scaled_dot_product_attention(parts[0], parts[1], parts[2], attn_mask: mask.view(b, 1, 1, l));
-        x = x + o.forward(attended.transpose(1, 2).reshape(b, l, -1));
-        x = x + mlp.forward(norm2.forward(x));
+        x = x.Plus(o.forward(attended.transpose(1, 2).reshape(b, l, -1)));
+        x = x.Plus(mlp.forward(norm2.forward(x)));
         return x.MoveToOuterDisposeScope();
     }
 }
@@ -80,7 +81,7 @@ public sealed class TextEncoder : nn.Module<Tensor, Tensor, Tensor>
             throw new ArgumentException($"text has {tokens.shape[1]} tokens; the encoder takes at most {Config.MaxLength}");
         using var scope = NewDisposeScope();
         long l = tokens.shape[1];
-        var x = token_embedding.forward(tokens) + position_embedding.narrow(0, 0, l); // (B, L, D)
+        var x = token_embedding.forward(tokens).Plus(position_embedding.narrow(0, 0, l)); // (B, L, D)
         foreach (var layer in layers) x = layer.forward(x, mask);
         x = final_norm.forward(x) * mask.unsqueeze(-1).to(x.dtype);
         return x.MoveToOuterDisposeScope();

@@ -1,3 +1,4 @@
+using Kinema.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -22,7 +23,7 @@ internal static class Modulation
         // A held Scalar, not an implicit temporary the GC may finalize while libtorch reads it.
         using var one = 1.0.ToScalar();
         using var scope = NewDisposeScope();
-        return (x * scale.add(one, one) + shift).MoveToOuterDisposeScope();
+        return (x * scale.add(one, one)).Plus(shift).MoveToOuterDisposeScope();
     }
 }
 
@@ -142,10 +143,10 @@ public sealed class DitBlock : nn.Module
         var (shiftAttn, scaleAttn, gateAttn, shiftMlp, scaleMlp, gateMlp) = (mod[0], mod[1], mod[2], mod[3], mod[4], mod[5]);
 
         var h = Modulation.Apply(norm1.forward(x).view(b, frames, s, d), shiftAttn, scaleAttn).view(b, l, d);
-        x = x + (self_attn.forward(h, ropeCos, ropeSin).view(b, frames, s, d) * gateAttn).view(b, l, d);
-        x = x + cross_attn.forward(norm_cross.forward(x), context, contextMask);
+        x = x.Plus((self_attn.forward(h, ropeCos, ropeSin).view(b, frames, s, d) * gateAttn).view(b, l, d));
+        x = x.Plus(cross_attn.forward(norm_cross.forward(x), context, contextMask));
         h = Modulation.Apply(norm2.forward(x).view(b, frames, s, d), shiftMlp, scaleMlp).view(b, l, d);
-        x = x + (mlp.forward(h).view(b, frames, s, d) * gateMlp).view(b, l, d);
+        x = x.Plus((mlp.forward(h).view(b, frames, s, d) * gateMlp).view(b, l, d));
         return x.MoveToOuterDisposeScope();                                    // (B, L, D)
     }
 }
@@ -286,7 +287,7 @@ public sealed class VideoDit : nn.Module
 
         var x = patch_embed.forward(latents).flatten(2).transpose(1, 2);       // (B, L = F*gh*gw, D)
         var conditioning = time_embed.forward(perFrame);                        // (B, F, D)
-        if (text_pool is not null) conditioning = conditioning + text_pool.forward(PooledCaption(context, contextMask).to(conditioning.dtype)).unsqueeze(1);
+        if (text_pool is not null) conditioning = conditioning.Plus(text_pool.forward(PooledCaption(context, contextMask).to(conditioning.dtype)).unsqueeze(1));
         var text = text_embed.forward(context.to(x.dtype));                     // (B, Lt, D)
         var (cos, sin) = Rope3D.Tables(c.HeadDim, f, gh, gw, c.RopeTheta, x.device);
 
@@ -294,13 +295,13 @@ public sealed class VideoDit : nn.Module
         x = final_layer.Forward(x, conditioning, f);                            // (B, L, pt*ph*pw*C)
         var velocity = Unpatchify(x, f, gh, gw);                                // (B, C, T, H, W)
         if (output_refiner is not null)
-            velocity = velocity + output_refiner.forward(cat([velocity, latents.to(velocity.dtype)], 1));
+            velocity = velocity.Plus(output_refiner.forward(cat([velocity, latents.to(velocity.dtype)], 1)));
         if (c.VelocitySkip)
         {
             // σ per latent frame (clean conditioning frames carry 0, so they get no skip).
             using var thousandth = 0.001.ToScalar();
             var sigma = perFrame.to(velocity.dtype).mul(thousandth).repeat_interleave(pt, dim: 1).view(b, 1, t, 1, 1);
-            velocity = velocity + latents.to(velocity.dtype) * sigma;
+            velocity = velocity.Plus(latents.to(velocity.dtype) * sigma);
         }
         return velocity.MoveToOuterDisposeScope();
     }

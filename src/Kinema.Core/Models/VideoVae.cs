@@ -110,7 +110,7 @@ public sealed class CausalResidualBlock : nn.Module<Tensor, CausalCache, Tensor>
         var h = conv1.forward(F.silu(norm1.forward(x)), cache);
         h = conv2.forward(F.silu(norm2.forward(h)), cache);
         var skip = shortcut is null ? x : shortcut.forward(x);
-        return (skip + h).MoveToOuterDisposeScope();
+        return skip.Plus(h).MoveToOuterDisposeScope();
     }
 }
 
@@ -133,7 +133,7 @@ public sealed class VideoDownsample : nn.Module<Tensor, CausalCache, Tensor>
     {
         using var scope = NewDisposeScope();
         var h = spatial.forward(F.pad(x, new long[] { 0, 1, 0, 1, 0, 0 }));    // (B, C, T, H/2, W/2)
-        if (_shortcut) h = h + F.avg_pool3d(x, new long[] { 1, 2, 2 }, new long[] { 1, 2, 2 });
+        if (_shortcut) h = h.Plus(F.avg_pool3d(x, new long[] { 1, 2, 2 }, new long[] { 1, 2, 2 }));
         if (temporal is null) return h.MoveToOuterDisposeScope();
         long t = h.shape[2];
         Tensor result;
@@ -166,7 +166,7 @@ public sealed class VideoDownsample : nn.Module<Tensor, CausalCache, Tensor>
     private Tensor HalveTime(Tensor convolved, Tensor pairs)
     {
         if (!_shortcut) return convolved;
-        return convolved + pairs.unflatten(2, new long[] { pairs.shape[2] / 2, 2 }).mean(new long[] { 3 });
+        return convolved.Plus(pairs.unflatten(2, new long[] { pairs.shape[2] / 2, 2 }).mean(new long[] { 3 }));
     }
 }
 
@@ -208,14 +208,14 @@ public sealed class VideoUpsample : nn.Module<Tensor, CausalCache, Tensor>
             if (_shortcut)
             {
                 var doubled = DoubleTime(x, start ? null : cache.Get(this));              // (B, C, 2T, H, W)
-                h = h + (start ? cat(new[] { x.narrow(2, 0, 1), doubled.narrow(2, 2, 2 * t - 2) }, 2) : doubled);
+                h = h.Plus(start ? cat(new[] { x.narrow(2, 0, 1), doubled.narrow(2, 2, 2 * t - 2) }, 2) : doubled);
                 if (_timeShortcut == TemporalUpsampling.Linear) cache.Set(this, x.narrow(2, t - 1, 1));
             }
             cache.MarkStarted(this);
         }
         var up = F.interpolate(h, scale_factor: new double[] { 1, 2, 2 }, mode: InterpolationMode.Nearest);
         var result = spatial.forward(up);
-        if (_shortcut) result = result + ChannelResample.To(up, spatial.out_channels);
+        if (_shortcut) result = result.Plus(ChannelResample.To(up, spatial.out_channels));
         return result.MoveToOuterDisposeScope();                                // (B, C', T', 2H, 2W)
     }
 
@@ -229,7 +229,7 @@ public sealed class VideoUpsample : nn.Module<Tensor, CausalCache, Tensor>
         long b = x.shape[0], c = x.shape[1], t = x.shape[2], height = x.shape[3], width = x.shape[4];
         var previous = cat(new[] { before ?? x.narrow(2, 0, 1), x.narrow(2, 0, t - 1) }, 2);
         var step = (x - previous).Times(0.25);
-        return stack(new[] { x - step, x + step }, 3).reshape(b, c, 2 * t, height, width);
+        return stack(new[] { x - step, x.Plus(step) }, 3).reshape(b, c, 2 * t, height, width);
     }
 }
 
@@ -299,7 +299,7 @@ public sealed class VideoEncoder : nn.Module<Tensor, CausalCache, Tensor>
         h = mid.forward(h, cache);
         var moments = conv_out.forward(F.silu(norm_out.forward(h)), cache);         // (B, 2z, t, h, w)
         if (!_shortcut) return moments.MoveToOuterDisposeScope();
-        var mean = moments.narrow(1, 0, _latentChannels) + ChannelResample.To(h, _latentChannels);
+        var mean = moments.narrow(1, 0, _latentChannels).Plus(ChannelResample.To(h, _latentChannels));
         return cat(new[] { mean, moments.narrow(1, _latentChannels, _latentChannels) }, 1).MoveToOuterDisposeScope();
     }
 }
@@ -344,7 +344,7 @@ public sealed class VideoDecoder : nn.Module<Tensor, CausalCache, Tensor>
     {
         using var scope = NewDisposeScope();
         var h = conv_in.forward(latents, cache);
-        if (_shortcut) h = h + ChannelResample.To(latents, _bottleneckChannels);
+        if (_shortcut) h = h.Plus(ChannelResample.To(latents, _bottleneckChannels));
         h = mid.forward(h, cache);
         foreach (var layer in up) h = layer.forward(h, cache);
         return conv_out.forward(F.silu(norm_out.forward(h)), cache).MoveToOuterDisposeScope();
@@ -491,7 +491,7 @@ public sealed class VideoVae : nn.Module
     {
         if (Config.LatentsMean.Length == 0) return latents.alias();
         var (m, s) = Constants(latents);
-        return latents * s + m;
+        return (latents * s).Plus(m);
     }
 
     private (Tensor Mean, Tensor Std) Constants(Tensor like)

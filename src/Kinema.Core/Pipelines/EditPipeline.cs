@@ -44,7 +44,7 @@ public sealed class EditPipeline(KinemaModel model)
         var clean = ConditioningFrames.Encode(Model, ConditioningFrames.Resize(request.Source, r.Width, r.Height), cancellation);
         var noise = FlowSampler.Noise(r.Seed, clean.shape, Model.Device, Model.ComputeType);
         double sigma = request.Strength;
-        var start = clean.Times(1 - sigma) + noise.Times(sigma);
+        var start = clean.Times(1 - sigma).Plus(noise.Times(sigma));
 
         // Schedule levels are shifted; pick the unshifted start whose shifted value is exactly σ.
         double unshifted = sigma / (r.Shift - (r.Shift - 1) * sigma);

@@ -93,7 +93,7 @@ public static class FlowSampler
                 if (guided)
                 {
                     var parts = velocity.chunk(2, 0);
-                    velocity = parts[1] + (parts[0] - parts[1]).Times(guidance);
+                    velocity = parts[1].Plus((parts[0] - parts[1]).Times(guidance));
                 }
                 var next = solver.Step(x, velocity, i);
                 x.Dispose();

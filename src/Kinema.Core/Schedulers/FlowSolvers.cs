@@ -49,7 +49,7 @@ public sealed class EulerFlowSolver(double[] sigmas) : FlowSolver(sigmas)
     {
         CheckIndex(index);
         double dt = Sigmas[index + 1] - Sigmas[index];
-        return sample + velocity.Times(dt);
+        return sample.Plus(velocity.Times(dt));
     }
 }
 
@@ -87,13 +87,13 @@ public sealed class EulerAncestralFlowSolver : FlowSolver
         {
             1 => FreshNoise(sample, index),
             0 => EstimatedNoise(sample, velocity, s),
-            _ => EstimatedNoise(sample, velocity, s).Times(Math.Sqrt(1 - Eta * Eta)) + FreshNoise(sample, index).Times(Eta),
+            _ => EstimatedNoise(sample, velocity, s).Times(Math.Sqrt(1 - Eta * Eta)).Plus(FreshNoise(sample, index).Times(Eta)),
         };
-        return (denoised.Times(1 - t) + noise.Times(t)).MoveToOuterDisposeScope();
+        return denoised.Times(1 - t).Plus(noise.Times(t)).MoveToOuterDisposeScope();
     }
 
     /// <summary>The noise the model sees in the sample: x = (1 − σ)·x₀ + σ·ε and v = ε − x₀ give ε = x + (1 − σ)·v.</summary>
-    private static Tensor EstimatedNoise(Tensor sample, Tensor velocity, double sigma) => sample + velocity.Times(1 - sigma);
+    private static Tensor EstimatedNoise(Tensor sample, Tensor velocity, double sigma) => sample.Plus(velocity.Times(1 - sigma));
 
     private Tensor FreshNoise(Tensor like, int index)
     {
@@ -141,7 +141,7 @@ public sealed class DpmSolverPlusPlus2M(double[] sigmas) : FlowSolver(sigmas)
         // x_t = (σ_t/σ_s)·x_s + (α_t − α_s·σ_t/σ_s)·D, the exact solution of the linear part.
         double sampleCoefficient = t / s;
         double estimateCoefficient = alphaT - alphaS * t / s;
-        var next = sample.Times(sampleCoefficient) + estimate.Times(estimateCoefficient);
+        var next = sample.Times(sampleCoefficient).Plus(estimate.Times(estimateCoefficient));
 
         _previousDenoised?.Dispose();
         _previousDenoised = denoised.clone().DetachFromDisposeScope();
