@@ -23,6 +23,13 @@ public static class HeldScalars
     /// <summary>tensor + other, element-wise (broadcasting), with a held alpha.</summary>
     public static Tensor Plus(this Tensor tensor, Tensor other) => tensor.add(other, One);
 
+    /// <summary>tensor + a whole number; an integer tensor stays integer (a double would promote it to floating point).</summary>
+    public static Tensor Plus(this Tensor tensor, long value)
+    {
+        using var scalar = value.ToScalar();
+        return tensor.add(scalar, One);
+    }
+
     /// <summary>tensor · factor</summary>
     public static Tensor Times(this Tensor tensor, double factor)
     {

@@ -72,7 +72,7 @@ internal static class WanDenoiser
             if (negativeContext is not null)
             {
                 var unconditional = transformer.Forward(input, timesteps, negativeContext).to(ScalarType.Float32);
-                velocity = unconditional + (velocity - unconditional).Times(guidance);
+                velocity = unconditional.Plus((velocity - unconditional).Times(guidance));
             }
             var next = scheduler.Step(velocity, x).MoveToOuterDisposeScope();
             x.Dispose(); // the scheduler keeps its own reference to what it still needs

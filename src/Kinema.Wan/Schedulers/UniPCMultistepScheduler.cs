@@ -1,3 +1,4 @@
+using Kinema.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -204,7 +205,7 @@ public sealed class UniPCMultistepScheduler : IDisposable
             // Order 2 fixes ρ = 0.5 (as the reference does); higher orders solve the first order−1 conditions.
             double[] rhos = order == 2 ? [0.5] : Solve(Vandermonde(ratios, order - 1), b[..(order - 1)]);
             var correction = differences[0] * rhos[0];
-            for (int k = 1; k < differences.Length; k++) correction = correction + differences[k] * rhos[k];
+            for (int k = 1; k < differences.Length; k++) correction = correction.Plus(differences[k] * rhos[k]);
             result = result - correction * (alphaT * bh);
         }
         return result.to(x.dtype);
@@ -233,7 +234,7 @@ public sealed class UniPCMultistepScheduler : IDisposable
 
         var result = lastSample * (sigmaT / sigmaS) - m0 * (alphaT * phi1);
         var correction = (current - m0) * rhos[^1];
-        for (int k = 0; k < differences.Length; k++) correction = correction + differences[k] * rhos[k];
+        for (int k = 0; k < differences.Length; k++) correction = correction.Plus(differences[k] * rhos[k]);
         result = result - correction * (alphaT * bh);
         return result.to(thisSample.dtype);
     }

@@ -1,3 +1,4 @@
+using Kinema.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -29,7 +30,7 @@ public sealed class UMT5LayerNorm : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var variance = x.to(ScalarType.Float32).pow(2).mean(new long[] { -1 }, keepdim: true);
-        var normed = x * (variance + _eps).rsqrt();                                  // promotes to fp32
+        var normed = x * variance.Plus(_eps).rsqrt();                                  // promotes to fp32
         if (weight.dtype is ScalarType.BFloat16 or ScalarType.Float16) normed = normed.to(weight.dtype);
         return (weight * normed).MoveToOuterDisposeScope();
     }
@@ -66,7 +67,7 @@ public sealed class UMT5Attention : nn.Module<Tensor, Tensor, Tensor, Tensor>
         var value = v.forward(x).view(b, l, _heads, _dkv).transpose(1, 2);
         var scores = query.matmul(key.transpose(-1, -2));                            // (B, H, L, L)
         var bias = relative_attention_bias.forward(buckets).permute(2, 0, 1).unsqueeze(0); // (1, H, L, L)
-        scores = scores + (bias + maskBias.to(bias.dtype)).to(scores.dtype);
+        scores = scores.Plus(bias.Plus(maskBias.to(bias.dtype)).to(scores.dtype));
         var weights = F.softmax(scores.to(ScalarType.Float32), -1).to(scores.dtype);
         var context = weights.matmul(value).transpose(1, 2).reshape(b, l, _heads * _dkv); // (B, L, H·dk)
         return o.forward(context).MoveToOuterDisposeScope();                         // (B, L, D)
@@ -90,7 +91,7 @@ public sealed class UMT5LayerSelfAttention : nn.Module<Tensor, Tensor, Tensor, T
     {
         using var scope = NewDisposeScope();
         var attended = SelfAttention.forward(layer_norm.forward(x), buckets, maskBias);
-        return (x + attended).MoveToOuterDisposeScope();
+        return x.Plus(attended).MoveToOuterDisposeScope();
     }
 }
 
@@ -142,7 +143,7 @@ public sealed class UMT5LayerFF : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        return (x + DenseReluDense.forward(layer_norm.forward(x))).MoveToOuterDisposeScope();
+        return x.Plus(DenseReluDense.forward(layer_norm.forward(x))).MoveToOuterDisposeScope();
     }
 }
 
@@ -268,8 +269,8 @@ public sealed class UMT5EncoderModel : nn.Module<Tensor, Tensor, Tensor>
         var isSmall = distance.lt(maxExact);
         // Same float32 arithmetic as transformers, so the truncation to long lands identically.
         var logRatio = (distance.to(ScalarType.Float32) / maxExact).log() / (float)Math.Log((double)maxDistance / maxExact) * (half - maxExact);
-        var large = (logRatio.to(ScalarType.Int64) + maxExact).clamp_max(half - 1);
-        buckets = buckets + where(isSmall, distance, large);
+        var large = logRatio.to(ScalarType.Int64).Plus(maxExact).clamp_max(half - 1);
+        buckets = buckets.Plus(where(isSmall, distance, large));
         return buckets.MoveToOuterDisposeScope();
     }
 }

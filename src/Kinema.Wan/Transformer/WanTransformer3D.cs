@@ -282,20 +282,20 @@ public sealed class WanTransformerBlock : nn.Module
         var dtype = x.dtype;
         // Six (B, 1, D) or (B, L, D) vectors: shift/scale/gate for self-attention, then for the FFN.
         Tensor[] m = modulation.dim() == 4
-            ? (scale_shift_table.unsqueeze(0) + modulation.to(ScalarType.Float32)).unbind(2)
-            : (scale_shift_table + modulation.to(ScalarType.Float32)).unbind(1).Select(v => v.unsqueeze(1)).ToArray();
+            ? scale_shift_table.unsqueeze(0).Plus(modulation.to(ScalarType.Float32)).unbind(2)
+            : scale_shift_table.Plus(modulation.to(ScalarType.Float32)).unbind(1).Select(v => v.unsqueeze(1)).ToArray();
         var (shiftAttn, scaleAttn, gateAttn, shiftFfn, scaleFfn, gateFfn) = (m[0], m[1], m[2], m[3], m[4], m[5]);
 
-        var normed = (norm1.forward(x.to(ScalarType.Float32)) * (scaleAttn + 1) + shiftAttn).to(dtype);
+        var normed = (norm1.forward(x.to(ScalarType.Float32)) * scaleAttn.Plus(1)).Plus(shiftAttn).to(dtype);
         var attended = attn1.Forward(normed, null, rope);
-        x = (x.to(ScalarType.Float32) + attended * gateAttn).to(dtype);
+        x = x.to(ScalarType.Float32).Plus(attended * gateAttn).to(dtype);
 
         var crossInput = norm2.forward(x.to(ScalarType.Float32)).to(dtype);
-        x = x + attn2.Forward(crossInput, text, null);                              // no gate on cross-attention
+        x = x.Plus(attn2.Forward(crossInput, text, null));                              // no gate on cross-attention
 
-        normed = (norm3.forward(x.to(ScalarType.Float32)) * (scaleFfn + 1) + shiftFfn).to(dtype);
+        normed = (norm3.forward(x.to(ScalarType.Float32)) * scaleFfn.Plus(1)).Plus(shiftFfn).to(dtype);
         var fed = ffn.forward(normed);
-        x = (x.to(ScalarType.Float32) + fed.to(ScalarType.Float32) * gateFfn).to(dtype);
+        x = x.to(ScalarType.Float32).Plus(fed.to(ScalarType.Float32) * gateFfn).to(dtype);
         return x.MoveToOuterDisposeScope();                                           // (B, L, D)
     }
 }
@@ -432,15 +432,15 @@ public sealed class WanTransformer3D : nn.Module
         Tensor shift, scale;
         if (perToken)
         {
-            var table = scale_shift_table.unsqueeze(0) + temb.unsqueeze(2);           // (B, L, 2, D)
+            var table = scale_shift_table.unsqueeze(0).Plus(temb.unsqueeze(2));           // (B, L, 2, D)
             (shift, scale) = (table.select(2, 0), table.select(2, 1));
         }
         else
         {
-            var table = scale_shift_table + temb.unsqueeze(1);                        // (B, 2, D)
+            var table = scale_shift_table.Plus(temb.unsqueeze(1));                        // (B, 2, D)
             (shift, scale) = (table.narrow(1, 0, 1), table.narrow(1, 1, 1));          // (B, 1, D)
         }
-        x = (norm_out.forward(x.to(ScalarType.Float32)) * (scale + 1) + shift).to(ComputeDtype);
+        x = (norm_out.forward(x.to(ScalarType.Float32)) * scale.Plus(1)).Plus(shift).to(ComputeDtype);
         var patches = proj_out.forward(x);                                             // (B, L, pt·ph·pw·C_out)
         return Unpatchify(patches, (f, h, w), c.PatchSize, c.ResolvedOutChannels).MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using Kinema.Runtime;
 using Kinema.Models;
 using Kinema.Weights;
 using TorchSharp;
@@ -51,7 +52,7 @@ public sealed class WanResidualDownBlock : WanVaeModule
         var h = x;
         foreach (WanResidualBlock resnet in resnets) h = resnet.Forward(h, cache, firstChunk);
         if (downsampler is not null) h = downsampler.Forward(h, cache, firstChunk);
-        return (h + avg_shortcut.forward(x)).MoveToOuterDisposeScope();
+        return h.Plus(avg_shortcut.forward(x)).MoveToOuterDisposeScope();
     }
 }
 
@@ -98,7 +99,7 @@ public sealed class WanResidualUpBlock : WanVaeModule
         var h = x;
         foreach (WanResidualBlock resnet in resnets) h = resnet.Forward(h, cache, firstChunk);
         if (upsampler is not null) h = upsampler.Forward(h, cache, firstChunk);
-        if (avg_shortcut is not null) h = h + avg_shortcut.forward(x, firstChunk);
+        if (avg_shortcut is not null) h = h.Plus(avg_shortcut.forward(x, firstChunk));
         return h.MoveToOuterDisposeScope();
     }
 }
@@ -377,7 +378,7 @@ public sealed class AutoencoderKLWan : nn.Module
         var shape = new long[] { 1, 1, 1, 1, 1 };
         shape[dim] = extent;
         var weight = (arange(extent, dtype: ScalarType.Float64) / extent).to(b.dtype).view(shape); // y / extent
-        var mixed = a.narrow(dim, a.shape[dim] - extent, extent) * (1 - weight) + b.narrow(dim, 0, extent) * weight;
+        var mixed = (a.narrow(dim, a.shape[dim] - extent, extent) * (1 - weight)).Plus(b.narrow(dim, 0, extent) * weight);
         b.narrow(dim, 0, extent).copy_(mixed);
     }
 
@@ -434,7 +435,7 @@ public sealed class AutoencoderKLWan : nn.Module
     {
         using var scope = NewDisposeScope();
         var (m, s) = Statistics(latents);
-        return (latents * s + m).MoveToOuterDisposeScope();
+        return (latents * s).Plus(m).MoveToOuterDisposeScope();
     }
 
     private (Tensor Mean, Tensor Std) Statistics(Tensor like)

@@ -1,3 +1,4 @@
+using Kinema.Runtime;
 using Kinema.Models;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -133,7 +134,7 @@ public sealed class WanResidualBlock : WanVaeModule
         var shortcut = conv_shortcut is null ? x : conv_shortcut.forward(x, null);
         var h = conv1.forward(F.silu(norm1.forward(x)), cache);
         h = conv2.forward(F.silu(norm2.forward(h)), cache);                        // dropout is inactive at inference
-        return (h + shortcut).MoveToOuterDisposeScope();
+        return h.Plus(shortcut).MoveToOuterDisposeScope();
     }
 }
 
@@ -161,7 +162,7 @@ public sealed class WanAttentionBlock : WanVaeModule
         var attended = F.scaled_dot_product_attention(parts[0].contiguous(), parts[1].contiguous(), parts[2].contiguous()); // (B·T, 1, HW, C)
         var merged = attended.squeeze(1).permute(0, 2, 1).reshape(b * t, c, h, w);
         var output = proj.forward(merged).view(b, t, c, h, w).permute(0, 2, 1, 3, 4); // (B, C, T, H, W)
-        return (output + x).MoveToOuterDisposeScope();
+        return output.Plus(x).MoveToOuterDisposeScope();
     }
 }
 
