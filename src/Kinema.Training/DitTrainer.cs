@@ -117,7 +117,7 @@ public static class DitTrainer
         var s = sigma.view(b, 1, 1, 1, 1);
         using var thousand = 1000.0.ToScalar();   // held Scalars (see FrameConversion.ToTensor)
         using var one = 1.0.ToScalar();
-        var noisy = where(knownVoxels, clean, clean * (ones_like(s) - s) + noise * s);
+        var noisy = where(knownVoxels, clean, (clean * (ones_like(s) - s)).Plus(noise * s));
         var timesteps = where(knownFrames, zeros_like(knownFrames, dtype: ScalarType.Float32), sigma.mul(thousand).view(b, 1).expand(b, t));
 
         var tokens = tokenizer.EncodeBatch(captions);
@@ -143,7 +143,7 @@ public static class DitTrainer
         var loss = (error.Squared() * weight).sum() / weight.sum().clamp_min(one);
         if (options.TemporalWeight == 0) return loss;
         var frameSigma = where(knownFrames, zeros_like(knownFrames, dtype: ScalarType.Float32), sigma.view(b, 1).expand(b, t));
-        return loss + TemporalDifference.LatentChangeError(error, frameSigma).Times(options.TemporalWeight);
+        return loss.Plus(TemporalDifference.LatentChangeError(error, frameSigma).Times(options.TemporalWeight));
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Kinema.Runtime;
 using System.Text.Json;
 using Kinema.IO;
 using Kinema.Models;
@@ -104,7 +105,7 @@ public static class VaeTrainer
         var (mean, logVariance) = vae.EncodeDistribution(video);
         using var generator = TrainingLoop.StepGenerator(options.Seed, step, 0);
         var noise = randn(mean.shape, generator: generator).to(device);
-        var latents = mean + logVariance.mul(half).exp() * noise;
+        var latents = mean.Plus(logVariance.mul(half).exp() * noise);
         var reconstruction = vae.DecodeForTraining(latents);
         var error = (reconstruction - video).abs();
         var l1 = options.ObjectWeight == 1.0 ? error.mean() : WeightedMean(error, ObjectWeights.Pixels(batch, options.ObjectWeight, options.Fps, device));
@@ -112,9 +113,9 @@ public static class VaeTrainer
         using var klWeight = options.KlWeight.ToScalar();
         using var temporalWeight = options.TemporalWeight.ToScalar();
         var structural = Ssim.Mean(reconstruction, video).neg().add(one, one);
-        var kl = (mean.pow(two) + logVariance.exp() - logVariance).sub(one).mean().mul(half);
-        var loss = l1 + structural.mul(ssimWeight) + kl.mul(klWeight);
-        return options.TemporalWeight == 0 ? loss : loss + TemporalDifference.Mean(reconstruction, video).mul(temporalWeight);
+        var kl = (mean.pow(two).Plus(logVariance.exp()) - logVariance).sub(one).mean().mul(half);
+        var loss = l1.Plus(structural.mul(ssimWeight)).Plus(kl.mul(klWeight));
+        return options.TemporalWeight == 0 ? loss : loss.Plus(TemporalDifference.Mean(reconstruction, video).mul(temporalWeight));
     }
 
     private static (float[] Mean, float[] Std) SourceStatistics(string folder)

@@ -37,7 +37,7 @@ public static class CaptionUseEvaluation
         var clean = model.Vae.Encode(video);
         using var generator = new Generator((ulong)seed, model.Device);
         var noise = randn(clean.shape, dtype: clean.dtype, device: clean.device, generator: generator);
-        var noisy = clean * (1 - sigma) + noise * sigma;
+        var noisy = (clean * (1 - sigma)).Plus(noise * sigma);
         var timesteps = full(new long[] { images }, (float)(sigma * 1000), dtype: clean.dtype, device: clean.device);
         var rotated = captions.Skip(1).Append(captions[0]).ToArray();
 

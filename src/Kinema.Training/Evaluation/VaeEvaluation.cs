@@ -1,3 +1,4 @@
+using Kinema.Runtime;
 using Kinema.Media;
 using Kinema.Models;
 using Kinema.Pipelines;
@@ -34,8 +35,8 @@ public static class VaeEvaluation
             var (mean, _) = vae.EncodeDistribution(video);
             var reconstruction = vae.DecodeForTraining(mean).clamp(-1, 1);
             // PSNR on 8-bit pixels, as a viewer sees them.
-            var a = ((video + 1) * 127.5).round();
-            var b = ((reconstruction + 1) * 127.5).round();
+            var a = (video.Plus(1) * 127.5).round();
+            var b = (reconstruction.Plus(1) * 127.5).round();
             double mse = (a - b).pow(2).mean().item<float>();
             psnr += 10 * Math.Log10(255.0 * 255.0 / Math.Max(mse, 1e-10));
             ssim += Ssim.Mean(reconstruction, video).item<float>();

@@ -1,3 +1,4 @@
+using Kinema.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -32,7 +33,7 @@ public static class Ssim
         var sigmaX = Blur(x * x) - muX * muX;
         var sigmaY = Blur(y * y) - muY * muY;
         var sigmaXY = Blur(x * y) - muX * muY;
-        var map = (muX * muY).mul(two).add(c1, one) * sigmaXY.mul(two).add(c2, one) / ((muX * muX + muY * muY).add(c1, one) * (sigmaX + sigmaY).add(c2, one));
+        var map = (muX * muY).mul(two).add(c1, one) * sigmaXY.mul(two).add(c2, one) / ((muX * muX).Plus(muY * muY).add(c1, one) * sigmaX.Plus(sigmaY).add(c2, one));
         return map.mean().MoveToOuterDisposeScope();
     }
 
