@@ -72,7 +72,7 @@ public static class TimestepEmbedding
     {
         using var scope = NewDisposeScope();
         long half = dim / 2;
-        var freqs = exp(arange(half, dtype: ScalarType.Float32, device: t.device) * (-Math.Log(maxPeriod) / half));
+        var freqs = exp(HeldScalars.Range(half, ScalarType.Float32, t.device).Times(-Math.Log(maxPeriod) / half));
         var args = t.to(ScalarType.Float32).unsqueeze(-1) * freqs;
         return cat(new[] { cos(args), sin(args) }, -1).MoveToOuterDisposeScope();
     }
@@ -96,7 +96,7 @@ public static class Rope3D
 
     /// <summary>Cos and sin tables of shape (F*H*W, headDim/2) for a patch grid, token order frame-major.</summary>
     public static (Tensor Cos, Tensor Sin) Tables(int headDim, long frames, long height, long width, double theta, Device device)
-        => Tables(headDim, arange(frames, dtype: ScalarType.Float64), arange(height, dtype: ScalarType.Float64), arange(width, dtype: ScalarType.Float64), theta, device);
+        => Tables(headDim, HeldScalars.Range(frames, ScalarType.Float64), HeldScalars.Range(height, ScalarType.Float64), HeldScalars.Range(width, ScalarType.Float64), theta, device);
 
     /// <summary>Cos and sin tables for explicit per-axis positions (used to test shift invariance).</summary>
     public static (Tensor Cos, Tensor Sin) Tables(int headDim, Tensor framePositions, Tensor heightPositions, Tensor widthPositions, double theta, Device device)
@@ -116,7 +116,7 @@ public static class Rope3D
     private static Tensor AxisAngles(Tensor positions, int pairs, double theta)
     {
         if (pairs == 0) return zeros(positions.shape[0], 0, dtype: ScalarType.Float64);
-        var inverseFrequency = pow(theta, -arange(pairs, dtype: ScalarType.Float64) / pairs);
+        var inverseFrequency = pow(theta, -HeldScalars.Range(pairs, ScalarType.Float64).DividedBy(pairs));
         return positions.to(ScalarType.Float64).unsqueeze(-1) * inverseFrequency;
     }
 

@@ -288,7 +288,7 @@ public sealed class VideoEncoder : nn.Module<Tensor, CausalCache, Tensor>
     public void InitializeLogVariance(double value = -6)
     {
         using var noGrad = no_grad();
-        conv_out.Bias.narrow(0, _latentChannels, _latentChannels).fill_(value);
+        conv_out.Bias.narrow(0, _latentChannels, _latentChannels).FillWith(value);
     }
 
     public override Tensor forward(Tensor video, CausalCache cache)

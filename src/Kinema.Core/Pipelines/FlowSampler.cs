@@ -127,7 +127,7 @@ public static class FlowSampler
 
     private static Tensor FrameTimesteps(double timestep, Conditioning? conditioning, int batch, Device device)
     {
-        if (conditioning is null) return full(new long[] { batch }, timestep, dtype: ScalarType.Float32, device: device);
+        if (conditioning is null) return HeldScalars.Filled(new long[] { batch }, timestep, ScalarType.Float32, device);
         var perFrame = conditioning.Known.Select(k => k ? 0f : (float)timestep).ToArray();
         return tensor(perFrame, dtype: ScalarType.Float32).to(device).view(1, -1).expand(batch, -1);
     }

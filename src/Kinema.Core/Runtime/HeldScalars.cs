@@ -30,6 +30,34 @@ public static class HeldScalars
         return tensor.add(scalar, One);
     }
 
+    /// <summary>0, 1, …, count − 1, as <c>arange(count)</c> (whose count would be a temporary Scalar).</summary>
+    public static Tensor Range(long count, ScalarType dtype, Device? device = null)
+    {
+        using var stop = count.ToScalar();
+        return arange(stop, dtype: dtype, device: device);
+    }
+
+    /// <summary>tensor / divisor</summary>
+    public static Tensor DividedBy(this Tensor tensor, double divisor)
+    {
+        using var scalar = divisor.ToScalar();
+        return tensor.div(scalar);
+    }
+
+    /// <summary>A tensor of shape filled with value, as <c>full(shape, value)</c>.</summary>
+    public static Tensor Filled(long[] shape, double value, ScalarType dtype, Device? device = null)
+    {
+        using var scalar = value.ToScalar();
+        return full(shape, scalar, dtype: dtype, device: device);
+    }
+
+    /// <summary>Fills tensor with value in place.</summary>
+    public static Tensor FillWith(this Tensor tensor, double value)
+    {
+        using var scalar = value.ToScalar();
+        return tensor.fill_(scalar);
+    }
+
     /// <summary>tensor · factor</summary>
     public static Tensor Times(this Tensor tensor, double factor)
     {

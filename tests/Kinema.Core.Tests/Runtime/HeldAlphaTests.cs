@@ -9,8 +9,9 @@ namespace Kinema.Core.Tests.Runtime;
 
 /// <summary>
 /// TorchSharp's tensor + tensor passes libtorch a temporary alpha Scalar that a garbage collection can free mid-call
-/// (see <see cref="HeldScalars"/>). Kinema.Core adds tensors with <see cref="HeldScalars.Plus(Tensor, Tensor)"/> only;
-/// this reads the assembly's IL, so a new <c>a + b</c> anywhere in the library fails here rather than in a long run.
+/// (see <see cref="HeldScalars"/>), and so does any number passed straight to an op. Kinema.Core adds tensors with
+/// <see cref="HeldScalars.Plus(Tensor, Tensor)"/> and holds every Scalar it makes; these read the assembly's IL, so a new
+/// <c>a + b</c> or <c>x * 0.5</c> anywhere in the library fails here rather than in a long run.
 /// </summary>
 public sealed class HeldAlphaTests
 {
@@ -29,6 +30,14 @@ public sealed class HeldAlphaTests
         var offenders = CallersOf(typeof(KinemaModel).Assembly.Location,
             (type, name, parameters) => type == "Tensor" && (name == "op_Addition" || (name is "add" or "add_" && parameters == 1)));
         Assert.True(offenders.Count == 0, "use HeldScalars.Plus instead of + (or add with a held alpha) in: " + string.Join(", ", offenders));
+    }
+
+    [Fact]
+    public void The_library_never_turns_a_number_into_a_temporary_scalar()
+    {
+        // x * 0.5, arange(n), full(shape, v): the number becomes a Scalar whose only reference is the call's argument.
+        var offenders = CallersOf(typeof(KinemaModel).Assembly.Location, (type, name, _) => type == "Scalar" && name == "op_Implicit");
+        Assert.True(offenders.Count == 0, "hold the Scalar (HeldScalars, or using var s = x.ToScalar()) in: " + string.Join(", ", offenders));
     }
 
     /// <summary>The methods of <paramref name="assemblyPath"/> whose IL calls a member reference matching <paramref name="match"/> (type name, member name, parameter count).</summary>
