@@ -20,6 +20,9 @@ public static class HeldScalars
     /// </summary>
     private static readonly Scalar One = 1.ToScalar();
 
+    /// <summary>Held like <see cref="One"/>: the start that <c>arange(stop)</c> would make a temporary of.</summary>
+    private static readonly Scalar Zero = 0.ToScalar();
+
     /// <summary>tensor + other, element-wise (broadcasting), with a held alpha.</summary>
     public static Tensor Plus(this Tensor tensor, Tensor other) => tensor.add(other, One);
 
@@ -34,7 +37,7 @@ public static class HeldScalars
     public static Tensor Range(long count, ScalarType dtype, Device? device = null)
     {
         using var stop = count.ToScalar();
-        return arange(stop, dtype: dtype, device: device);
+        return arange(Zero, stop, One, dtype: dtype, device: device);
     }
 
     /// <summary>tensor / divisor</summary>

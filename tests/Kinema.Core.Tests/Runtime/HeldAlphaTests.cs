@@ -35,13 +35,32 @@ public sealed class HeldAlphaTests
     [Fact]
     public void The_library_never_turns_a_number_into_a_temporary_scalar()
     {
-        // x * 0.5, arange(n), full(shape, v): the number becomes a Scalar whose only reference is the call's argument.
-        var offenders = CallersOf(typeof(KinemaModel).Assembly.Location, (type, name, _) => type == "Scalar" && name == "op_Implicit");
-        Assert.True(offenders.Count == 0, "hold the Scalar (HeldScalars, or using var s = x.ToScalar()) in: " + string.Join(", ", offenders));
+        // arange(n), full(shape, v), fill_(v): the number becomes a Scalar whose only reference is the call's argument;
+        // x * 0.5, x / n, 1 - x: TorchSharp's number operators make the same temporary inside.
+        var offenders = CallersOf(typeof(KinemaModel).Assembly.Location, (type, name, _) => type == "Scalar" && name == "op_Implicit")
+            .Concat(CallersOf(typeof(KinemaModel).Assembly.Location, (type, name, _) => type == "Tensor" && name is "op_Multiply" or "op_Subtraction" or "op_Division" or "op_Modulus",
+                numberParameter: true))
+            .Distinct().ToList();
+        Assert.True(offenders.Count == 0, "hold the Scalar (HeldScalars: Times, Plus, DividedBy, Range, Filled) in: " + string.Join(", ", offenders));
     }
 
-    /// <summary>The methods of <paramref name="assemblyPath"/> whose IL calls a member reference matching <paramref name="match"/> (type name, member name, parameter count).</summary>
-    private static List<string> CallersOf(string assemblyPath, Func<string, string, int, bool> match)
+    [Fact]
+    public void Plus_adds_a_number_to_a_floating_tensor_and_keeps_an_integer_tensor_integer()
+    {
+        using var x = tensor(new float[] { 1, 2 });
+        using var half = x.Plus(0.5);
+        Assert.Equal(new float[] { 1.5f, 2.5f }, half.data<float>().ToArray());
+        using var counts = tensor(new long[] { 1, 2 });
+        using var shifted = counts.Plus(3L);
+        Assert.Equal(ScalarType.Int64, shifted.dtype);
+        Assert.Equal(new long[] { 4, 5 }, shifted.data<long>().ToArray());
+    }
+
+    /// <summary>
+    /// The methods of <paramref name="assemblyPath"/> whose IL calls a member reference matching <paramref name="match"/>
+    /// (type name, member name, parameter count); with <paramref name="numberParameter"/>, only overloads taking a number.
+    /// </summary>
+    private static List<string> CallersOf(string assemblyPath, Func<string, string, int, bool> match, bool numberParameter = false)
     {
         using var stream = File.OpenRead(assemblyPath);
         using var pe = new PEReader(stream);
@@ -58,7 +77,7 @@ public sealed class HeldAlphaTests
                 while (il.RemainingBytes > 0)
                 {
                     var op = ReadOpCode(ref il);
-                    if (op is ILOpCode.Call or ILOpCode.Callvirt && Matches(md, MetadataTokens.EntityHandle(il.ReadInt32()), match))
+                    if (op is ILOpCode.Call or ILOpCode.Callvirt && Matches(md, MetadataTokens.EntityHandle(il.ReadInt32()), match, numberParameter))
                         found.Add($"{md.GetString(type.Name)}.{md.GetString(method.Name)}");
                     else if (op is not (ILOpCode.Call or ILOpCode.Callvirt))
                         SkipOperand(op, ref il);
@@ -68,7 +87,7 @@ public sealed class HeldAlphaTests
         return found.Distinct().ToList();
     }
 
-    private static bool Matches(MetadataReader md, EntityHandle handle, Func<string, string, int, bool> match)
+    private static bool Matches(MetadataReader md, EntityHandle handle, Func<string, string, int, bool> match, bool numberParameter)
     {
         if (handle.Kind != HandleKind.MemberReference) return false;
         var member = md.GetMemberReference((MemberReferenceHandle)handle);
@@ -78,7 +97,19 @@ public sealed class HeldAlphaTests
         if (header.Kind != SignatureKind.Method) return false;
         if (header.IsGeneric) signature.ReadCompressedInteger();
         int parameters = signature.ReadCompressedInteger();
-        return match(md.GetString(md.GetTypeReference((TypeReferenceHandle)member.Parent).Name), md.GetString(member.Name), parameters);
+        if (!match(md.GetString(md.GetTypeReference((TypeReferenceHandle)member.Parent).Name), md.GetString(member.Name), parameters)) return false;
+        if (!numberParameter) return true;
+        // Return type, then each parameter: a class or value type is its code and a token; a number is one code byte.
+        bool number = false;
+        for (int i = 0; i <= parameters; i++)
+        {
+            byte code = signature.ReadByte();
+            const byte Class = 0x12, ValueType = 0x11;   // ELEMENT_TYPE_CLASS and _VALUETYPE, each followed by a type token
+            if (code is Class or ValueType) signature.ReadCompressedInteger();
+            else if (i > 0 && (SignatureTypeCode)code is >= SignatureTypeCode.SByte and <= SignatureTypeCode.Double) number = true;
+            else if ((SignatureTypeCode)code is not (SignatureTypeCode.Void or SignatureTypeCode.Boolean or SignatureTypeCode.String or SignatureTypeCode.Object)) return true;   // anything unusual: report it
+        }
+        return number;
     }
 
     private static ILOpCode ReadOpCode(ref BlobReader il)
