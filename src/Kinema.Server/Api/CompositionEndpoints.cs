@@ -37,7 +37,7 @@ public static class CompositionEndpoints
         {
             throw ApiException.BadRequest(e.Message, "seconds", "unsupported_value");
         }
-        return Enqueue(context, service, JobKind.Loop, prompt, resolved, GenerationFields.ToParameters(resolved) with { ExpandedPrompt = expanded }, seconds);
+        return service.Queue(context, Ids.New("video"), JobKind.Loop, prompt, resolved, GenerationFields.ToParameters(resolved) with { ExpandedPrompt = expanded }, seconds);
     }
 
     /// <summary>
@@ -51,17 +51,9 @@ public static class CompositionEndpoints
         var (prompt, request, expanded) = PromptedRequest.Read(fields, context, policy, characters, defaultPrompt: ConnectRequest.DefaultPrompt, allowFps: false);
         bool transitionOnly = fields.Boolean("transition_only") ?? false;
         string id = Ids.New("video");
+        // Each read removes the job's whole input folder when it fails, the first video's copy included.
         var first = await SourceVideo.Read(fields, context, service, uploads, data, id, "first", "first");
-        SourceVideo second;
-        try
-        {
-            second = await SourceVideo.Read(fields, context, service, uploads, data, id, "second", "second");
-        }
-        catch
-        {
-            DataFolder.DeleteQuietly(data.InputFolder(id));
-            throw;
-        }
+        var second = await SourceVideo.Read(fields, context, service, uploads, data, id, "second", "second");
         return DerivedVideoEndpoints.Guard(data, id, () =>
         {
             fields.RejectUnknown();
@@ -77,7 +69,7 @@ public static class CompositionEndpoints
             {
                 SourceVideoFile = first.FileName, SecondVideoFile = second.FileName, TransitionOnly = transitionOnly, ExpandedPrompt = expanded,
             };
-            return Enqueue(context, service, JobKind.Connect, prompt, resolved, parameters, seconds, first.VideoId, id);
+            return service.Queue(context, id, JobKind.Connect, prompt, resolved, parameters, seconds, sourceVideoId: first.VideoId);
         });
     }
 
@@ -98,6 +90,7 @@ public static class CompositionEndpoints
             throw ApiException.BadRequest($"card {cards.IndexOf(late)} starts at {late.Start} s, not before the end of the video ({seconds} s)", "seconds");
 
         string id = Ids.New("video");
+        var expanded = characters.Expand(context.Owner(), cards.Select(c => c.Prompt).ToList());
         var stored = new List<StoredCard>();
         try
         {
@@ -116,8 +109,7 @@ public static class CompositionEndpoints
                     }
                     imageFile = image.FileName;
                 }
-                string prompt = CharacterEndpoints.ExpandPrompt(characters, context, cards[i].Prompt) ?? cards[i].Prompt;
-                stored.Add(new StoredCard(cards[i].Start, prompt, imageFile));
+                stored.Add(new StoredCard(cards[i].Start, expanded[i].Prompt, imageFile));
             }
         }
         catch
@@ -129,7 +121,7 @@ public static class CompositionEndpoints
         {
             var resolved = GenerationFields.Resolve(request with { Prompt = stored[0].Prompt, Seconds = seconds }, service.Model);
             string prompt = string.Join("\n", cards.Select(c => $"{c.Start.ToString(CultureInfo.InvariantCulture)}s: {c.Prompt}"));
-            return Enqueue(context, service, JobKind.Storyboard, prompt, resolved, GenerationFields.ToParameters(resolved) with { Cards = stored }, resolved.Seconds, null, id);
+            return service.Queue(context, id, JobKind.Storyboard, prompt, resolved, GenerationFields.ToParameters(resolved) with { Cards = stored });
         });
     }
 
@@ -174,24 +166,5 @@ public static class CompositionEndpoints
         cards.Sort((a, b) => a.Start.CompareTo(b.Start));
         if (cards[0].Start != 0) throw ApiException.BadRequest($"the first card must start at 0 seconds, got {cards[0].Start}", "cards");
         return cards;
-    }
-
-    private static IResult Enqueue(HttpContext context, VideoService service, JobKind kind, string prompt, ResolvedVideoRequest resolved, JobParameters parameters,
-        double seconds, string? sourceVideoId = null, string? id = null)
-    {
-        var job = service.Enqueue(new VideoJob
-        {
-            Id = id ?? Ids.New("video"),
-            Owner = context.Owner(),
-            Kind = kind,
-            Model = service.Model.Name,
-            Prompt = prompt,
-            Size = GenerationFields.SizeText(resolved.Width, resolved.Height),
-            Seconds = SecondsText.Format(seconds),
-            SourceVideoId = sourceVideoId,
-            Parameters = parameters,
-            CreatedAt = service.Now(),
-        });
-        return Results.Json(service.ToObject(job), ServerJson.Options);
     }
 }

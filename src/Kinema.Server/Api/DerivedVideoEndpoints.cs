@@ -51,21 +51,9 @@ public static class DerivedVideoEndpoints
                 Seed = seedGiven ? overrides.Seed : p.Seed,
                 NegativePrompt = overrides.NegativePrompt ?? p.NegativePrompt,
             }, service.Model);
-            var job = service.Enqueue(new VideoJob
-            {
-                Id = jobId,
-                Owner = context.Owner(),
-                Kind = JobKind.Remix,
-                Model = service.Model.Name,
-                Prompt = prompt,
-                Size = GenerationFields.SizeText(resolved.Width, resolved.Height),
-                Seconds = SecondsText.Format(resolved.Seconds),
-                RemixedFromVideoId = found.Id,
-                SourceVideoId = found.Id,
-                Parameters = GenerationFields.ToParameters(resolved) with { Strength = strength, SourceVideoFile = source.FileName, ExpandedPrompt = expanded },
-                CreatedAt = service.Now(),
-            });
-            return Results.Json(service.ToObject(job), ServerJson.Options);
+            return service.Queue(context, jobId, JobKind.Remix, prompt, resolved,
+                GenerationFields.ToParameters(resolved) with { Strength = strength, SourceVideoFile = source.FileName, ExpandedPrompt = expanded },
+                sourceVideoId: found.Id, remixedFromVideoId: found.Id);
         });
     }
 
@@ -91,20 +79,9 @@ public static class DerivedVideoEndpoints
             var (w, h) = ConditioningFrames.SizeFor(request, source.Width, source.Height, service.Model.Config);
             int fps = GenerationFields.SourceFps(source.Fps, service.Model);
             var resolved = GenerationFields.Resolve(request with { Width = w, Height = h, Fps = fps, Seconds = (double)source.FrameCount / fps }, service.Model);
-            var job = service.Enqueue(new VideoJob
-            {
-                Id = id,
-                Owner = context.Owner(),
-                Kind = JobKind.Edit,
-                Model = service.Model.Name,
-                Prompt = prompt,
-                Size = GenerationFields.SizeText(resolved.Width, resolved.Height),
-                Seconds = SecondsText.Format(resolved.Seconds),
-                SourceVideoId = source.VideoId,
-                Parameters = GenerationFields.ToParameters(resolved) with { Strength = strength, SourceVideoFile = source.FileName, ExpandedPrompt = expanded },
-                CreatedAt = service.Now(),
-            });
-            return Results.Json(service.ToObject(job), ServerJson.Options);
+            return service.Queue(context, id, JobKind.Edit, prompt, resolved,
+                GenerationFields.ToParameters(resolved) with { Strength = strength, SourceVideoFile = source.FileName, ExpandedPrompt = expanded },
+                sourceVideoId: source.VideoId);
         });
     }
 
@@ -127,20 +104,9 @@ public static class DerivedVideoEndpoints
             bool keepSourceSize = request.Width is null && request.Height is null;
             if (total > service.Model.Config.Limits.MaxSeconds)
                 throw ApiException.BadRequest($"the extended video would be {SecondsText.Format(total)} seconds; model '{service.Model.Name}' allows at most {service.Model.Config.Limits.MaxSeconds}", "seconds", "unsupported_value");
-            var job = service.Enqueue(new VideoJob
-            {
-                Id = id,
-                Owner = context.Owner(),
-                Kind = JobKind.Extend,
-                Model = service.Model.Name,
-                Prompt = prompt,
-                Size = keepSourceSize ? GenerationFields.SizeText(source.Width, source.Height) : GenerationFields.SizeText(resolved.Width, resolved.Height),
-                Seconds = SecondsText.Format(total),
-                SourceVideoId = source.VideoId,
-                Parameters = GenerationFields.ToParameters(resolved) with { Backward = backward, KeepSourceSize = keepSourceSize, SourceVideoFile = source.FileName, ExpandedPrompt = expanded },
-                CreatedAt = service.Now(),
-            });
-            return Results.Json(service.ToObject(job), ServerJson.Options);
+            return service.Queue(context, id, JobKind.Extend, prompt, resolved,
+                GenerationFields.ToParameters(resolved) with { Backward = backward, KeepSourceSize = keepSourceSize, SourceVideoFile = source.FileName, ExpandedPrompt = expanded },
+                seconds: total, size: keepSourceSize ? GenerationFields.SizeText(source.Width, source.Height) : null, sourceVideoId: source.VideoId);
         });
     }
 

@@ -61,19 +61,8 @@ public static class VideoEndpoints
                 throw ApiException.BadRequest(e.Message, "seconds", "unsupported_value");
             }
         }
-        var job = service.Enqueue(new VideoJob
-        {
-            Id = id,
-            Owner = context.Owner(),
-            Kind = firstFile is null && lastFile is null ? JobKind.TextToVideo : JobKind.ImageToVideo,
-            Model = service.Model.Name,
-            Prompt = prompt,
-            Size = GenerationFields.SizeText(resolved.Width, resolved.Height),
-            Seconds = SecondsText.Format(resolved.Seconds),
-            Parameters = GenerationFields.ToParameters(resolved) with { FirstFrameFile = firstFile, LastFrameFile = lastFile, ExpandedPrompt = expanded },
-            CreatedAt = service.Now(),
-        });
-        return Results.Json(service.ToObject(job), ServerJson.Options);
+        return service.Queue(context, id, firstFile is null && lastFile is null ? JobKind.TextToVideo : JobKind.ImageToVideo, prompt, resolved,
+            GenerationFields.ToParameters(resolved) with { FirstFrameFile = firstFile, LastFrameFile = lastFile, ExpandedPrompt = expanded });
     }
 
     private static Pipelines.ResolvedVideoRequest Resolve(Pipelines.VideoRequest request, VideoService service, DataFolder data, string id)

@@ -1,3 +1,4 @@
+using Kinema.Server.Auth;
 using Kinema.Server.Jobs;
 using Kinema.Server.Storage;
 
@@ -28,6 +29,30 @@ public sealed class VideoService(VideoStore store, ProgressBoard board, RunningJ
         if (source.AssetsDeleted || source.ExpiresAt <= Now())
             throw new ApiException(410, $"video '{id}' has expired and its files were deleted", param, "video_expired");
         return source;
+    }
+
+    /// <summary>
+    /// Queues a job of the caller's for <paramref name="resolved"/> settings (size and seconds as the video object reports
+    /// them unless given) and answers with its video object: what every generating route does once its inputs are checked.
+    /// </summary>
+    public IResult Queue(HttpContext context, string id, JobKind kind, string prompt, Pipelines.ResolvedVideoRequest resolved, JobParameters parameters,
+        double? seconds = null, string? size = null, string? sourceVideoId = null, string? remixedFromVideoId = null)
+    {
+        var job = Enqueue(new VideoJob
+        {
+            Id = id,
+            Owner = context.Owner(),
+            Kind = kind,
+            Model = model.Name,
+            Prompt = prompt,
+            Size = size ?? GenerationFields.SizeText(resolved.Width, resolved.Height),
+            Seconds = SecondsText.Format(seconds ?? resolved.Seconds),
+            SourceVideoId = sourceVideoId,
+            RemixedFromVideoId = remixedFromVideoId,
+            Parameters = parameters,
+            CreatedAt = Now(),
+        });
+        return Results.Json(ToObject(job), ServerJson.Options);
     }
 
     public VideoJob Enqueue(VideoJob job)

@@ -70,7 +70,10 @@ public sealed class CharacterStore(Database database, DataFolder data)
     }
 
     /// <summary>Replaces the names of the owner's characters in <paramref name="prompt"/> by their descriptions.</summary>
-    public ExpandedPrompt Expand(string owner, string prompt)
+    public ExpandedPrompt Expand(string owner, string prompt) => Expand(owner, [prompt])[0];
+
+    /// <summary>Replaces the names of the owner's characters in each prompt (a storyboard's cards), reading the store once.</summary>
+    public IReadOnlyList<ExpandedPrompt> Expand(string owner, IReadOnlyList<string> prompts)
     {
         var characters = new List<Kinema.World.Characters.Character>();
         foreach (var c in ListByOwner(owner))
@@ -78,6 +81,6 @@ public sealed class CharacterStore(Database database, DataFolder data)
             if (Appearance(c.Id) is not { } appearance) continue;
             characters.Add(new Kinema.World.Characters.Character(c.Id, c.Name, DateTimeOffset.FromUnixTimeSeconds(c.CreatedAt), appearance, appearance.Description, c.VideoFile));
         }
-        return CharacterPrompts.Expand(prompt, characters);
+        return prompts.Select(prompt => CharacterPrompts.Expand(prompt, characters)).ToList();
     }
 }
