@@ -22,11 +22,11 @@ public static class ImageEndpoints
 {
     public const string IdPrefix = "img";
     public const int MaxImages = 10;
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan BackstopPoll = TimeSpan.FromSeconds(1);
 
     public static void Map(RouteGroupBuilder v1) => v1.MapPost("/images/generations", Generate);
 
-    private static async Task<IResult> Generate(HttpContext context, VideoService service, DataFolder data, ContentPolicy policy, CharacterStore characters)
+    private static async Task<IResult> Generate(HttpContext context, VideoService service, DataFolder data, ContentPolicy policy, CharacterStore characters, ProgressBoard board)
     {
         var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
         var (prompt, request, expanded) = PromptedRequest.Read(fields, context, policy, characters, allowSeconds: false);
@@ -58,12 +58,19 @@ public static class ImageEndpoints
             });
             ids.Add(job.Id);
         }
+        // Woken by the progress board when one of them changes (as the event stream is), with a slow poll as a backstop.
+        using var wake = new SemaphoreSlim(0);
+        Action<string> onChange = changed =>
+        {
+            if (ids.Contains(changed) && wake.CurrentCount == 0) wake.Release();
+        };
+        board.Changed += onChange;
         try
         {
             var images = new List<GeneratedImage>();
             foreach (string id in ids)
             {
-                var finished = await WaitFinished(service, id, context.Owner(), context.RequestAborted);
+                var finished = await WaitFinished(service, id, context.Owner(), wake, context.RequestAborted);
                 if (finished.Status == VideoStatus.Failed)
                     throw new ApiException(finished.ErrorCode == "invalid_input" ? 400 : 500, $"image generation failed: {finished.ErrorMessage}", null, finished.ErrorCode ?? "generation_failed");
                 byte[] png = await File.ReadAllBytesAsync(data.Asset(id, DataFolder.ImageFileName), context.RequestAborted);
@@ -78,15 +85,19 @@ public static class ImageEndpoints
             foreach (string id in ids) service.Discard(id, context.Owner());
             throw;
         }
+        finally
+        {
+            board.Changed -= onChange;
+        }
     }
 
-    private static async Task<VideoJob> WaitFinished(VideoService service, string id, string owner, CancellationToken cancellation)
+    private static async Task<VideoJob> WaitFinished(VideoService service, string id, string owner, SemaphoreSlim wake, CancellationToken cancellation)
     {
         while (true)
         {
             var job = service.Current(id, owner) ?? throw new ApiException(404, $"image job '{id}' was deleted before it finished", null, "not_found");
             if (job.Status is VideoStatus.Completed or VideoStatus.Failed) return job;
-            await Task.Delay(PollInterval, cancellation);
+            await wake.WaitAsync(BackstopPoll, cancellation);
         }
     }
 }
