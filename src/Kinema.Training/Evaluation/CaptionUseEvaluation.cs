@@ -37,8 +37,8 @@ public static class CaptionUseEvaluation
         var clean = model.Vae.Encode(video);
         using var generator = new Generator((ulong)seed, model.Device);
         var noise = randn(clean.shape, dtype: clean.dtype, device: clean.device, generator: generator);
-        var noisy = (clean * (1 - sigma)).Plus(noise * sigma);
-        var timesteps = full(new long[] { images }, (float)(sigma * 1000), dtype: clean.dtype, device: clean.device);
+        var noisy = clean.Times(1 - sigma).Plus(noise.Times(sigma));
+        var timesteps = HeldScalars.Filled(new long[] { images }, (float)(sigma * 1000), clean.dtype, clean.device);
         var rotated = captions.Skip(1).Append(captions[0]).ToArray();
 
         var pooledClean = Pool(clean);
@@ -48,7 +48,7 @@ public static class CaptionUseEvaluation
             var ids = tensor(tokens.Ids.Cast<long>().ToArray(), new long[] { images, tokens.Length }).to(model.Device);
             var mask = tensor(tokens.Mask.Cast<bool>().ToArray(), new long[] { images, tokens.Length }).to(model.Device);
             var context = model.TextEncoder.forward(ids, mask);
-            var estimate = noisy - model.Transformer.Forward(noisy, timesteps, context, mask) * sigma;
+            var estimate = noisy - model.Transformer.Forward(noisy, timesteps, context, mask).Times(sigma);
             return MeanSquare(Pool(estimate) - pooledClean);
         }
         return new CaptionUseReport(images, sigma, Error(captions), Error(rotated),

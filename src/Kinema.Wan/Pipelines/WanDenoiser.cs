@@ -61,12 +61,12 @@ internal static class WanDenoiser
             if (expandTimesteps)
             {
                 // Wan 2.2 TI2V: one timestep per token; the clean first frame's tokens are at t = 0.
-                timesteps = full(new long[] { 1, gridFrames * tokensPerFrame }, (float)t, dtype: ScalarType.Float32, device: device);
+                timesteps = HeldScalars.Filled(new long[] { 1, gridFrames * tokensPerFrame }, (float)t, ScalarType.Float32, device);
                 if (clean is not null) timesteps.narrow(1, 0, tokensPerFrame).zero_();
             }
             else
             {
-                timesteps = full(new long[] { 1 }, (float)t, dtype: ScalarType.Float32, device: device);
+                timesteps = HeldScalars.Filled(new long[] { 1 }, (float)t, ScalarType.Float32, device);
             }
             var velocity = transformer.Forward(input, timesteps, context).to(ScalarType.Float32);
             if (negativeContext is not null)

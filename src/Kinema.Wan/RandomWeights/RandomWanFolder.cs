@@ -1,3 +1,4 @@
+using Kinema.Runtime;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Kinema.IO;
@@ -104,6 +105,6 @@ public static class RandomWanFolder
             || name.EndsWith("norm2.weight", StringComparison.Ordinal))
             return ones(spec.Shape, dtype: spec.DType);
         using var generator = new Generator((ulong)seed);
-        return (randn(spec.Shape, dtype: ScalarType.Float32, generator: generator) * 0.02).to(spec.DType);
+        return randn(spec.Shape, dtype: ScalarType.Float32, generator: generator).Times(0.02).to(spec.DType);
     }
 }

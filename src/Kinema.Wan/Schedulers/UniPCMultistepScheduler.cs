@@ -111,7 +111,7 @@ public sealed class UniPCMultistepScheduler : IDisposable
         using var scope = NewDisposeScope();
         int i = StepIndex;
         // Data prediction x₀ = x − σ·v (diffusers computes σ·v in the model output's dtype).
-        var dataPrediction = sample - modelOutput * schedule.Sigmas[i];
+        var dataPrediction = sample - modelOutput.Times(schedule.Sigmas[i]);
 
         bool useCorrector = i > 0 && !Config.DisableCorrector.Contains(i - 1) && _lastSample is not null;
         if (useCorrector) sample = Correct(dataPrediction, _lastSample!, sample, _thisOrder);
@@ -195,18 +195,18 @@ public sealed class UniPCMultistepScheduler : IDisposable
         for (int k = 1; k < order; k++)
         {
             ratios[k - 1] = (Lambda(Sigma(i - k)) - lambdaS) / h;
-            differences[k - 1] = (_dataPredictions[^(k + 1)]! - m0) / ratios[k - 1];
+            differences[k - 1] = (_dataPredictions[^(k + 1)]! - m0).DividedBy(ratios[k - 1]);
         }
         var (_, phi1, bh, b) = Coefficients(h, order);
 
-        var result = x * (sigmaT / sigmaS) - m0 * (alphaT * phi1);
+        var result = x.Times(sigmaT / sigmaS) - m0.Times(alphaT * phi1);
         if (order >= 2)
         {
             // Order 2 fixes ρ = 0.5 (as the reference does); higher orders solve the first order−1 conditions.
             double[] rhos = order == 2 ? [0.5] : Solve(Vandermonde(ratios, order - 1), b[..(order - 1)]);
-            var correction = differences[0] * rhos[0];
-            for (int k = 1; k < differences.Length; k++) correction = correction.Plus(differences[k] * rhos[k]);
-            result = result - correction * (alphaT * bh);
+            var correction = differences[0].Times(rhos[0]);
+            for (int k = 1; k < differences.Length; k++) correction = correction.Plus(differences[k].Times(rhos[k]));
+            result = result - correction.Times(alphaT * bh);
         }
         return result.to(x.dtype);
     }
@@ -226,16 +226,16 @@ public sealed class UniPCMultistepScheduler : IDisposable
         for (int k = 1; k < order; k++)
         {
             ratios[k - 1] = (Lambda(Sigma(i - (k + 1))) - lambdaS) / h;
-            differences[k - 1] = (_dataPredictions[^(k + 1)]! - m0) / ratios[k - 1];
+            differences[k - 1] = (_dataPredictions[^(k + 1)]! - m0).DividedBy(ratios[k - 1]);
         }
         ratios[order - 1] = 1;
         var (_, phi1, bh, b) = Coefficients(h, order);
         double[] rhos = order == 1 ? [0.5] : Solve(Vandermonde(ratios, order), b);
 
-        var result = lastSample * (sigmaT / sigmaS) - m0 * (alphaT * phi1);
-        var correction = (current - m0) * rhos[^1];
-        for (int k = 0; k < differences.Length; k++) correction = correction.Plus(differences[k] * rhos[k]);
-        result = result - correction * (alphaT * bh);
+        var result = lastSample.Times(sigmaT / sigmaS) - m0.Times(alphaT * phi1);
+        var correction = (current - m0).Times(rhos[^1]);
+        for (int k = 0; k < differences.Length; k++) correction = correction.Plus(differences[k].Times(rhos[k]));
+        result = result - correction.Times(alphaT * bh);
         return result.to(thisSample.dtype);
     }
 

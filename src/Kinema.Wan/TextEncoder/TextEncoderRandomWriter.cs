@@ -1,3 +1,4 @@
+using Kinema.Runtime;
 using Kinema.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -69,7 +70,7 @@ public static class TextEncoderRandomWriter
         try
         {
             // Drawn in fp32 then cast, as torch does when initialising a bf16 model.
-            return (randn(item.Shape, dtype: ScalarType.Float32, generator: generator) * std).to(item.DType);
+            return randn(item.Shape, dtype: ScalarType.Float32, generator: generator).Times(std).to(item.DType);
         }
         finally
         {

@@ -29,7 +29,7 @@ public sealed class UMT5LayerNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var variance = x.to(ScalarType.Float32).pow(2).mean(new long[] { -1 }, keepdim: true);
+        var variance = x.to(ScalarType.Float32).Squared().mean(new long[] { -1 }, keepdim: true);
         var normed = x * variance.Plus(_eps).rsqrt();                                  // promotes to fp32
         if (weight.dtype is ScalarType.BFloat16 or ScalarType.Float16) normed = normed.to(weight.dtype);
         return (weight * normed).MoveToOuterDisposeScope();
@@ -247,7 +247,7 @@ public sealed class UMT5EncoderModel : nn.Module<Tensor, Tensor, Tensor>
             ScalarType.Float64 => double.MinValue,
             _ => float.MinValue,
         };
-        var maskBias = ((1 - attentionMask.to(dtype)) * min).view(inputIds.shape[0], 1, 1, l); // (B, 1, 1, L)
+        var maskBias = attentionMask.to(dtype).neg().Plus(1.0).Times(min).view(inputIds.shape[0], 1, 1, l); // (B, 1, 1, L)
         return encoder.forward(embeddings, buckets, maskBias).MoveToOuterDisposeScope();
     }
 
@@ -259,17 +259,24 @@ public sealed class UMT5EncoderModel : nn.Module<Tensor, Tensor, Tensor>
     public static Tensor RelativePositionBuckets(long length, int numBuckets, int maxDistance, Device? device = null)
     {
         using var scope = NewDisposeScope();
-        var context = arange(length, dtype: ScalarType.Int64, device: device).unsqueeze(1);
-        var memory = arange(length, dtype: ScalarType.Int64, device: device).unsqueeze(0);
+        var context = HeldScalars.Range(length, ScalarType.Int64, device).unsqueeze(1);
+        var memory = HeldScalars.Range(length, ScalarType.Int64, device).unsqueeze(0);
         var relative = memory - context;                                            // (L, L), key - query
         long half = numBuckets / 2;
-        var buckets = relative.gt(0).to(ScalarType.Int64) * half;
+        // Held Scalars throughout (HeldScalars): a temporary one may be finalized while libtorch reads it.
+        using var zero = 0L.ToScalar();
+        using var halfScalar = half.ToScalar();
+        var buckets = relative.gt(zero).to(ScalarType.Int64).mul(halfScalar);
         var distance = relative.abs();
         long maxExact = half / 2;
-        var isSmall = distance.lt(maxExact);
+        using var maxExactScalar = maxExact.ToScalar();
+        var isSmall = distance.lt(maxExactScalar);
         // Same float32 arithmetic as transformers, so the truncation to long lands identically.
-        var logRatio = (distance.to(ScalarType.Float32) / maxExact).log() / (float)Math.Log((double)maxDistance / maxExact) * (half - maxExact);
-        var large = logRatio.to(ScalarType.Int64).Plus(maxExact).clamp_max(half - 1);
+        using var logSpan = ((float)Math.Log((double)maxDistance / maxExact)).ToScalar();
+        using var logBuckets = (half - maxExact).ToScalar();
+        using var lastBucket = (half - 1).ToScalar();
+        var logRatio = distance.to(ScalarType.Float32).div(maxExactScalar).log().div(logSpan).mul(logBuckets);
+        var large = logRatio.to(ScalarType.Int64).Plus(maxExact).clamp_max(lastBucket);
         buckets = buckets.Plus(where(isSmall, distance, large));
         return buckets.MoveToOuterDisposeScope();
     }

@@ -64,7 +64,8 @@ public sealed class WanTextEncoder : IDisposable
         var mask = tensor(batch.Mask.SelectMany(r => r).ToArray(), new long[] { batch.Count, batch.Length }, device: device);
         var hidden = Model.forward(ids, mask);                                       // (B, L, D)
         // Wan trims each output to its seq_len and the DiT pads back with zeros; doing both here gives the same rows.
-        var result = hidden.masked_fill(mask.eq(0).unsqueeze(-1), 0);               // exact zeros, even if a padded row overflowed
+        using var zero = 0.ToScalar();   // held (HeldScalars)
+        var result = hidden.masked_fill(mask.eq(zero).unsqueeze(-1), zero);               // exact zeros, even if a padded row overflowed
         if (dtype is { } target && target != result.dtype) result = result.to(target);
         return result.MoveToOuterDisposeScope();
     }

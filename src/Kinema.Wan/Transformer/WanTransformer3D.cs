@@ -29,8 +29,8 @@ internal static class WanTimestepSinusoid
         using var scope = NewDisposeScope();
         int half = dim / 2;
         // Same operation order as the reference (−ln(10000)·i, then ÷ half, then exp) so fp32 rounding matches.
-        var exponent = arange(half, dtype: ScalarType.Float32, device: timesteps.device) * -Math.Log(10000.0);
-        var frequencies = (exponent / half).exp();
+        var exponent = HeldScalars.Range(half, ScalarType.Float32, timesteps.device).Times(-Math.Log(10000.0));
+        var frequencies = exponent.DividedBy(half).exp();
         var angles = timesteps.to(ScalarType.Float32).unsqueeze(-1) * frequencies.unsqueeze(0); // (N, half)
         return cat([angles.cos(), angles.sin()], -1).MoveToOuterDisposeScope();
     }

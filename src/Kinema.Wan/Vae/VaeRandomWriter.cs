@@ -1,3 +1,4 @@
+using Kinema.Runtime;
 using Kinema.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -35,6 +36,6 @@ public static class VaeRandomWriter
         // Weights are (out, in, k...), so fan-in is everything after dim 0; a bias shares its weight's bound, which we
         // do not know here, so biases get a small fixed bound instead.
         double bound = item.Shape.Length > 1 ? 1.0 / Math.Sqrt(item.Shape.Skip(1).Aggregate(1L, (a, b) => a * b)) : 0.05;
-        return (rand(item.Shape, dtype: ScalarType.Float32, generator: generator) * (2 * bound) - bound).to(item.DType);
+        return rand(item.Shape, dtype: ScalarType.Float32, generator: generator).Times(2 * bound).Plus(-bound).to(item.DType);
     }
 }

@@ -306,7 +306,7 @@ public sealed class AutoencoderKLWan : nn.Module
             video = DecodeTiles(latents, tiling);
         else
             video = DecodeChunks(post_quant_conv.forward(latents, null), onChunk);
-        return Unpatchify(video).clamp(-1.0, 1.0).MoveToOuterDisposeScope();
+        return Unpatchify(video).ClampTo(-1.0, 1.0).MoveToOuterDisposeScope();
     }
 
     // One pass of the decoder over all latent frames, one frame per chunk; output still patchified.
@@ -377,8 +377,8 @@ public sealed class AutoencoderKLWan : nn.Module
         using var scope = NewDisposeScope();
         var shape = new long[] { 1, 1, 1, 1, 1 };
         shape[dim] = extent;
-        var weight = (arange(extent, dtype: ScalarType.Float64) / extent).to(b.dtype).view(shape); // y / extent
-        var mixed = (a.narrow(dim, a.shape[dim] - extent, extent) * (1 - weight)).Plus(b.narrow(dim, 0, extent) * weight);
+        var weight = HeldScalars.Range(extent, ScalarType.Float64).DividedBy(extent).to(b.dtype).view(shape); // y / extent
+        var mixed = (a.narrow(dim, a.shape[dim] - extent, extent) * weight.neg().Plus(1.0)).Plus(b.narrow(dim, 0, extent) * weight);
         b.narrow(dim, 0, extent).copy_(mixed);
     }
 
@@ -403,7 +403,7 @@ public sealed class AutoencoderKLWan : nn.Module
         using var inference = inference_mode();
         using var cache = new CausalCache();
         var video = Unpatchify(decoder.Forward(post_quant_conv.forward(latents, null), cache, firstChunk: true));
-        return (clamp ? video.clamp(-1.0, 1.0) : video).MoveToOuterDisposeScope();
+        return (clamp ? video.ClampTo(-1.0, 1.0) : video).MoveToOuterDisposeScope();
     }
 
     /// <summary>Chunked decode as <see cref="Decode"/>, without the final clamp (for comparisons that a saturated clamp would hide).</summary>

@@ -105,9 +105,10 @@ public sealed class WanRmsNorm : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         // F.normalize's arithmetic, in fp32 for half inputs as diffusers does.
         var x32 = x.dtype is ScalarType.Float16 or ScalarType.BFloat16 ? x.to(ScalarType.Float32) : x;
-        var norm = x32.pow(2).sum(new long[] { 1 }, keepdim: true).sqrt().clamp_min(1e-12);
+        using var smallest = 1e-12.ToScalar();   // held (HeldScalars)
+        var norm = x32.Squared().sum(new long[] { 1 }, keepdim: true).sqrt().clamp_min(smallest);
         var normalized = (x32 / norm).to(x.dtype);
-        return (normalized * _scale * gamma).MoveToOuterDisposeScope();
+        return (normalized.Times(_scale) * gamma).MoveToOuterDisposeScope();
     }
 }
 

@@ -1,8 +1,6 @@
-using System.Reflection.Metadata;
-using System.Reflection.Metadata.Ecma335;
-using System.Reflection.PortableExecutable;
 using Kinema.Pipelines;
 using Kinema.Runtime;
+using Kinema.Tests.Shared;
 using static TorchSharp.torch;
 
 namespace Kinema.Core.Tests.Runtime;
@@ -27,8 +25,7 @@ public sealed class HeldAlphaTests
     [Fact]
     public void The_library_never_calls_the_operator_or_add_without_a_held_alpha()
     {
-        var offenders = CallersOf(typeof(KinemaModel).Assembly.Location,
-            (type, name, parameters) => type == "Tensor" && (name == "op_Addition" || (name is "add" or "add_" && parameters == 1)));
+        var offenders = TemporaryScalarCalls.UnheldAdditions(typeof(KinemaModel).Assembly.Location);
         Assert.True(offenders.Count == 0, "use HeldScalars.Plus instead of + (or add with a held alpha) in: " + string.Join(", ", offenders));
     }
 
@@ -37,10 +34,7 @@ public sealed class HeldAlphaTests
     {
         // arange(n), full(shape, v), fill_(v): the number becomes a Scalar whose only reference is the call's argument;
         // x * 0.5, x / n, 1 - x: TorchSharp's number operators make the same temporary inside.
-        var offenders = CallersOf(typeof(KinemaModel).Assembly.Location, (type, name, _) => type == "Scalar" && name == "op_Implicit")
-            .Concat(CallersOf(typeof(KinemaModel).Assembly.Location, (type, name, _) => type == "Tensor" && name is "op_Multiply" or "op_Subtraction" or "op_Division" or "op_Modulus",
-                numberParameter: true))
-            .Distinct().ToList();
+        var offenders = TemporaryScalarCalls.TemporaryScalars(typeof(KinemaModel).Assembly.Location);
         Assert.True(offenders.Count == 0, "hold the Scalar (HeldScalars: Times, Plus, DividedBy, Range, Filled) in: " + string.Join(", ", offenders));
     }
 
@@ -54,93 +48,5 @@ public sealed class HeldAlphaTests
         using var shifted = counts.Plus(3L);
         Assert.Equal(ScalarType.Int64, shifted.dtype);
         Assert.Equal(new long[] { 4, 5 }, shifted.data<long>().ToArray());
-    }
-
-    /// <summary>
-    /// The methods of <paramref name="assemblyPath"/> whose IL calls a member reference matching <paramref name="match"/>
-    /// (type name, member name, parameter count); with <paramref name="numberParameter"/>, only overloads taking a number.
-    /// </summary>
-    private static List<string> CallersOf(string assemblyPath, Func<string, string, int, bool> match, bool numberParameter = false)
-    {
-        using var stream = File.OpenRead(assemblyPath);
-        using var pe = new PEReader(stream);
-        var md = pe.GetMetadataReader();
-        var found = new List<string>();
-        foreach (var typeHandle in md.TypeDefinitions)
-        {
-            var type = md.GetTypeDefinition(typeHandle);
-            foreach (var methodHandle in type.GetMethods())
-            {
-                var method = md.GetMethodDefinition(methodHandle);
-                if (method.RelativeVirtualAddress == 0) continue;
-                var il = pe.GetMethodBody(method.RelativeVirtualAddress).GetILReader();
-                while (il.RemainingBytes > 0)
-                {
-                    var op = ReadOpCode(ref il);
-                    if (op is ILOpCode.Call or ILOpCode.Callvirt && Matches(md, MetadataTokens.EntityHandle(il.ReadInt32()), match, numberParameter))
-                        found.Add($"{md.GetString(type.Name)}.{md.GetString(method.Name)}");
-                    else if (op is not (ILOpCode.Call or ILOpCode.Callvirt))
-                        SkipOperand(op, ref il);
-                }
-            }
-        }
-        return found.Distinct().ToList();
-    }
-
-    private static bool Matches(MetadataReader md, EntityHandle handle, Func<string, string, int, bool> match, bool numberParameter)
-    {
-        if (handle.Kind != HandleKind.MemberReference) return false;
-        var member = md.GetMemberReference((MemberReferenceHandle)handle);
-        if (member.Parent.Kind != HandleKind.TypeReference) return false;
-        var signature = md.GetBlobReader(member.Signature);
-        var header = signature.ReadSignatureHeader();
-        if (header.Kind != SignatureKind.Method) return false;
-        if (header.IsGeneric) signature.ReadCompressedInteger();
-        int parameters = signature.ReadCompressedInteger();
-        if (!match(md.GetString(md.GetTypeReference((TypeReferenceHandle)member.Parent).Name), md.GetString(member.Name), parameters)) return false;
-        if (!numberParameter) return true;
-        // Return type, then each parameter: a class or value type is its code and a token; a number is one code byte.
-        bool number = false;
-        for (int i = 0; i <= parameters; i++)
-        {
-            byte code = signature.ReadByte();
-            const byte Class = 0x12, ValueType = 0x11;   // ELEMENT_TYPE_CLASS and _VALUETYPE, each followed by a type token
-            if (code is Class or ValueType) signature.ReadCompressedInteger();
-            else if (i > 0 && (SignatureTypeCode)code is >= SignatureTypeCode.SByte and <= SignatureTypeCode.Double) number = true;
-            else if ((SignatureTypeCode)code is not (SignatureTypeCode.Void or SignatureTypeCode.Boolean or SignatureTypeCode.String or SignatureTypeCode.Object)) return true;   // anything unusual: report it
-        }
-        return number;
-    }
-
-    private static ILOpCode ReadOpCode(ref BlobReader il)
-    {
-        byte first = il.ReadByte();
-        return first == 0xFE ? (ILOpCode)(0xFE00 | il.ReadByte()) : (ILOpCode)first;
-    }
-
-    private static void SkipOperand(ILOpCode op, ref BlobReader il)
-    {
-        if (op == ILOpCode.Switch)
-        {
-            il.Offset += 4 * il.ReadInt32();
-            return;
-        }
-        il.Offset += op switch
-        {
-            ILOpCode.Ldarg_s or ILOpCode.Ldarga_s or ILOpCode.Starg_s or ILOpCode.Ldloc_s or ILOpCode.Ldloca_s or ILOpCode.Stloc_s or ILOpCode.Ldc_i4_s
-                or ILOpCode.Br_s or ILOpCode.Brfalse_s or ILOpCode.Brtrue_s or ILOpCode.Beq_s or ILOpCode.Bge_s or ILOpCode.Bgt_s or ILOpCode.Ble_s
-                or ILOpCode.Blt_s or ILOpCode.Bne_un_s or ILOpCode.Bge_un_s or ILOpCode.Bgt_un_s or ILOpCode.Ble_un_s or ILOpCode.Blt_un_s
-                or ILOpCode.Leave_s or ILOpCode.Unaligned => 1,
-            ILOpCode.Ldarg or ILOpCode.Ldarga or ILOpCode.Starg or ILOpCode.Ldloc or ILOpCode.Ldloca or ILOpCode.Stloc => 2,
-            ILOpCode.Ldc_i8 or ILOpCode.Ldc_r8 => 8,
-            ILOpCode.Ldc_i4 or ILOpCode.Ldc_r4 or ILOpCode.Br or ILOpCode.Brfalse or ILOpCode.Brtrue or ILOpCode.Beq or ILOpCode.Bge or ILOpCode.Bgt
-                or ILOpCode.Ble or ILOpCode.Blt or ILOpCode.Bne_un or ILOpCode.Bge_un or ILOpCode.Bgt_un or ILOpCode.Ble_un or ILOpCode.Blt_un
-                or ILOpCode.Leave or ILOpCode.Jmp or ILOpCode.Newobj or ILOpCode.Calli or ILOpCode.Ldftn or ILOpCode.Ldvirtftn or ILOpCode.Ldstr
-                or ILOpCode.Ldfld or ILOpCode.Ldflda or ILOpCode.Stfld or ILOpCode.Ldsfld or ILOpCode.Ldsflda or ILOpCode.Stsfld or ILOpCode.Ldtoken
-                or ILOpCode.Box or ILOpCode.Unbox or ILOpCode.Unbox_any or ILOpCode.Castclass or ILOpCode.Isinst or ILOpCode.Newarr
-                or ILOpCode.Ldelema or ILOpCode.Ldelem or ILOpCode.Stelem or ILOpCode.Ldobj or ILOpCode.Stobj or ILOpCode.Cpobj
-                or ILOpCode.Initobj or ILOpCode.Sizeof or ILOpCode.Mkrefany or ILOpCode.Refanyval or ILOpCode.Constrained => 4,
-            _ => 0,
-        };
     }
 }
