@@ -37,6 +37,11 @@ public sealed record TrainingOptions
     /// (stage 1: <c>Mean</c> on decoded frames; stage 2: <c>LatentChangeError</c> on the clean-latent estimate); 0 leaves it out.
     /// </summary>
     public double TemporalWeight { get; init; }
+    /// <summary>
+    /// Stage 1: weight of <see cref="Losses.TemporalDifference.StepEnergy"/>, which asks every block to change as much
+    /// from frame to frame as the source does; 0 leaves it out.
+    /// </summary>
+    public double StepEnergyWeight { get; init; }
     /// <summary>Clips used for the exported latent statistics and for the final held-out PSNR/SSIM.</summary>
     public int StatisticsClips { get; init; } = 32;
     public int EvaluationClips { get; init; } = 16;
@@ -124,6 +129,7 @@ public sealed record TrainingOptions
         if (DecoderOnly) values["decoder_only"] = "true";
         if (ObjectWeight != 1.0) values["object_weight"] = ObjectWeight.ToString("R");
         if (TemporalWeight != 0) values["temporal_weight"] = TemporalWeight.ToString("R");
+        if (StepEnergyWeight != 0) values["step_energy_weight"] = StepEnergyWeight.ToString("R");
         if (ObjectWeightMaxSigma != 1.0) values["object_weight_max_sigma"] = ObjectWeightMaxSigma.ToString("R");
         if (ScenePool != 0) values["scene_pool"] = ScenePool.ToString();
         return values;
@@ -143,6 +149,7 @@ public sealed record TrainingOptions
         if (!(ObjectWeight >= 1) || double.IsInfinity(ObjectWeight)) problems.Add($"object weight must be a finite number >= 1, got {ObjectWeight}");
         if (!(ObjectWeightMaxSigma > 0 && ObjectWeightMaxSigma <= 1)) problems.Add($"object weight max sigma must be in (0, 1], got {ObjectWeightMaxSigma}");
         if (!(TemporalWeight >= 0) || double.IsInfinity(TemporalWeight)) problems.Add($"temporal weight must be a finite number >= 0, got {TemporalWeight}");
+        if (!(StepEnergyWeight >= 0) || double.IsInfinity(StepEnergyWeight)) problems.Add($"step energy weight must be a finite number >= 0, got {StepEnergyWeight}");
         if (Buckets.Count == 0) problems.Add("at least one bucket is needed");
         if (ScenePool < 0) problems.Add($"scene pool must be >= 0 (0 = a new scene for every clip), got {ScenePool}");
         if (LatentCacheFolder is not null && ScenePool == 0) problems.Add("--latent-cache needs --scene-pool: without a pool no clip comes up twice");

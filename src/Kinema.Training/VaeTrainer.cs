@@ -115,7 +115,9 @@ public static class VaeTrainer
         var structural = Ssim.Mean(reconstruction, video).neg().add(one, one);
         var kl = (mean.pow(two).Plus(logVariance.exp()) - logVariance).sub(one).mean().mul(half);
         var loss = l1.Plus(structural.mul(ssimWeight)).Plus(kl.mul(klWeight));
-        return options.TemporalWeight == 0 ? loss : loss.Plus(TemporalDifference.Mean(reconstruction, video).mul(temporalWeight));
+        if (options.TemporalWeight != 0) loss = loss.Plus(TemporalDifference.Mean(reconstruction, video).mul(temporalWeight));
+        if (options.StepEnergyWeight != 0) loss = loss.Plus(TemporalDifference.StepEnergy(reconstruction, video).Times(options.StepEnergyWeight));
+        return loss;
     }
 
     private static (float[] Mean, float[] Std) SourceStatistics(string folder)
@@ -145,7 +147,8 @@ public static class VaeTrainer
         }
         var joined = cat(all, 1);
         var m = joined.mean(new long[] { 1 }).cpu().data<float>().ToArray();
-        var s = joined.std(1).clamp_min(1e-4).cpu().data<float>().ToArray();
+        using var floor = 1e-4.ToScalar();   // held (HeldScalars)
+        var s = joined.std(1).clamp_min(floor).cpu().data<float>().ToArray();
         return (m, s);
     }
 

@@ -48,4 +48,29 @@ public sealed class LatentJudderTests
     [InlineData(5, true)]
     public void A_clip_is_measurable_once_it_holds_a_hand_over_and_a_change_inside_a_latent_frame(int frames, bool measurable)
         => Assert.Equal(measurable, LatentJudder.Measurable(frames, temporalCompression: 4));
+
+    [Fact]
+    public void Step_rhythm_finds_the_big_step_inside_a_latent_frame_that_the_judder_ratio_misses()
+    {
+        // Steps 2, 6, 2, 2 in every latent frame (mean 3): the hand-over is ordinary, the second step twice the mean.
+        var grey = new List<int> { 0 };
+        for (int latent = 1; latent <= 4; latent++)
+            foreach (int step in new[] { 2, 6, 2, 2 }) grey.Add(grey[^1] + step);
+        var rhythm = LatentJudder.StepRhythm(Frames(grey), temporalCompression: 4);
+        Assert.Equal(new[] { 2 / 3.0, 2.0, 2 / 3.0, 2 / 3.0 }, rhythm.Select(r => Math.Round(r, 9)).ToArray(), new ApproximateComparer());
+        Assert.True(LatentJudder.Ratio(Frames(grey), temporalCompression: 4) < 1, "the judder ratio reads this as smooth");
+    }
+
+    [Fact]
+    public void Step_rhythm_of_even_motion_is_one_everywhere()
+    {
+        var rhythm = LatentJudder.StepRhythm(Frames(Enumerable.Range(0, 13).Select(i => 7 * i)), temporalCompression: 4);
+        Assert.All(rhythm, r => Assert.Equal(1.0, r, 9));
+    }
+
+    private sealed class ApproximateComparer : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) < 1e-9;
+        public int GetHashCode(double value) => 0;
+    }
 }

@@ -30,6 +30,34 @@ public sealed class TemporalDifferenceTests
     }
 
     [Fact]
+    public void Step_energy_does_not_charge_a_change_of_the_right_size_in_another_direction()
+    {
+        // Rain the decoder cannot place: the source brightens 0.2 a frame where the reconstruction darkens 0.2. The L1
+        // on changes charges 0.4 a step and is least for no change at all; the step energy charges nothing.
+        using var reconstruction = Video(0.8f, 0.6f, 0.4f);
+        using var video = Video(0.2f, 0.4f, 0.6f);
+        using var energy = TemporalDifference.StepEnergy(reconstruction, video, block: 2);
+        using var difference = TemporalDifference.Mean(reconstruction, video);
+        Assert.Equal(0f, energy.item<float>(), 1e-6f);
+        Assert.Equal(0.4f, difference.item<float>(), 1e-6f);
+    }
+
+    [Fact]
+    public void Step_energy_charges_big_and_small_steps_where_the_source_steps_evenly()
+    {
+        // Steps 0, 0, 0.3 against 0.1, 0.1, 0.1 → errors 0.1, 0.1, 0.2 → mean 0.4 / 3.
+        using var loss = TemporalDifference.StepEnergy(Video(0f, 0f, 0f, 0.3f), Video(0f, 0.1f, 0.2f, 0.3f), block: 2);
+        Assert.Equal(0.4f / 3, loss.item<float>(), 1e-6f);
+    }
+
+    [Fact]
+    public void Step_energy_refuses_a_block_larger_than_the_frame()
+    {
+        var error = Assert.Throws<ArgumentException>(() => TemporalDifference.StepEnergy(Video(0f, 1f), Video(0f, 1f), block: 8));
+        Assert.Contains("does not fit a 2x2 frame", error.Message);
+    }
+
+    [Fact]
     public void A_single_frame_has_no_change_to_compare()
     {
         using var loss = TemporalDifference.Mean(Video(0.5f), Video(0.1f));
@@ -42,6 +70,14 @@ public sealed class TemporalDifferenceTests
         var options = TinyRuns.Options(Path.GetTempPath(), "unused") with { TemporalWeight = -1 };
         var error = Assert.Throws<ArgumentException>(options.Validate);
         Assert.Contains("temporal weight", error.Message);
+    }
+
+    [Fact]
+    public void A_negative_step_energy_weight_is_refused_by_name()
+    {
+        var options = TinyRuns.Options(Path.GetTempPath(), "unused") with { StepEnergyWeight = -1 };
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Contains("step energy weight", error.Message);
     }
 
     /// <summary>A velocity error of (1, 1, T, 1, 1) holding <paramref name="perFrame"/>, and per-frame noise levels (1, T).</summary>

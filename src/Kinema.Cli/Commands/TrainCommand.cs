@@ -52,6 +52,7 @@ public static class TrainCommand
         var objectWeightMaxSigma = new Option<double>("--object-weight-max-sigma") { Description = "dit: weigh objects only in samples noised to at most this sigma (1 = every level)", DefaultValueFactory = _ => 1.0 };
         var temporalWeight = new Option<double>("--temporal-weight") { Description = stage == "vae" ? "Weight of a loss on frame-to-frame changes, against judder at latent-frame boundaries (vae; 0 = off)"
             : "Weight of a loss on how the clean-latent estimate's error changes between latent frames, against frames laid out afresh at each hand-over (dit; 0 = off)", DefaultValueFactory = _ => 0.0 };
+        var stepEnergyWeight = new Option<double>("--step-energy-weight") { Description = "Weight of a loss asking each 8x8 block to change as much from frame to frame as the source does, against big and small steps inside latent frames (vae; 0 = off)", DefaultValueFactory = _ => 0.0 };
         var temporalUpsampling = new Option<TemporalUpsampling>("--temporal-upsampling") { Description = "How the decoder's shortcut doubles time: repeat or linear (vae; a new run's model shape; see docs/training.md)", DefaultValueFactory = _ => TemporalUpsampling.Repeat };
         var validationSamples = new Option<int>("--validation-samples") { Description = "Judge-scored samples per validation (dit)", DefaultValueFactory = _ => 4 };
         var velocitySkip = new Option<bool>("--velocity-skip") { Description = "Transformer output v = σ·x_t + F (dit; a new run's model shape; see docs/training.md)" };
@@ -66,7 +67,7 @@ public static class TrainCommand
             run, steps, lr, warmup, buckets, seed, checkpointEvery, validateEvery, device, preset,
         };
         command.Options.Add(initFrom);
-        if (stage == "vae") { command.Options.Add(statisticsClips); command.Options.Add(evaluationClips); command.Options.Add(inflate); command.Options.Add(decoderOnly); command.Options.Add(temporalUpsampling); }
+        if (stage == "vae") { command.Options.Add(statisticsClips); command.Options.Add(evaluationClips); command.Options.Add(inflate); command.Options.Add(decoderOnly); command.Options.Add(temporalUpsampling); command.Options.Add(stepEnergyWeight); }
         else { command.Options.Add(vocabularyScenes); command.Options.Add(validationSamples); command.Options.Add(sigmaShift); command.Options.Add(velocitySkip); command.Options.Add(freshText); command.Options.Add(pooledText); command.Options.Add(outputRefiner); command.Options.Add(objectWeightMaxSigma); command.Options.Add(scenePool); command.Options.Add(latentCache); }
         command.Options.Add(objectWeight);
         command.Options.Add(temporalWeight);
@@ -95,6 +96,7 @@ public static class TrainCommand
                 DecoderOnly = stage == "vae" && parse.GetValue(decoderOnly),
                 ObjectWeight = parse.GetValue(objectWeight),
                 TemporalWeight = parse.GetValue(temporalWeight),
+                StepEnergyWeight = stage == "vae" ? parse.GetValue(stepEnergyWeight) : 0,
                 ObjectWeightMaxSigma = stage == "dit" ? parse.GetValue(objectWeightMaxSigma) : 1.0,
                 ScenePool = stage == "dit" ? parse.GetValue(scenePool) : 0,
                 LatentCacheFolder = stage == "dit" ? parse.GetValue(latentCache) : null,

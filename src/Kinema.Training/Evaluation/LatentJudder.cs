@@ -36,6 +36,33 @@ public static class LatentJudder
     }
 
     /// <summary>
+    /// The step rhythm: the mean change at each place in a latent frame over the mean change of the whole clip. Place 0
+    /// is the hand-over into a latent frame, place k the change from its k-th frame to the next. The judder ratio
+    /// compares place 0 with the mean of the others, so it misses a rhythm such as 1.1, 1.4, 0.5, 0.9, which puts two big
+    /// steps in every latent frame; the seams of extensions and loops land on such a step (docs/training.md, session 22).
+    /// </summary>
+    /// <returns>One ratio per place, c in all; rendered toy-world motion is near 1 at every place.</returns>
+    public static double[] StepRhythm(IReadOnlyList<RgbFrame> frames, int temporalCompression)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        if (temporalCompression < 2) throw new ArgumentOutOfRangeException(nameof(temporalCompression), "a latent frame must cover at least two pixel frames");
+        if (frames.Count < temporalCompression + 1)
+            throw new ArgumentException($"{frames.Count} frames do not fill a latent frame after the first frame; at least {temporalCompression + 1} are needed");
+        var sums = new double[temporalCompression];
+        var counts = new int[temporalCompression];
+        double total = 0;
+        for (int i = 1; i < frames.Count; i++)
+        {
+            double change = frames[i - 1].MeanAbsoluteDifference(frames[i]);
+            sums[(i - 1) % temporalCompression] += change;
+            counts[(i - 1) % temporalCompression]++;
+            total += change;
+        }
+        double mean = Math.Max(total / (frames.Count - 1), 1e-9);
+        return sums.Select((sum, place) => sum / counts[place] / mean).ToArray();
+    }
+
+    /// <summary>
     /// Whether a clip of <paramref name="frames"/> holds a hand-over and a change inside a latent frame: frame 0 alone,
     /// then all c frames of latent frame 1.
     /// </summary>

@@ -12,9 +12,12 @@ namespace Kinema.Training.Evaluation;
 /// Reconstruction quality on held-out toy-world clips at 128x128 (17 frames, 8 fps). The two judge
 /// scores bound what any transformer on this latent space can reach: the judge's score for the
 /// ground-truth clips, and for the same clips after the VAE round trip. The judder (<see cref="LatentJudder"/>) of the
-/// round trip says whether the decoder's motion runs evenly or jumps at each latent frame.
+/// round trip says whether the decoder's motion runs evenly or jumps at each latent frame; the step rhythm
+/// (<see cref="LatentJudder.StepRhythm"/>, averaged over the clips) says at which places inside a latent frame it moves
+/// most.
 /// </summary>
-public sealed record VaeReport(int Clips, double Psnr, double Ssim, double JudgeGroundTruth, double JudgeRoundTrip, double JudderGroundTruth, double JudderRoundTrip);
+public sealed record VaeReport(int Clips, double Psnr, double Ssim, double JudgeGroundTruth, double JudgeRoundTrip, double JudderGroundTruth, double JudderRoundTrip,
+    double[] StepRhythmGroundTruth, double[] StepRhythmRoundTrip);
 
 public static class VaeEvaluation
 {
@@ -26,6 +29,8 @@ public static class VaeEvaluation
         double psnr = 0, ssim = 0, judgeTruth = 0, judgeRoundTrip = 0, judderTruth = 0, judderRoundTrip = 0;
         const double fps = 8;
         bool measuresJudder = vae.Config.TemporalCompression > 1;   // an image VAE has no latent hand-overs
+        var rhythmTruth = new double[measuresJudder ? vae.Config.TemporalCompression : 0];
+        var rhythmRoundTrip = new double[rhythmTruth.Length];
         for (int i = 0; i < count; i++)
         {
             using var scope = NewDisposeScope();
@@ -33,11 +38,11 @@ public static class VaeEvaluation
             var frames = SceneRenderer.Render(scene, new RenderSettings { Width = 128, Height = 128, Fps = fps, Seconds = 17 / 8.0, MaxDegreeOfParallelism = 1 });
             var video = FrameConversion.ToTensor(frames).to(device);
             var (mean, _) = vae.EncodeDistribution(video);
-            var reconstruction = vae.DecodeForTraining(mean).clamp(-1, 1);
+            var reconstruction = vae.DecodeForTraining(mean).ClampTo(-1, 1);
             // PSNR on 8-bit pixels, as a viewer sees them.
-            var a = (video.Plus(1) * 127.5).round();
-            var b = (reconstruction.Plus(1) * 127.5).round();
-            double mse = (a - b).pow(2).mean().item<float>();
+            var a = video.Plus(1.0).Times(127.5).round();
+            var b = reconstruction.Plus(1.0).Times(127.5).round();
+            double mse = (a - b).Squared().mean().item<float>();
             psnr += 10 * Math.Log10(255.0 * 255.0 / Math.Max(mse, 1e-10));
             ssim += Ssim.Mean(reconstruction, video).item<float>();
             var reconstructed = FrameConversion.ToFrames(reconstruction.cpu());
@@ -45,6 +50,8 @@ public static class VaeEvaluation
             {
                 judderTruth += LatentJudder.Ratio(frames, vae.Config.TemporalCompression);
                 judderRoundTrip += LatentJudder.Ratio(reconstructed, vae.Config.TemporalCompression);
+                Accumulate(rhythmTruth, LatentJudder.StepRhythm(frames, vae.Config.TemporalCompression));
+                Accumulate(rhythmRoundTrip, LatentJudder.StepRhythm(reconstructed, vae.Config.TemporalCompression));
             }
             if (judge)
             {
@@ -54,6 +61,12 @@ public static class VaeEvaluation
             onClip?.Invoke(i, frames, reconstructed);
         }
         return new VaeReport(count, psnr / count, ssim / count, judge ? judgeTruth / count : double.NaN, judge ? judgeRoundTrip / count : double.NaN,
-            measuresJudder ? judderTruth / count : double.NaN, measuresJudder ? judderRoundTrip / count : double.NaN);
+            measuresJudder ? judderTruth / count : double.NaN, measuresJudder ? judderRoundTrip / count : double.NaN,
+            rhythmTruth.Select(sum => sum / count).ToArray(), rhythmRoundTrip.Select(sum => sum / count).ToArray());
+    }
+
+    private static void Accumulate(double[] sums, double[] values)
+    {
+        for (int i = 0; i < sums.Length; i++) sums[i] += values[i];
     }
 }

@@ -27,6 +27,34 @@ public static class TemporalDifference
     }
 
     /// <summary>
+    /// How much each block changes from frame to frame, compared with the source, rather than how. Where the decoder
+    /// cannot know what changes (rain, snow, a ghosted object), <see cref="Mean"/>'s L1 on the changes themselves is least
+    /// for no change at all, and pulled weather towards stillness (docs/training.md, session 11). This term is least
+    /// when every block of every frame step moves as much as the source's does, whatever the detail, so it evens out
+    /// a rhythm of big and small steps inside a latent frame (session 23) without stilling the weather.
+    /// </summary>
+    /// <param name="reconstruction">(B, C, T, H, W)</param><param name="video">same shape</param>
+    /// <param name="block">Side of the square blocks whose mean absolute change is compared.</param>
+    /// <returns>Mean |E(Δreconstruction) − E(Δvideo)| over blocks and frame steps, where E is a block's mean absolute
+    /// change over channels and pixels; zero for single frames.</returns>
+    public static Tensor StepEnergy(Tensor reconstruction, Tensor video, int block = 8)
+    {
+        if (!reconstruction.shape.SequenceEqual(video.shape))
+            throw new ArgumentException($"shapes differ: [{string.Join(", ", reconstruction.shape)}] and [{string.Join(", ", video.shape)}]");
+        if (block < 1 || video.shape[3] < block || video.shape[4] < block)
+            throw new ArgumentException($"a block of {block} pixels does not fit a {video.shape[4]}x{video.shape[3]} frame");
+        long t = video.shape[2];
+        if (t < 2) return zeros(1, dtype: video.dtype, device: video.device).sum();
+        using var scope = NewDisposeScope();
+        Tensor Energy(Tensor clip)
+        {
+            var change = (clip.narrow(2, 1, t - 1) - clip.narrow(2, 0, t - 1)).abs().mean([1], keepdim: true);   // (B, 1, T-1, H, W)
+            return nn.functional.avg_pool3d(change, [1, block, block]);
+        }
+        return (Energy(reconstruction) - Energy(video)).abs().mean().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
     /// Stage 2's form. A transformer whose neighbouring latent frames disagree (the objects laid out afresh in each)
     /// makes the decoded video flicker at every hand-over, whatever the decoder does between them: v6's frames changed
     /// 5.1 levels a frame where the rendered scenes change 3.9 (docs/training.md, session 14). Per-frame velocity error
