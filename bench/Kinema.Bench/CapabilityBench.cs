@@ -49,6 +49,7 @@ public static class CapabilityBench
             var generated = new Lazy<VideoResult>(() => new TextToVideoPipeline(model).Generate(request)); // the characters part does not need it
             double? extendSeam = null, extendSeamRaw = null, loopSeam = null, loopSeamRaw = null, connectSeam = null, connectSeamRaw = null;
             double truthSeam = SeamRatio(truth, truth.Length / 2);
+            double[]? generatedRhythm = null;
             if (parts.Contains("seams"))
             {
                 // The peer is the same pipeline with the seam correction off, run on the same seed.
@@ -64,6 +65,10 @@ public static class CapabilityBench
                 var connect = new ConnectRequest { Video = request with { Seconds = 1 }, First = generated.Value.Frames, Second = second.Frames, Fps = generated.Value.Fps };
                 connectSeam = WorseSeam(new ConnectPipeline(model).Generate(connect).Frames, generated.Value.Frames.Count, second.Frames.Count);
                 connectSeamRaw = WorseSeam(new ConnectPipeline(model).Generate(connect with { CorrectSeams = false }).Frames, generated.Value.Frames.Count, second.Frames.Count);
+                // The seams land on a latent hand-over, so the text-to-video clip's own rhythm of steps inside a latent
+                // frame bounds them from below (docs/training.md, session 22).
+                generatedRhythm = Kinema.Training.Evaluation.LatentJudder.StepRhythm(generated.Value.Frames, model.Config.Vae.TemporalCompression);
+                Console.WriteLine($"{i,5} step rhythm of the text-to-video clip: {string.Join(", ", generatedRhythm.Select(r => r.ToString("0.00")))}");
             }
 
             EditRow? edit = null;
@@ -111,7 +116,7 @@ public static class CapabilityBench
                     $"pixels moved {edit.LowPixelChange:0.0}; 0.9 → original {edit.HighVsOriginal:0.0}, new {edit.HighVsNew:0.0}, pixels moved {edit.HighPixelChange:0.0}");
             Console.WriteLine($"{i,5} {extendSeam,12:0.00} {extendSeamRaw,6:0.00} {loopSeam,10:0.00} {loopSeamRaw,6:0.00} {connectSeam,13:0.00} {connectSeamRaw,6:0.00} {truthSeam,11:0.00} {lowToOriginal,14:0.0} {highToNew,14:0.0} {worstDrop,18:0.0}");
             rows.Add(new { scene = i, caption, extend_seam_ratio = extendSeam, extend_seam_ratio_uncorrected = extendSeamRaw, loop_seam_ratio = loopSeam,
-                loop_seam_ratio_uncorrected = loopSeamRaw, connect_seam_ratio = connectSeam, connect_seam_ratio_uncorrected = connectSeamRaw, ground_truth_seam_ratio = truthSeam,
+                loop_seam_ratio_uncorrected = loopSeamRaw, connect_seam_ratio = connectSeam, connect_seam_ratio_uncorrected = connectSeamRaw, ground_truth_seam_ratio = truthSeam, generated_step_rhythm = generatedRhythm,
                 edit_low_strength_vs_original = lowToOriginal, edit_high_strength_vs_new = highToNew, edit, minute_window_scores = windows, minute_worst_drop = worstDrop,
                 minute_joins = joins, character, image, animate, storyboard });
         }

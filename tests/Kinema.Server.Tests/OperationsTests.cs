@@ -48,9 +48,21 @@ public sealed class OperationsTests(SharedServer shared) : IDisposable
         var response = await _client.GetAsync("/metrics");
         string text = await response.Content.ReadAsStringAsync();
         Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.ToString());
-        Assert.Matches(@"kinema_jobs\{status=""completed""\} [1-9]", text);
+        Assert.Matches(@"kinema_jobs\{kind=""video"",status=""completed""\} [1-9]", text);
         Assert.Contains("kinema_queue_length ", text);
-        Assert.Matches(@"kinema_generation_seconds_count [1-9]", text);
+        Assert.Matches(@"kinema_generation_seconds_count\{kind=""video""\} [1-9]", text);
+    }
+
+    [Fact]
+    public async Task Metrics_count_images_apart_from_videos()
+    {
+        var response = await _client.PostAsync("/v1/images/generations",
+            new StringContent("{\"prompt\": \"count this image\", \"size\": \"64x64\"}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        string text = await _client.GetStringAsync("/metrics");
+        Assert.Matches(@"kinema_jobs\{kind=""image"",status=""completed""\} [1-9]", text);
+        Assert.Matches(@"kinema_jobs_finished_total\{kind=""image"",outcome=""completed""\} [1-9]", text);
+        Assert.Matches(@"kinema_generation_seconds_count\{kind=""image""\} [1-9]", text);
     }
 
     [Fact]

@@ -101,7 +101,7 @@ public sealed class GenerationWorkers(
             string seconds = SecondsText.Format((double)result.Frames.Count / result.Fps);
             if (store.Complete(job.Id, seconds, now, now + (long)options.Retention.TotalSeconds, clock.Elapsed.TotalSeconds, written.WatermarkPayload))
             {
-                metrics.RecordGeneration(clock.Elapsed.TotalSeconds, succeeded: true);
+                metrics.RecordGeneration(clock.Elapsed.TotalSeconds, succeeded: true, image: job.Kind == JobKind.Image);
                 logger.LogInformation("Completed job {VideoId} in {Seconds:0.00}s ({Frames} frames, watermark payload {WatermarkPayload}, Content Credentials signed)", job.Id, clock.Elapsed.TotalSeconds, result.Frames.Count, written.WatermarkPayload);
                 Announce(job.Id);
             }
@@ -132,7 +132,7 @@ public sealed class GenerationWorkers(
             string code = e is InvalidRequestException or Kinema.Media.MediaException ? "invalid_input" : "generation_failed";
             if (store.Fail(job.Id, code, e.Message, Now()))
             {
-                metrics.RecordGeneration(clock.Elapsed.TotalSeconds, succeeded: false);
+                metrics.RecordGeneration(clock.Elapsed.TotalSeconds, succeeded: false, image: job.Kind == JobKind.Image);
                 logger.LogError(e, "Job {VideoId} failed: {Message}", job.Id, e.Message);
                 Announce(job.Id);
             }

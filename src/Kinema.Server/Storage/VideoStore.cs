@@ -159,13 +159,15 @@ public sealed class VideoStore(Database database)
         return QuerySingle(connection, $"DELETE FROM videos WHERE id = $id AND owner = $owner RETURNING {Columns}", ("$id", id), ("$owner", owner));
     }
 
-    public IReadOnlyDictionary<VideoStatus, long> CountByStatus()
+    /// <summary>Jobs by status, videos and images (<see cref="JobKind.Image"/>) apart, every status present.</summary>
+    public IReadOnlyDictionary<(bool Image, VideoStatus Status), long> CountByStatus()
     {
         using var connection = database.Open();
-        using var command = Database.Command(connection, "SELECT status, COUNT(*) FROM videos GROUP BY status", null);
+        using var command = Database.Command(connection, "SELECT kind = $image, status, COUNT(*) FROM videos GROUP BY kind = $image, status", null,
+            ("$image", JobKind.Image.ToWire()));
         using var reader = command.ExecuteReader();
-        var counts = Enum.GetValues<VideoStatus>().ToDictionary(s => s, _ => 0L);
-        while (reader.Read()) counts[JobEnumNames.ParseStatus(reader.GetString(0))] = reader.GetInt64(1);
+        var counts = new[] { false, true }.SelectMany(image => Enum.GetValues<VideoStatus>().Select(status => (image, status))).ToDictionary(key => key, _ => 0L);
+        while (reader.Read()) counts[(reader.GetInt64(0) != 0, JobEnumNames.ParseStatus(reader.GetString(1)))] = reader.GetInt64(2);
         return counts;
     }
 
