@@ -86,6 +86,20 @@ public sealed class StudioTests : IDisposable
         Assert.Equal("image_to_video", result.GetProperty("ending").GetProperty("kind").GetString());
     }
 
+    [ChromiumFact]
+    public void A_first_frame_image_sets_the_size_until_it_is_removed()
+    {
+        var result = Run("frame-size");
+        Assert.Empty(result.GetProperty("pageErrors").EnumerateArray());
+        string defaultSize = result.GetProperty("before").GetProperty("value").GetString()!;
+        Assert.NotEqual("96x64", defaultSize);
+        Assert.Equal("", result.GetProperty("withFrame").GetProperty("value").GetString());
+        Assert.Equal("Same as the frame image", result.GetProperty("withFrame").GetProperty("text").GetString());
+        Assert.Equal("completed", result.GetProperty("video").GetProperty("status").GetString());
+        Assert.Equal("96x64", result.GetProperty("video").GetProperty("size").GetString());   // the test image's size
+        Assert.Equal(defaultSize, result.GetProperty("afterRemoval").GetProperty("value").GetString());
+    }
+
     private string TestPng()
     {
         string path = _data.File("frame.png");

@@ -148,6 +148,31 @@ const scenarios = {
     });
   },
 
+  async "frame-size"() {
+    return withPage({ width: 1200, height: 900 }, async (page) => {
+      await page.goto(url);
+      await page.waitForFunction(() => document.querySelectorAll("#size option").length > 1);
+      const sizeChoice = () => page.$eval("#size", (s) => ({ value: s.value, text: s.selectedOptions[0]?.textContent ?? "" }));
+      const before = await sizeChoice();
+      await page.fill("#prompt", "a red ball bounces on green grass");
+      await page.fill("#seconds", "1");
+      await page.setInputFiles("#first-frame", process.env.KINEMA_TEST_PNG);
+      const withFrame = await sizeChoice();
+      await page.click("#generate");
+      await page.waitForFunction(() => document.querySelectorAll(".video-card").length >= 1);
+      const id = await page.evaluate(async () => (await (await fetch("/v1/videos?limit=1")).json()).data[0].id);
+      let video;
+      for (let i = 0; i < 900; i++) {
+        video = await page.evaluate(async (v) => (await fetch(`/v1/videos/${v}`)).json(), id);
+        if (video.status === "completed" || video.status === "failed") break;
+        await page.waitForTimeout(100);
+      }
+      await page.click("#clear-first-frame");
+      const afterRemoval = await sizeChoice();
+      return { before, withFrame, afterRemoval, video: { status: video.status, size: video.size } };
+    });
+  },
+
   async "phone-layout"() {
     return withPage({ width: 390, height: 844 }, async (page) => {
       await page.goto(url);

@@ -38,6 +38,12 @@ async function loadCapabilities() {
   const caps = model.capabilities;
   const sizes = sizeChoices(caps.size);
   const select = $("size");
+  // With a frame image and no size, the server takes the image's size (on the model's grid); this choice says so.
+  const fromFrame = new Option("Same as the frame image", "");
+  fromFrame.id = "size-from-frame";
+  fromFrame.hidden = fromFrame.disabled = true;
+  select.add(fromFrame);
+  select.dataset.default = caps.size.default;
   for (const size of sizes) {
     const option = new Option(describeSize(size), size, size === caps.size.default, size === caps.size.default);
     select.add(option);
@@ -223,7 +229,7 @@ async function submit(event) {
   error.hidden = true;
   const form = new FormData();
   form.append("prompt", $("prompt").value.trim());
-  form.append("size", $("size").value);
+  if ($("size").value !== "") form.append("size", $("size").value);
   form.append("seconds", $("seconds").value);
   if ($("seed").value !== "") form.append("seed", $("seed").value);
   for (const [id, name] of ADVANCED_FIELDS) {
@@ -277,6 +283,17 @@ function openDialog(kind, video) {
   dialog.showModal();
 }
 
+// A frame image chosen: its size becomes the video's (the person may still pick another). All removed: the default.
+function followFrameSize() {
+  const select = $("size");
+  const fromFrame = $("size-from-frame");
+  if (!fromFrame) return;   // capabilities not loaded yet
+  const anyFrame = Boolean($("first-frame").files[0] || $("last-frame").files[0]);
+  fromFrame.hidden = fromFrame.disabled = !anyFrame;
+  if (anyFrame) select.value = "";
+  else if (select.value === "") select.value = select.dataset.default;
+}
+
 function bindFrameUpload(name, label) {
   const input = $(`${name}-frame`);
   const preview = $(`${name}-frame-preview`);
@@ -289,6 +306,7 @@ function bindFrameUpload(name, label) {
     preview.style.backgroundImage = url ? `url("${url}")` : "";
     $(`${name}-frame-text`).textContent = file ? file.name : `${label} (optional image)`;
     clear.hidden = !file;
+    followFrameSize();
   });
   clear.addEventListener("click", (event) => {
     event.preventDefault();
