@@ -67,8 +67,12 @@ public static class CapabilityBench
                 connectSeamRaw = WorseSeam(new ConnectPipeline(model).Generate(connect with { CorrectSeams = false }).Frames, generated.Value.Frames.Count, second.Frames.Count);
                 // The seams land on a latent hand-over, so the text-to-video clip's own rhythm of steps inside a latent
                 // frame bounds them from below (docs/training.md, session 22).
-                generatedRhythm = Kinema.Training.Evaluation.LatentJudder.StepRhythm(generated.Value.Frames, model.Config.Vae.TemporalCompression);
-                Console.WriteLine($"{i,5} step rhythm of the text-to-video clip: {string.Join(", ", generatedRhythm.Select(r => r.ToString("0.00")))}");
+                int compression = model.Config.Vae.TemporalCompression;
+                if (compression > 1 && Kinema.Training.Evaluation.LatentJudder.Measurable(generated.Value.Frames.Count, compression))
+                {
+                    generatedRhythm = Kinema.Training.Evaluation.LatentJudder.StepRhythm(generated.Value.Frames, compression);
+                    Console.WriteLine($"{i,5} step rhythm of the text-to-video clip: {string.Join(", ", generatedRhythm.Select(r => r.ToString("0.00")))}");
+                }
             }
 
             EditRow? edit = null;

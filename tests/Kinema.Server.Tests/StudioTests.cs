@@ -93,11 +93,13 @@ public sealed class StudioTests : IDisposable
         Assert.Empty(result.GetProperty("pageErrors").EnumerateArray());
         string defaultSize = result.GetProperty("before").GetProperty("value").GetString()!;
         Assert.NotEqual("96x64", defaultSize);
+        Assert.False(result.GetProperty("before").GetProperty("fromFrameOffered").GetBoolean(), "offered before any frame image was chosen");
         Assert.Equal("", result.GetProperty("withFrame").GetProperty("value").GetString());
         Assert.Equal("Same as the frame image", result.GetProperty("withFrame").GetProperty("text").GetString());
         Assert.Equal("completed", result.GetProperty("video").GetProperty("status").GetString());
         Assert.Equal("96x64", result.GetProperty("video").GetProperty("size").GetString());   // the test image's size
         Assert.Equal(defaultSize, result.GetProperty("afterRemoval").GetProperty("value").GetString());
+        Assert.False(result.GetProperty("afterRemoval").GetProperty("fromFrameOffered").GetBoolean(), "still offered after the image was removed");
     }
 
     private string TestPng()

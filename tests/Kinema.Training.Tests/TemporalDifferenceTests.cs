@@ -51,6 +51,29 @@ public sealed class TemporalDifferenceTests
     }
 
     [Fact]
+    public void Step_energy_compares_blocks_averaged_over_channels_and_pixels_not_single_values()
+    {
+        // (1, 2, 2, 4, 4), block 2. The source moves one pixel of channel 0 by 0.8 in the top-left block; the
+        // reconstruction moves all four pixels of that block in channel 1 by 0.2. Each block changes by 0.1 on average
+        // over channels and pixels, so nothing is charged; compared pixel by pixel or channel by channel it would be.
+        var source = new float[2 * 2 * 16];
+        var reconstruction = new float[2 * 2 * 16];
+        static int At(int channel, int frame, int y, int x) => ((channel * 2 + frame) * 4 + y) * 4 + x;
+        source[At(0, 1, 0, 0)] = 0.8f;
+        foreach (var (y, x) in new[] { (0, 0), (0, 1), (1, 0), (1, 1) }) reconstruction[At(1, 1, y, x)] = 0.2f;
+        using var a = tensor(reconstruction, new long[] { 1, 2, 2, 4, 4 });
+        using var b = tensor(source, new long[] { 1, 2, 2, 4, 4 });
+        using var energy = TemporalDifference.StepEnergy(a, b, block: 2);
+        Assert.Equal(0f, energy.item<float>(), 1e-6f);
+        // The same change in another block is charged: 0.1 off in two of the four blocks.
+        reconstruction = new float[2 * 2 * 16];
+        foreach (var (y, x) in new[] { (2, 2), (2, 3), (3, 2), (3, 3) }) reconstruction[At(1, 1, y, x)] = 0.2f;
+        using var moved = tensor(reconstruction, new long[] { 1, 2, 2, 4, 4 });
+        using var charged = TemporalDifference.StepEnergy(moved, b, block: 2);
+        Assert.Equal(0.05f, charged.item<float>(), 1e-6f);
+    }
+
+    [Fact]
     public void Step_energy_refuses_a_block_larger_than_the_frame()
     {
         var error = Assert.Throws<ArgumentException>(() => TemporalDifference.StepEnergy(Video(0f, 1f), Video(0f, 1f), block: 8));

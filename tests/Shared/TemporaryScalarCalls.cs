@@ -17,18 +17,25 @@ public static class TemporaryScalarCalls
     public static List<string> UnheldAdditions(string assemblyPath)
         => CallersOf(assemblyPath, (type, name, parameters) => type == "Tensor" && (name == "op_Addition" || (name is "add" or "add_" && parameters == 1)));
 
-    /// <returns>"Type.Method" for every method that turns a number into a Scalar it does not hold.</returns>
+    /// <returns>"Type.Method" for every method that turns a number into a Scalar it does not hold: implicitly, through
+    /// a number operator, or with <c>ToScalar()</c> passed straight on (<c>x.clamp_min(1e-4.ToScalar())</c>) rather than
+    /// stored in a local, a field or returned.</returns>
     public static List<string> TemporaryScalars(string assemblyPath)
         => CallersOf(assemblyPath, (type, name, _) => type == "Scalar" && name == "op_Implicit")
             .Concat(CallersOf(assemblyPath, (type, name, _) => type == "Tensor" && name is "op_Multiply" or "op_Subtraction" or "op_Division" or "op_Modulus",
                 numberParameter: true))
+            .Concat(CallersOf(assemblyPath, (_, name, _) => name == "ToScalar", unlessNext: IsStore))
             .Distinct().ToList();
+
+    private static bool IsStore(ILOpCode op) => op is ILOpCode.Stloc_0 or ILOpCode.Stloc_1 or ILOpCode.Stloc_2 or ILOpCode.Stloc_3 or ILOpCode.Stloc_s
+        or ILOpCode.Stloc or ILOpCode.Stfld or ILOpCode.Stsfld or ILOpCode.Ret;
 
     /// <summary>
     /// The methods of <paramref name="assemblyPath"/> whose IL calls a member reference matching <paramref name="match"/>
     /// (type name, member name, parameter count); with <paramref name="numberParameter"/>, only overloads taking a number.
     /// </summary>
-    public static List<string> CallersOf(string assemblyPath, Func<string, string, int, bool> match, bool numberParameter = false)
+    /// <param name="unlessNext">When given, a matching call counts only if the instruction after it fails this test.</param>
+    public static List<string> CallersOf(string assemblyPath, Func<string, string, int, bool> match, bool numberParameter = false, Func<ILOpCode, bool>? unlessNext = null)
     {
         using var stream = File.OpenRead(assemblyPath);
         using var pe = new PEReader(stream);
@@ -44,12 +51,19 @@ public static class TemporaryScalarCalls
                 var method = md.GetMethodDefinition(methodHandle);
                 if (method.RelativeVirtualAddress == 0) continue;
                 var il = pe.GetMethodBody(method.RelativeVirtualAddress).GetILReader();
+                string? awaitingNext = null;
                 while (il.RemainingBytes > 0)
                 {
                     int offset = il.Offset;
                     var op = ReadOpCode(ref il);
+                    if (awaitingNext is not null && !unlessNext!(op)) found.Add(awaitingNext);
+                    awaitingNext = null;
                     if (op is ILOpCode.Call or ILOpCode.Callvirt && Matches(md, MetadataTokens.EntityHandle(il.ReadInt32()), match, numberParameter))
-                        found.Add($"{md.GetString(type.Name)}.{md.GetString(method.Name)}{SourceLine(debug, methodHandle, offset)}");
+                    {
+                        string caller = $"{md.GetString(type.Name)}.{md.GetString(method.Name)}{SourceLine(debug, methodHandle, offset)}";
+                        if (unlessNext is null) found.Add(caller);
+                        else awaitingNext = caller;
+                    }
                     else if (op is not (ILOpCode.Call or ILOpCode.Callvirt))
                         SkipOperand(op, ref il);
                 }
@@ -110,7 +124,8 @@ public static class TemporaryScalarCalls
     {
         if (op == ILOpCode.Switch)
         {
-            il.Offset += 4 * il.ReadInt32();
+            int targets = il.ReadInt32();   // read first: the jump table starts after the count
+            il.Offset += 4 * targets;
             return;
         }
         il.Offset += op switch

@@ -34,13 +34,15 @@ public static class TemporalDifference
     /// a rhythm of big and small steps inside a latent frame (session 23) without stilling the weather.
     /// </summary>
     /// <param name="reconstruction">(B, C, T, H, W)</param><param name="video">same shape</param>
-    /// <param name="block">Side of the square blocks whose mean absolute change is compared.</param>
+    /// <param name="block">Side of the square blocks whose mean absolute change is compared. Rows and columns beyond
+    /// the last whole block are left out; the trainer's bucket sizes are multiples of 16, so 8 leaves none.</param>
     /// <returns>Mean |E(Δreconstruction) − E(Δvideo)| over blocks and frame steps, where E is a block's mean absolute
     /// change over channels and pixels; zero for single frames.</returns>
     public static Tensor StepEnergy(Tensor reconstruction, Tensor video, int block = 8)
     {
         if (!reconstruction.shape.SequenceEqual(video.shape))
             throw new ArgumentException($"shapes differ: [{string.Join(", ", reconstruction.shape)}] and [{string.Join(", ", video.shape)}]");
+        if (video.dim() != 5) throw new ArgumentException($"expected (B, C, T, H, W), got [{string.Join(", ", video.shape)}]");
         if (block < 1 || video.shape[3] < block || video.shape[4] < block)
             throw new ArgumentException($"a block of {block} pixels does not fit a {video.shape[4]}x{video.shape[3]} frame");
         long t = video.shape[2];

@@ -152,7 +152,7 @@ const scenarios = {
     return withPage({ width: 1200, height: 900 }, async (page) => {
       await page.goto(url);
       await page.waitForFunction(() => document.querySelectorAll("#size option").length > 1);
-      const sizeChoice = () => page.$eval("#size", (s) => ({ value: s.value, text: s.selectedOptions[0]?.textContent ?? "" }));
+      const sizeChoice = () => page.$eval("#size", (s) => ({ value: s.value, text: s.selectedOptions[0]?.textContent ?? "", fromFrameOffered: !s.querySelector("#size-from-frame").disabled }));
       const before = await sizeChoice();
       await page.fill("#prompt", "a red ball bounces on green grass");
       await page.fill("#seconds", "1");

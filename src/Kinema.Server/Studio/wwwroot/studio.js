@@ -48,6 +48,7 @@ async function loadCapabilities() {
     const option = new Option(describeSize(size), size, size === caps.size.default, size === caps.size.default);
     select.add(option);
   }
+  followFrameSize();
   $("seconds").max = caps.seconds.max;
   $("seconds").value = caps.seconds.default;
   // The advanced fields start empty (the model decides); their placeholders say what that means.
@@ -283,15 +284,17 @@ function openDialog(kind, video) {
   dialog.showModal();
 }
 
-// A frame image chosen: its size becomes the video's (the person may still pick another). All removed: the default.
+// The first frame image chosen: its size becomes the video's (the person may still pick another, which a second
+// image does not undo). All removed: the default.
 function followFrameSize() {
   const select = $("size");
   const fromFrame = $("size-from-frame");
-  if (!fromFrame) return;   // capabilities not loaded yet
+  if (!fromFrame) return;   // capabilities not loaded yet: loadCapabilities calls this once they are
   const anyFrame = Boolean($("first-frame").files[0] || $("last-frame").files[0]);
+  const hadFrame = !fromFrame.disabled;
   fromFrame.hidden = fromFrame.disabled = !anyFrame;
-  if (anyFrame) select.value = "";
-  else if (select.value === "") select.value = select.dataset.default;
+  if (anyFrame && !hadFrame) select.value = "";
+  else if (!anyFrame && select.value === "") select.value = select.dataset.default;
 }
 
 function bindFrameUpload(name, label) {
