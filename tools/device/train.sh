@@ -3,7 +3,7 @@
 # tools/device/pack.sh, points TorchSharp at the machine's PyTorch libtorch, records whether that mix loads and sees
 # the GPU, trains for at most BUDGET seconds, and sends back what fits through $OUT.
 #
-#   bash tools/device/train.sh NAME BUDGET_SECONDS dit --vae models/kinema-toy-v10 [kinema train dit options...]
+#   bash tools/device/train.sh NAME BUDGET_SECONDS dit --vae models/kinema-toy-v11 [kinema train dit options...]
 #   bash tools/device/train.sh NAME BUDGET_SECONDS vae [kinema train vae options...]
 #   bash tools/device/train.sh probe
 #
