@@ -40,7 +40,7 @@ public static class TemporaryScalarCalls
         using var stream = File.OpenRead(assemblyPath);
         using var pe = new PEReader(stream);
         var md = pe.GetMetadataReader();
-        using var symbols = OpenSymbols(assemblyPath);
+        using var symbols = OpenSymbols(pe, assemblyPath);
         var debug = symbols?.GetMetadataReader();
         var found = new List<string>();
         foreach (var typeHandle in md.TypeDefinitions)
@@ -72,11 +72,9 @@ public static class TemporaryScalarCalls
         return found.Distinct().ToList();
     }
 
-    private static MetadataReaderProvider? OpenSymbols(string assemblyPath)
-    {
-        var pdb = Path.ChangeExtension(assemblyPath, ".pdb");
-        return File.Exists(pdb) ? MetadataReaderProvider.FromPortablePdbStream(File.OpenRead(pdb)) : null;
-    }
+    /// <summary>The assembly's own portable PDB, embedded or beside it (checked against the assembly's id), or none.</summary>
+    private static MetadataReaderProvider? OpenSymbols(PEReader pe, string assemblyPath)
+        => pe.TryOpenAssociatedPortablePdb(assemblyPath, path => File.Exists(path) ? File.OpenRead(path) : null, out var symbols, out _) ? symbols : null;
 
     /// <returns>" (File.cs:line)" of the statement holding the IL offset, or "" without symbols.</returns>
     private static string SourceLine(MetadataReader? debug, MethodDefinitionHandle method, int offset)
