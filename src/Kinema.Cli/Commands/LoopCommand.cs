@@ -21,25 +21,9 @@ public static class LoopCommand
             using var model = options.LoadModel(parse, cancellation);
             GenerationOptions.NoteUnknownWords(model, [request.Prompt]);
             int steps = VideoRequestValidator.Resolve(request, model.Config).Steps;
-            var result = await GenerationOptions.RunWithProgress(2 * steps, p => new LoopPipeline(model).Generate(request, new PassCounter(p, steps), cancellation), cancellation);
+            var result = await GenerationOptions.RunWithProgress(2 * steps, p => new LoopPipeline(model).Generate(request, p, cancellation), cancellation);
             return options.WriteVideo(parse, output, result);
         }));
         return command;
-    }
-
-    /// <summary>The loop denoises twice; show both passes on one bar.</summary>
-    private sealed class PassCounter(IProgress<GenerationProgress> inner, int stepsPerPass) : IProgress<GenerationProgress>
-    {
-        private int _pass;
-
-        public void Report(GenerationProgress value)
-        {
-            if (value.Stage == GenerationStage.Denoising)
-            {
-                if (value.Step == 1) _pass++;
-                inner.Report(value with { Step = (_pass - 1) * stepsPerPass + value.Step, TotalSteps = 2 * stepsPerPass });
-            }
-            else if (value.Stage != GenerationStage.Done || _pass >= 2) inner.Report(value);
-        }
     }
 }

@@ -50,14 +50,17 @@ public sealed class LoopPipeline(KinemaModel model)
         double loopSeconds = LoopSeconds(r, Model.Config, blendLatentFrames);
         var clock = Stopwatch.StartNew();
         bool windowed = StoryboardPipeline.NeedsWindows(loopSeconds, Model.Config);
+        // Two denoising passes on one count of steps, so progress never goes back; only the loop as a whole is done.
+        var firstPassProgress = progress is null ? null : new WindowProgress(progress, 0, 2);
+        var closingProgress = progress is null ? null : new WindowProgress(progress, 1, 2);
         var firstPass = windowed
             ? new StoryboardPipeline(Model).Generate(new StoryboardRequest
             {
                 Cards = [new StoryboardCard(0, r.Prompt)],
                 Seconds = loopSeconds,
                 Settings = request with { Seconds = loopSeconds, Fps = r.Fps, Width = r.Width, Height = r.Height },
-            }, progress, cancellation)
-            : new TextToVideoPipeline(Model).Generate(request with { Seconds = loopSeconds, Fps = r.Fps }, progress, cancellation);
+            }, firstPassProgress, cancellation)
+            : new TextToVideoPipeline(Model).Generate(request with { Seconds = loopSeconds, Fps = r.Fps }, firstPassProgress, cancellation);
 
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
@@ -81,8 +84,8 @@ public sealed class LoopPipeline(KinemaModel model)
         using var text = TextConditioning.Encode(Model, r.Prompt, r.NegativePrompt, guided: r.Guidance > 1);
         // A windowed first pass used seeds up to seed + windows (fewer than its latent frames); the closing pass takes one past them.
         var noise = FlowSampler.Noise(windowed ? r.Seed + r.LatentFrames + 1 : r.Seed + 1, shape, Model.Device, Model.ComputeType);
-        using var closed = FlowSampler.Sample(Model, noise, text, r, new FlowSampler.Conditioning(latents, known), progress, clock, cancellation);
-        var decoded = TextToVideoPipeline.DecodeFrames(Model, closed, Model.Config.Vae.PixelFrames(total), progress, clock, cancellation);
+        using var closed = FlowSampler.Sample(Model, noise, text, r, new FlowSampler.Conditioning(latents, known), closingProgress, clock, cancellation);
+        var decoded = TextToVideoPipeline.DecodeFrames(Model, closed, Model.Config.Vae.PixelFrames(total), closingProgress, clock, cancellation);
         // Frames of the kept head stay exactly as first generated; the regenerated end follows; the wrap copy is dropped.
         var end = decoded.Skip(contextPixels).Take(blendLatentFrames * stride).ToList();
         if (correctSeams)

@@ -72,8 +72,7 @@ public static class HeldScalars
     public static Tensor Plus(this Tensor tensor, double value)
     {
         using var scalar = value.ToScalar();
-        using var one = 1.0.ToScalar();   // add(Scalar) alone would make its alpha = 1 a temporary Scalar
-        return tensor.add(scalar, one);
+        return tensor.add(scalar, One);   // add(Scalar) alone would make its alpha = 1 a temporary Scalar
     }
 
     /// <summary>

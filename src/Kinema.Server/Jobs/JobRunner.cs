@@ -19,9 +19,9 @@ public sealed class JobRunner(DataFolder data)
         return job.Kind switch
         {
             JobKind.Edit or JobKind.Remix when p.SourceVideoFile is not null => RunEdit(model, job, video, progress, cancellation),
-            JobKind.TextToVideo or JobKind.Remix when StoryboardPipeline.NeedsWindows(video.Seconds ?? model.Config.Defaults.Seconds, model.Config)
-                => RunWindowed(model, job, video, progress, cancellation),
-            JobKind.ImageToVideo when p.LastFrameFile is null && StoryboardPipeline.NeedsWindows(video.Seconds ?? model.Config.Defaults.Seconds, model.Config)
+            // Only an animation towards a last frame cannot run window by window (text-to-video and remix jobs have none).
+            JobKind.TextToVideo or JobKind.Remix or JobKind.ImageToVideo
+                when p.LastFrameFile is null && StoryboardPipeline.NeedsWindows(video.Seconds ?? model.Config.Defaults.Seconds, model.Config)
                 => RunWindowed(model, job, video, progress, cancellation),
             JobKind.TextToVideo or JobKind.Remix => new TextToVideoPipeline(model).Generate(video, progress, cancellation),
             JobKind.ImageToVideo => new AnimatePipeline(model).Generate(new AnimateRequest
@@ -31,7 +31,7 @@ public sealed class JobRunner(DataFolder data)
                 LastFrame = p.LastFrameFile is null ? null : ImageFile.Read(InputFile(job, p.LastFrameFile)),
             }, progress, cancellation),
             JobKind.Extend => RunExtend(model, job, video, progress, cancellation),
-            JobKind.Loop => new LoopPipeline(model).Generate(video, new PassProgress(progress, 2), cancellation),
+            JobKind.Loop => new LoopPipeline(model).Generate(video, progress, cancellation),
             JobKind.Connect => RunConnect(model, job, video, progress, cancellation),
             JobKind.Storyboard => RunStoryboard(model, job, video, progress, cancellation),
             JobKind.Image => RunImage(model, video, progress, cancellation),
@@ -130,30 +130,6 @@ public sealed class JobRunner(DataFolder data)
     {
         if (name is null) throw new InvalidDataException($"job {job.Id} ({job.Kind.ToWire()}) has no stored input");
         return Path.Combine(data.InputFolder(job.Id), name);
-    }
-
-    /// <summary>
-    /// Pipelines that denoise more than once (a loop: the clip, then its closing pass) restart their step count;
-    /// this maps pass k's steps onto one 0-100 % run, so the job's progress never goes backwards.
-    /// </summary>
-    private sealed class PassProgress(IProgress<GenerationProgress> inner, int passes) : IProgress<GenerationProgress>
-    {
-        private int _pass;
-        private int _lastStep = int.MaxValue;
-
-        public void Report(GenerationProgress value)
-        {
-            if (value.Stage != GenerationStage.Denoising)
-            {
-                // Text encoding comes before the first pass; a pass's own decode and "done" only after the last.
-                if (_pass == 0 || _pass >= passes) inner.Report(value);
-                return;
-            }
-            // Each pass counts from step 1 again (a one-step pass reports step 1 twice in a row).
-            if (value.Step <= _lastStep) _pass = Math.Min(_pass + 1, passes);
-            _lastStep = value.Step;
-            inner.Report(value with { Step = (_pass - 1) * value.TotalSteps + value.Step, TotalSteps = passes * value.TotalSteps });
-        }
     }
 
     /// <summary>

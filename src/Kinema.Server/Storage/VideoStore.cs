@@ -72,12 +72,11 @@ public sealed class VideoStore(Database database)
         var connection = write.Connection;
         return QuerySingle(connection, $"""
             UPDATE videos SET status = 'in_progress', progress = 0, started_at = $now
-            WHERE seq = (SELECT seq FROM videos WHERE status = 'queued' ORDER BY kind = 'image' DESC, seq LIMIT 1) AND status = 'queued'
+            WHERE seq = (SELECT seq FROM videos WHERE status = 'queued' ORDER BY kind = $image DESC, seq LIMIT 1) AND status = 'queued'
             RETURNING {Columns}
-            """, ("$now", now));
+            """, ("$now", now), ("$image", JobKind.Image.ToWire()));
     }
 
-    /// <summary>Hands jobs that were running when the process stopped back to the queue; returns how many.</summary>
     /// <summary>
     /// Removes image jobs a previous run left queued or running: their requests waited for them and are gone, so no one
     /// could receive the images. Returns their ids, whose files the caller removes.
@@ -87,15 +86,14 @@ public sealed class VideoStore(Database database)
         using var write = database.OpenWrite();
         var connection = write.Connection;
         var ids = new List<string>();
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "DELETE FROM videos WHERE kind = 'image' AND status IN ('queued', 'in_progress') RETURNING id";
-            using var reader = command.ExecuteReader();
-            while (reader.Read()) ids.Add(reader.GetString(0));
-        }
+        using var command = Database.Command(connection, "DELETE FROM videos WHERE kind = $image AND status IN ('queued', 'in_progress') RETURNING id", null,
+            ("$image", JobKind.Image.ToWire()));
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) ids.Add(reader.GetString(0));
         return ids;
     }
 
+    /// <summary>Hands jobs that were running when the process stopped back to the queue; returns how many.</summary>
     public int RequeueInterrupted()
     {
         using var write = database.OpenWrite();

@@ -20,19 +20,8 @@ public static class LatentJudder
     /// <returns>Mean absolute change (0-255) across hand-overs, and inside latent frames.</returns>
     public static (double Across, double Inside) MeanChanges(IReadOnlyList<RgbFrame> frames, int temporalCompression)
     {
-        ArgumentNullException.ThrowIfNull(frames);
-        if (temporalCompression < 2) throw new ArgumentOutOfRangeException(nameof(temporalCompression), "a latent frame must cover at least two pixel frames");
-        if (!Measurable(frames.Count, temporalCompression))
-            throw new ArgumentException($"{frames.Count} frames hold no change inside a latent frame next to a hand-over; at least {temporalCompression + 1} are needed");
-        double across = 0, inside = 0;
-        int acrossCount = 0, insideCount = 0;
-        for (int i = 1; i < frames.Count; i++)
-        {
-            double change = frames[i - 1].MeanAbsoluteDifference(frames[i]);
-            if ((i - 1) % temporalCompression == 0) { across += change; acrossCount++; }
-            else { inside += change; insideCount++; }
-        }
-        return (across / acrossCount, inside / insideCount);
+        var (sums, counts) = ChangesByPlace(frames, temporalCompression);
+        return (sums[0] / counts[0], sums.Skip(1).Sum() / counts.Skip(1).Sum());
     }
 
     /// <summary>
@@ -44,22 +33,26 @@ public static class LatentJudder
     /// <returns>One ratio per place, c in all; rendered toy-world motion is near 1 at every place.</returns>
     public static double[] StepRhythm(IReadOnlyList<RgbFrame> frames, int temporalCompression)
     {
+        var (sums, counts) = ChangesByPlace(frames, temporalCompression);
+        double mean = Math.Max(sums.Sum() / counts.Sum(), 1e-9);
+        return sums.Select((sum, place) => sum / counts[place] / mean).ToArray();
+    }
+
+    /// <summary>The summed change between neighbouring frames, and how many, at each place in a latent frame (0 = the hand-over).</summary>
+    private static (double[] Sums, int[] Counts) ChangesByPlace(IReadOnlyList<RgbFrame> frames, int temporalCompression)
+    {
         ArgumentNullException.ThrowIfNull(frames);
         if (temporalCompression < 2) throw new ArgumentOutOfRangeException(nameof(temporalCompression), "a latent frame must cover at least two pixel frames");
-        if (frames.Count < temporalCompression + 1)
-            throw new ArgumentException($"{frames.Count} frames do not fill a latent frame after the first frame; at least {temporalCompression + 1} are needed");
+        if (!Measurable(frames.Count, temporalCompression))
+            throw new ArgumentException($"{frames.Count} frames hold no change inside a latent frame next to a hand-over; at least {temporalCompression + 1} are needed");
         var sums = new double[temporalCompression];
         var counts = new int[temporalCompression];
-        double total = 0;
         for (int i = 1; i < frames.Count; i++)
         {
-            double change = frames[i - 1].MeanAbsoluteDifference(frames[i]);
-            sums[(i - 1) % temporalCompression] += change;
+            sums[(i - 1) % temporalCompression] += frames[i - 1].MeanAbsoluteDifference(frames[i]);
             counts[(i - 1) % temporalCompression]++;
-            total += change;
         }
-        double mean = Math.Max(total / (frames.Count - 1), 1e-9);
-        return sums.Select((sum, place) => sum / counts[place] / mean).ToArray();
+        return (sums, counts);
     }
 
     /// <summary>

@@ -191,6 +191,21 @@ public sealed class ConditionedPipelineTests : IDisposable
         Assert.NotEqual(one[^1].Pixels, two[^1].Pixels);
     }
 
+    [Fact]
+    public void A_loop_counts_both_denoising_passes_as_one_run_and_is_done_once_at_the_end()
+    {
+        // 2 s rounds up to 17 frames, past twice the tiny model's 1 s default, so the first pass is windowed and its
+        // steps differ in number from the closing pass's: each pass fills its half of the run.
+        var reports = new List<GenerationProgress>();
+        new CollectedProgress(reports).Run(p => new LoopPipeline(_model).Generate(TinyModel.Request() with { Seconds = 2 }, p));
+        var done = reports.Where(r => r.Stage == GenerationStage.Denoising).Select(r => (double)r.Step / r.TotalSteps).ToList();
+        Assert.All(done.Zip(done.Skip(1)), pair => Assert.True(pair.Second > pair.First, $"progress went from {pair.First:0.00} back to {pair.Second:0.00}"));
+        Assert.Contains(0.5, done);
+        Assert.Equal(1.0, done[^1]);
+        Assert.Equal(GenerationStage.Done, reports[^1].Stage);
+        Assert.Single(reports, r => r.Stage == GenerationStage.Done);
+    }
+
     [Theory]
     [InlineData(25, 2, 2)]   // a 4-second loop's head (7 latent frames) holds both chunks
     [InlineData(9, 3, 2)]    // 9 kept frames hold two whole chunks, not three
