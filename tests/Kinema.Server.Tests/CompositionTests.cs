@@ -232,6 +232,14 @@ public sealed class CompositionTests(SharedServer shared) : IDisposable
     }
 
     [Fact]
+    public async Task A_frame_rate_for_an_image_is_refused_naming_fps()
+    {
+        var response = await PostJson("/v1/images/generations", $"{{\"prompt\": \"{Prompt}\", \"size\": \"64x64\", \"fps\": 12}}");
+        var error = await ApiAssert.Error(response, 400, shared.Server, param: "fps", code: "unsupported_parameter");
+        Assert.Contains("single frame", error.GetProperty("message").GetString());
+    }
+
+    [Fact]
     public async Task First_and_last_frames_with_no_room_between_them_are_refused_before_queueing()
     {
         string png = _scratch.File("end.png");

@@ -29,6 +29,7 @@ public static class ImageEndpoints
     private static async Task<IResult> Generate(HttpContext context, VideoService service, DataFolder data, ContentPolicy policy, CharacterStore characters, ProgressBoard board)
     {
         var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
+        if (fields.Has("fps")) throw ApiException.BadRequest("'fps' cannot be set for an image: it is a single frame", "fps", "unsupported_parameter");
         var (prompt, request, expanded) = PromptedRequest.Read(fields, context, policy, characters, allowSeconds: false);
         service.Model.CheckRequested(fields.String("model"), ServedModel.OpenAiImageAliases);
         long count = fields.Integer("n") ?? 1;
