@@ -12,6 +12,7 @@ public static class Program
         ["server-load"] = ("50 concurrent clients creating and polling jobs on kinema serve: failures, lost jobs, GET latency under load vs idle", ServerLoadBench.Run),
         ["decode-memory"] = ("peak memory of chunked vs whole-video VAE decoding as duration grows", DecodeMemoryBench.Run),
         ["character-reading"] = ("kinema character create's reading of toy-world clips through H.264: colour, shape and size read right, by weather", CharacterReadingBench.Run),
+        ["loop-closing"] = ("loop seams, joins and judge score for closing-pass variants (latent frames regenerated : start frames given after them)", LoopClosingBench.Run),
         ["capabilities"] = ("seams of extensions and loops, editing by strength, one-minute consistency (judge per 5 s window)", CapabilityBench.Run),
         ["vae-round-trips"] = ("VAE generational loss: toy-world clips encoded and decoded again and again, judged after each round trip", RoundTripBench.Run),
         ["train-data"] = ("stage-2 training samples/s: clips rendered and encoded every step vs pooled scenes' latents read from a cache", TrainDataBench.Run),

@@ -245,9 +245,31 @@ public sealed class CompositionTests(SharedServer shared) : IDisposable
         string png = _scratch.File("end.png");
         TestImages.WritePng(png, 64, 64);
         string url = "data:image/png;base64," + Convert.ToBase64String(await File.ReadAllBytesAsync(png));
+        var before = InputFolders();
         var response = await PostJson("/v1/videos", $"{{\"prompt\": \"a cube\", \"seconds\": \"0.125\", \"input_reference\": {{\"image_url\": \"{url}\"}}, \"last_frame_reference\": {{\"image_url\": \"{url}\"}}}}");
         var error = await ApiAssert.Error(response, 400, shared.Server, param: "seconds");
         Assert.Contains("a first and a last frame need at least", error.GetProperty("message").GetString());
+        Assert.Empty(InputFolders().Except(before));   // both images were stored before the check; the refusal removed them
+    }
+
+    [Fact]
+    public async Task A_storyboard_refused_at_its_second_image_keeps_none_of_its_inputs()
+    {
+        string png = _scratch.File("card.png");
+        TestImages.WritePng(png, 64, 64);
+        string url = "data:image/png;base64," + Convert.ToBase64String(await File.ReadAllBytesAsync(png));
+        var before = InputFolders();
+        var response = await PostJson("/v1/videos/storyboards",
+            $"{{\"cards\": [{{\"start\": 0, \"prompt\": \"a cube\", \"image\": {{\"image_url\": \"{url}\"}}}}, {{\"start\": 1, \"prompt\": \"a ball\", \"image\": {{\"image_url\": \"data:image/png;base64,bm90IGFuIGltYWdl\"}}}}]}}");
+        await ApiAssert.Error(response, 400, shared.Server, param: "cards[1].image");
+        Assert.Empty(InputFolders().Except(before));
+    }
+
+    /// <summary>The jobs' stored inputs on the shared server (those of finished jobs are removed when their outputs are written).</summary>
+    private HashSet<string> InputFolders()
+    {
+        string inputs = Path.Combine(shared.DataFolder, "inputs");
+        return Directory.Exists(inputs) ? [.. Directory.GetDirectories(inputs)] : [];
     }
 
     [Fact]

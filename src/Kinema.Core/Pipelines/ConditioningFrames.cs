@@ -71,9 +71,13 @@ public static class ConditioningFrames
         if (frames.Count == 0) throw new ArgumentException("no frames given");
         if (!(fromFps > 0) || !(toFps > 0)) throw new ArgumentOutOfRangeException(nameof(toFps), $"frame rates must be > 0, got {fromFps} and {toFps}");
         if (Math.Abs(fromFps - toFps) < 1e-9) return frames;
-        int count = Math.Max(1, (int)Math.Round(frames.Count * toFps / fromFps));
+        int count = RetimedCount(frames.Count, fromFps, toFps);
         return Enumerable.Range(0, count).Select(i => frames[Math.Min(frames.Count - 1, (int)Math.Floor((i + 0.5) * fromFps / toFps))]).ToList();
     }
+
+    /// <summary>How many frames <see cref="Retime"/> gives for <paramref name="count"/> frames shown at <paramref name="fromFps"/>.</summary>
+    public static int RetimedCount(int count, double fromFps, double toFps)
+        => Math.Abs(fromFps - toFps) < 1e-9 ? count : Math.Max(1, (int)Math.Round(count * toFps / fromFps));
 
     /// <summary>Width and height for a source of the given size: the request's, else the source's rounded down to the grid.</summary>
     public static (int Width, int Height) SizeFor(VideoRequest request, int sourceWidth, int sourceHeight, ModelConfig config)

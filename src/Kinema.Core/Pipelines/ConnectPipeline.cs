@@ -35,6 +35,22 @@ public sealed class ConnectPipeline(KinemaModel model)
 {
     public KinemaModel Model { get; } = model ?? throw new ArgumentNullException(nameof(model));
 
+    /// <summary>The transition's frames for <paramref name="r"/>: its frame count rounded up to whole latent frames, at least one.</summary>
+    public static int TransitionFrames(ResolvedVideoRequest r, ModelConfig config) => WholeLatentFrames(r.FrameCount, config.Vae.TemporalCompression);
+
+    private static int WholeLatentFrames(int frames, int stride) => Math.Max(1, (frames + stride - 1) / stride) * stride;
+
+    /// <summary>
+    /// The frames the result will have: the transition, and unless <paramref name="transitionOnly"/> the first clip before it
+    /// and the second, re-timed from <paramref name="secondFps"/> to the transition's rate, after it. Lets a server say how
+    /// long a video will be before generating it.
+    /// </summary>
+    public static int ResultFrames(ResolvedVideoRequest r, ModelConfig config, int firstFrames, int secondFrames, double secondFps, bool transitionOnly)
+    {
+        int transition = TransitionFrames(r, config);
+        return transitionOnly ? transition : firstFrames + transition + ConditioningFrames.RetimedCount(secondFrames, secondFps, r.Fps);
+    }
+
     public VideoResult Generate(ConnectRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default)
     {
         if (request.First.Count == 0 || request.Second.Count == 0) throw new InvalidRequestException("both videos need at least one frame");
@@ -60,7 +76,7 @@ public sealed class ConnectPipeline(KinemaModel model)
         int k = Math.Max(1, Math.Min(second.Count / stride, request.ContextLatentFrames));
         var tail = ConditioningFrames.EncodeAsContinuation(Model, second.Take(Math.Min(second.Count, k * stride)).ToList(), cancellation);
         int leadLatents = (int)lead.shape[2], tailLatents = (int)tail.shape[2];
-        int middleLatents = Math.Max(1, (r.FrameCount + stride - 1) / stride);
+        int middleLatents = TransitionFrames(r, Model.Config) / stride;
         int total = leadLatents + middleLatents + tailLatents;
         int s = Model.Config.Vae.SpatialCompression;
         var shape = new long[] { 1, Model.Config.Vae.LatentChannels, total, r.Height / s, r.Width / s };
@@ -95,7 +111,10 @@ public sealed class ConnectPipeline(KinemaModel model)
         var clock = Stopwatch.StartNew();
         double last = Model.Config.Defaults.Seconds;
         var sized = request.Video with { Width = r.Width, Height = r.Height, Fps = r.Fps };
-        double leadSeconds = r.Seconds - last;
+        // The closing window rounds its frames up to the latent grid, so the extension takes what is left of the whole
+        // transition's and the result is as long as TransitionFrames says.
+        int closingFrames = WholeLatentFrames((int)Math.Round(last * r.Fps), Model.Config.Vae.TemporalCompression);
+        double leadSeconds = (double)(TransitionFrames(r, Model.Config) - closingFrames) / r.Fps;
         int leadWindows = StoryboardPipeline.NeedsWindows(leadSeconds, Model.Config) ? ExtendPipeline.WindowFrames(leadSeconds, r.Fps, Model.Config).Count : 1;
         // Every window runs the same steps, so the bar is leadWindows + 1 windows long: the extension's own progress fills
         // the first leadWindows of them, the closing window the last.

@@ -54,17 +54,14 @@ public static class CompositionEndpoints
         // Each read removes the job's whole input folder when it fails, the first video's copy included.
         var first = await SourceVideo.Read(fields, context, service, uploads, data, id, "first", "first");
         var second = await SourceVideo.Read(fields, context, service, uploads, data, id, "second", "second");
-        return DerivedVideoEndpoints.Guard(data, id, () =>
+        return InputGuard.Run(data, id, () =>
         {
             fields.RejectUnknown();
             var (w, h) = ConditioningFrames.SizeFor(request, first.Width, first.Height, service.Model.Config);
             int fps = GenerationFields.SourceFps(first.Fps, service.Model, "first");
             if (!(second.Fps > 0)) throw ApiException.BadRequest("'second' has no valid frame rate", "second", "invalid_video");
             var resolved = GenerationFields.Resolve(request with { Width = w, Height = h, Fps = fps }, service.Model);
-            int stride = service.Model.Config.Vae.TemporalCompression;
-            int transitionFrames = (resolved.FrameCount + stride - 1) / stride * stride;
-            int secondFrames = (int)Math.Round(second.FrameCount * fps / second.Fps);
-            double seconds = (double)(transitionOnly ? transitionFrames : first.FrameCount + transitionFrames + secondFrames) / fps;
+            double seconds = (double)ConnectPipeline.ResultFrames(resolved, service.Model.Config, first.FrameCount, second.FrameCount, second.Fps, transitionOnly) / fps;
             var parameters = GenerationFields.ToParameters(resolved) with
             {
                 SourceVideoFile = first.FileName, SecondVideoFile = second.FileName, TransitionOnly = transitionOnly, ExpandedPrompt = expanded,
@@ -91,9 +88,9 @@ public static class CompositionEndpoints
 
         string id = Ids.New("video");
         var expanded = characters.Expand(context.Owner(), cards.Select(c => c.Prompt).ToList());
-        var stored = new List<StoredCard>();
-        try
+        return await InputGuard.RunAsync(data, id, async () =>
         {
+            var stored = new List<StoredCard>();
             for (int i = 0; i < cards.Count; i++)
             {
                 string? imageFile = null;
@@ -111,14 +108,6 @@ public static class CompositionEndpoints
                 }
                 stored.Add(new StoredCard(cards[i].Start, expanded[i].Prompt, imageFile));
             }
-        }
-        catch
-        {
-            DataFolder.DeleteQuietly(data.InputFolder(id));
-            throw;
-        }
-        return DerivedVideoEndpoints.Guard(data, id, () =>
-        {
             var resolved = GenerationFields.Resolve(request with { Prompt = stored[0].Prompt, Seconds = seconds }, service.Model);
             string prompt = string.Join("\n", cards.Select(c => $"{c.Start.ToString(CultureInfo.InvariantCulture)}s: {c.Prompt}"));
             return service.Queue(context, id, JobKind.Storyboard, prompt, resolved, GenerationFields.ToParameters(resolved) with { Cards = stored });

@@ -31,7 +31,7 @@ public static class DerivedVideoEndpoints
         var found = service.FindCompletedSource(id, context.Owner(), "video_id");
         var p = found.Parameters;
         string jobId = Ids.New("video");
-        return Guard(data, jobId, () =>
+        return InputGuard.Run(data, jobId, () =>
         {
             var source = SourceVideo.Copy(found, data, jobId, "video_id");
             var (w, h) = ConditioningFrames.SizeFor(overrides, source.Width, source.Height, service.Model.Config);
@@ -73,7 +73,7 @@ public static class DerivedVideoEndpoints
         double? strength = Strength(fields);
         string id = Ids.New("video");
         var source = await SourceVideo.Read(fields, context, service, uploads, data, id);
-        return Guard(data, id, () =>
+        return InputGuard.Run(data, id, () =>
         {
             fields.RejectUnknown();
             var (w, h) = ConditioningFrames.SizeFor(request, source.Width, source.Height, service.Model.Config);
@@ -94,7 +94,7 @@ public static class DerivedVideoEndpoints
         bool backward = fields.Boolean("backward") ?? false;
         string id = Ids.New("video");
         var source = await SourceVideo.Read(fields, context, service, uploads, data, id);
-        return Guard(data, id, () =>
+        return InputGuard.Run(data, id, () =>
         {
             fields.RejectUnknown();
             var (w, h) = ConditioningFrames.SizeFor(request, source.Width, source.Height, service.Model.Config);
@@ -108,19 +108,5 @@ public static class DerivedVideoEndpoints
                 GenerationFields.ToParameters(resolved) with { Backward = backward, KeepSourceSize = keepSourceSize, SourceVideoFile = source.FileName, ExpandedPrompt = expanded },
                 seconds: total, size: keepSourceSize ? GenerationFields.SizeText(source.Width, source.Height) : null, sourceVideoId: source.VideoId);
         });
-    }
-
-    /// <summary>Removes the inputs already stored for a job that is refused after all.</summary>
-    internal static IResult Guard(DataFolder data, string id, Func<IResult> accept)
-    {
-        try
-        {
-            return accept();
-        }
-        catch
-        {
-            DataFolder.DeleteQuietly(data.InputFolder(id));
-            throw;
-        }
     }
 }

@@ -22,12 +22,7 @@ public static class EventStreamEndpoints
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
-        using var wake = new SemaphoreSlim(0);
-        Action<string> onChange = changed =>
-        {
-            if (changed == id && wake.CurrentCount == 0) wake.Release();
-        };
-        board.Changed += onChange;
+        using var changes = new JobChanges(board, [id]);
         var aborted = context.RequestAborted;
         try
         {
@@ -48,15 +43,11 @@ public static class EventStreamEndpoints
                     last = json;
                 }
                 if (job.Status is VideoStatus.Completed or VideoStatus.Failed) break;
-                await wake.WaitAsync(TimeSpan.FromSeconds(1), aborted);
+                await changes.WaitAsync(aborted);
             }
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
-        }
-        finally
-        {
-            board.Changed -= onChange;
         }
     }
 }

@@ -22,7 +22,6 @@ public static class ImageEndpoints
 {
     public const string IdPrefix = "img";
     public const int MaxImages = 10;
-    private static readonly TimeSpan BackstopPoll = TimeSpan.FromSeconds(1);
 
     public static void Map(RouteGroupBuilder v1) => v1.MapPost("/images/generations", Generate);
 
@@ -44,34 +43,15 @@ public static class ImageEndpoints
 
         var ids = new List<string>();
         for (int i = 0; i < count; i++)
-        {
-            var job = service.Enqueue(new VideoJob
-            {
-                Id = Ids.New(IdPrefix),
-                Owner = context.Owner(),
-                Kind = JobKind.Image,
-                Model = service.Model.Name,
-                Prompt = prompt,
-                Size = GenerationFields.SizeText(resolved.Width, resolved.Height),
-                Seconds = "0",
-                Parameters = GenerationFields.ToParameters(resolved) with { Seed = resolved.Seed + i, ExpandedPrompt = expanded },
-                CreatedAt = service.Now(),
-            });
-            ids.Add(job.Id);
-        }
-        // Woken by the progress board when one of them changes (as the event stream is), with a slow poll as a backstop.
-        using var wake = new SemaphoreSlim(0);
-        Action<string> onChange = changed =>
-        {
-            if (ids.Contains(changed) && wake.CurrentCount == 0) wake.Release();
-        };
-        board.Changed += onChange;
+            ids.Add(service.Add(context, Ids.New(IdPrefix), JobKind.Image, prompt, resolved,
+                GenerationFields.ToParameters(resolved) with { Seed = resolved.Seed + i, ExpandedPrompt = expanded }, seconds: 0).Id);
+        using var changes = new JobChanges(board, ids);
         try
         {
             var images = new List<GeneratedImage>();
             foreach (string id in ids)
             {
-                var finished = await WaitFinished(service, id, context.Owner(), wake, context.RequestAborted);
+                var finished = await WaitFinished(service, id, context.Owner(), changes, context.RequestAborted);
                 if (finished.Status == VideoStatus.Failed)
                     throw new ApiException(finished.ErrorCode == "invalid_input" ? 400 : 500, $"image generation failed: {finished.ErrorMessage}", null, finished.ErrorCode ?? "generation_failed");
                 byte[] png = await File.ReadAllBytesAsync(data.Asset(id, DataFolder.ImageFileName), context.RequestAborted);
@@ -86,19 +66,15 @@ public static class ImageEndpoints
             foreach (string id in ids) service.Discard(id, context.Owner());
             throw;
         }
-        finally
-        {
-            board.Changed -= onChange;
-        }
     }
 
-    private static async Task<VideoJob> WaitFinished(VideoService service, string id, string owner, SemaphoreSlim wake, CancellationToken cancellation)
+    private static async Task<VideoJob> WaitFinished(VideoService service, string id, string owner, JobChanges changes, CancellationToken cancellation)
     {
         while (true)
         {
             var job = service.Current(id, owner) ?? throw new ApiException(404, $"image job '{id}' was deleted before it finished", null, "not_found");
             if (job.Status is VideoStatus.Completed or VideoStatus.Failed) return job;
-            await wake.WaitAsync(BackstopPoll, cancellation);
+            await changes.WaitAsync(cancellation);
         }
     }
 }

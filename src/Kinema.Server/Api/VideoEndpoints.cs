@@ -29,10 +29,10 @@ public static class VideoEndpoints
         fields.RejectUnknown();
 
         string id = Ids.New("video");
-        string? firstFile = null, lastFile = null;
-        if (first is not null || last is not null)
+        return InputGuard.Run(data, id, () =>
         {
-            try
+            string? firstFile = null, lastFile = null;
+            if (first is not null || last is not null)
             {
                 // The size follows the first image (else the last) unless one is asked for; both are fitted to it.
                 var firstImage = first is null ? null : uploads.SaveImage(first, InputReference.FirstFrame, data.InputFolder(id), "first_frame");
@@ -42,40 +42,21 @@ public static class VideoEndpoints
                 request = request with { Width = w, Height = h };
                 (firstFile, lastFile) = (firstImage?.FileName, lastImage?.FileName);
             }
-            catch
+            var resolved = GenerationFields.Resolve(request, service.Model);
+            if (firstFile is not null && lastFile is not null)
             {
-                DataFolder.DeleteQuietly(data.InputFolder(id));
-                throw;
+                try
+                {
+                    Pipelines.AnimatePipeline.CheckRoomForBothEnds(resolved, service.Model.Config);
+                }
+                catch (Pipelines.InvalidRequestException e)
+                {
+                    throw ApiException.BadRequest(e.Message, "seconds", "unsupported_value");
+                }
             }
-        }
-        var resolved = Resolve(request, service, data, id);
-        if (firstFile is not null && lastFile is not null)
-        {
-            try
-            {
-                Pipelines.AnimatePipeline.CheckRoomForBothEnds(resolved, service.Model.Config);
-            }
-            catch (Pipelines.InvalidRequestException e)
-            {
-                DataFolder.DeleteQuietly(data.InputFolder(id));
-                throw ApiException.BadRequest(e.Message, "seconds", "unsupported_value");
-            }
-        }
-        return service.Queue(context, id, firstFile is null && lastFile is null ? JobKind.TextToVideo : JobKind.ImageToVideo, prompt, resolved,
-            GenerationFields.ToParameters(resolved) with { FirstFrameFile = firstFile, LastFrameFile = lastFile, ExpandedPrompt = expanded });
-    }
-
-    private static Pipelines.ResolvedVideoRequest Resolve(Pipelines.VideoRequest request, VideoService service, DataFolder data, string id)
-    {
-        try
-        {
-            return GenerationFields.Resolve(request, service.Model);
-        }
-        catch
-        {
-            DataFolder.DeleteQuietly(data.InputFolder(id));
-            throw;
-        }
+            return service.Queue(context, id, firstFile is null && lastFile is null ? JobKind.TextToVideo : JobKind.ImageToVideo, prompt, resolved,
+                GenerationFields.ToParameters(resolved) with { FirstFrameFile = firstFile, LastFrameFile = lastFile, ExpandedPrompt = expanded });
+        });
     }
 
     private static IResult Retrieve(HttpContext context, string id, VideoService service)

@@ -37,8 +37,12 @@ public sealed class VideoService(VideoStore store, ProgressBoard board, RunningJ
     /// </summary>
     public IResult Queue(HttpContext context, string id, JobKind kind, string prompt, Pipelines.ResolvedVideoRequest resolved, JobParameters parameters,
         double? seconds = null, string? size = null, string? sourceVideoId = null, string? remixedFromVideoId = null)
-    {
-        var job = Enqueue(new VideoJob
+        => Results.Json(ToObject(Add(context, id, kind, prompt, resolved, parameters, seconds, size, sourceVideoId, remixedFromVideoId)), ServerJson.Options);
+
+    /// <summary>Queues a job of the caller's as <see cref="Queue"/> does and returns it, for a route that answers otherwise (images wait for theirs).</summary>
+    public VideoJob Add(HttpContext context, string id, JobKind kind, string prompt, Pipelines.ResolvedVideoRequest resolved, JobParameters parameters,
+        double? seconds = null, string? size = null, string? sourceVideoId = null, string? remixedFromVideoId = null)
+        => Enqueue(new VideoJob
         {
             Id = id,
             Owner = context.Owner(),
@@ -52,10 +56,8 @@ public sealed class VideoService(VideoStore store, ProgressBoard board, RunningJ
             Parameters = parameters,
             CreatedAt = Now(),
         });
-        return Results.Json(ToObject(job), ServerJson.Options);
-    }
 
-    public VideoJob Enqueue(VideoJob job)
+    private VideoJob Enqueue(VideoJob job)
     {
         store.Insert(job);
         signal.Notify();

@@ -149,6 +149,18 @@ public sealed class ConditionedPipelineTests : IDisposable
         for (int i = 0; i < 9; i++) Assert.Equal(second[i].Pixels, result[9 + 24 + i].Pixels);
     }
 
+    [Theory]
+    [InlineData(1.0, 8)]   // one window
+    [InlineData(3.1, 28)]  // windowed: 25 frames asked, rounded up to the latent grid as a short transition's are
+    public void A_transition_has_the_frames_the_static_count_announces(double seconds, int expected)
+    {
+        var request = new ConnectRequest { Video = TinyModel.Request() with { Seconds = seconds }, First = Clip(9), Second = Clip(9), Fps = 8, TransitionOnly = true };
+        var resolved = VideoRequestValidator.Resolve(request.Video with { Width = 32, Height = 48, Fps = 8 }, _model.Config);
+        Assert.Equal(expected, ConnectPipeline.TransitionFrames(resolved, _model.Config));
+        Assert.Equal(expected, new ConnectPipeline(_model).Generate(request).Frames.Count);
+        Assert.Equal(9 + expected + 18, ConnectPipeline.ResultFrames(resolved, _model.Config, 9, 9, 4, transitionOnly: false));
+    }
+
     [Fact]
     public void A_loop_keeps_its_head_and_corrects_only_the_regenerated_end()
     {
