@@ -89,29 +89,5 @@ internal static class Frames
     }
 
     /// <summary>Mean absolute error of 4x4 block averages per channel: what the eye sees from a distance.</summary>
-    public static double BlockMeanError(RgbFrame a, RgbFrame b)
-    {
-        double sum = 0;
-        int blocks = 0;
-        for (int by = 0; by + 4 <= a.Height; by += 4)
-        {
-            for (int bx = 0; bx + 4 <= a.Width; bx += 4)
-            {
-                for (int c = 0; c < 3; c++, blocks++)
-                {
-                    int difference = 0;
-                    for (int y = by; y < by + 4; y++)
-                    {
-                        for (int x = bx; x < bx + 4; x++)
-                        {
-                            int i = (y * a.Width + x) * 3 + c;
-                            difference += a.Pixels[i] - b.Pixels[i];
-                        }
-                    }
-                    sum += Math.Abs(difference / 16.0);
-                }
-            }
-        }
-        return sum / blocks;
-    }
+    public static double BlockMeanError(RgbFrame a, RgbFrame b) => Kinema.Tests.Shared.FrameComparison.BlockMeanDifference(a, b);
 }

@@ -68,6 +68,19 @@ public sealed class LatentJudderTests
         Assert.All(rhythm, r => Assert.Equal(1.0, r, 9));
     }
 
+    [Fact]
+    public void Ratio_and_rhythm_from_one_pass_equal_the_two_measured_apart()
+    {
+        var grey = new List<int> { 0 };
+        for (int latent = 1; latent <= 4; latent++)
+            foreach (int step in new[] { 5, 1, 3, 2 }) grey.Add(grey[^1] + step * latent);
+        var frames = Frames(grey);
+        var (ratio, rhythm) = LatentJudder.RatioAndRhythm(frames, temporalCompression: 4);
+        Assert.Equal(LatentJudder.Ratio(frames, temporalCompression: 4), ratio, 12);
+        Assert.Equal(LatentJudder.StepRhythm(frames, temporalCompression: 4), rhythm, new ApproximateComparer());
+        Assert.Equal(5 / 2.0, ratio, 9);   // hand-overs 5 per unit of motion, inside (1 + 3 + 2) / 3 = 2
+    }
+
     private sealed class ApproximateComparer : IEqualityComparer<double>
     {
         public bool Equals(double x, double y) => Math.Abs(x - y) < 1e-9;

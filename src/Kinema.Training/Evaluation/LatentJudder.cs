@@ -19,10 +19,7 @@ public static class LatentJudder
 
     /// <returns>Mean absolute change (0-255) across hand-overs, and inside latent frames.</returns>
     public static (double Across, double Inside) MeanChanges(IReadOnlyList<RgbFrame> frames, int temporalCompression)
-    {
-        var (sums, counts) = ChangesByPlace(frames, temporalCompression);
-        return (sums[0] / counts[0], sums.Skip(1).Sum() / counts.Skip(1).Sum());
-    }
+        => Means(ChangesByPlace(frames, temporalCompression));
 
     /// <summary>
     /// The step rhythm: the mean change at each place in a latent frame over the mean change of the whole clip. Place 0
@@ -32,8 +29,22 @@ public static class LatentJudder
     /// </summary>
     /// <returns>One ratio per place, c in all; rendered toy-world motion is near 1 at every place.</returns>
     public static double[] StepRhythm(IReadOnlyList<RgbFrame> frames, int temporalCompression)
+        => Rhythm(ChangesByPlace(frames, temporalCompression));
+
+    /// <summary>The judder <see cref="Ratio"/> and the <see cref="StepRhythm"/> from one pass over the frames.</summary>
+    public static (double Ratio, double[] Rhythm) RatioAndRhythm(IReadOnlyList<RgbFrame> frames, int temporalCompression)
     {
-        var (sums, counts) = ChangesByPlace(frames, temporalCompression);
+        var changes = ChangesByPlace(frames, temporalCompression);
+        var (across, inside) = Means(changes);
+        return (across / Math.Max(inside, 1e-9), Rhythm(changes));
+    }
+
+    private static (double Across, double Inside) Means((double[] Sums, int[] Counts) changes)
+        => (changes.Sums[0] / changes.Counts[0], changes.Sums.Skip(1).Sum() / changes.Counts.Skip(1).Sum());
+
+    private static double[] Rhythm((double[] Sums, int[] Counts) changes)
+    {
+        var (sums, counts) = changes;
         double mean = Math.Max(sums.Sum() / counts.Sum(), 1e-9);
         return sums.Select((sum, place) => sum / counts[place] / mean).ToArray();
     }

@@ -48,10 +48,12 @@ public static class VaeEvaluation
             var reconstructed = FrameConversion.ToFrames(reconstruction.cpu());
             if (measuresJudder)
             {
-                judderTruth += LatentJudder.Ratio(frames, vae.Config.TemporalCompression);
-                judderRoundTrip += LatentJudder.Ratio(reconstructed, vae.Config.TemporalCompression);
-                Accumulate(rhythmTruth, LatentJudder.StepRhythm(frames, vae.Config.TemporalCompression));
-                Accumulate(rhythmRoundTrip, LatentJudder.StepRhythm(reconstructed, vae.Config.TemporalCompression));
+                var truth = LatentJudder.RatioAndRhythm(frames, vae.Config.TemporalCompression);
+                var roundTrip = LatentJudder.RatioAndRhythm(reconstructed, vae.Config.TemporalCompression);
+                judderTruth += truth.Ratio;
+                judderRoundTrip += roundTrip.Ratio;
+                Accumulate(rhythmTruth, truth.Rhythm);
+                Accumulate(rhythmRoundTrip, roundTrip.Rhythm);
             }
             if (judge)
             {

@@ -1,4 +1,5 @@
 using Kinema.Media;
+using Kinema.Tests.Shared;
 
 namespace Kinema.Server.Tests.Support;
 
@@ -8,25 +9,9 @@ public static class Frames
     public static double MeanDifference(IReadOnlyList<RgbFrame> a, IReadOnlyList<RgbFrame> b)
         => a.Zip(b, (x, y) => x.Pixels.Zip(y.Pixels, (p, q) => Math.Abs(p - q)).Average()).Average();
 
-    /// <summary>
-    /// <see cref="MeanDifference"/> of the frames' 4x4-block means: the watermark and the encoder's rounding are
-    /// high-frequency and mostly average out, differences in content do not.
-    /// </summary>
+    /// <summary><see cref="FrameComparison.BlockMeanDifference"/> over the frames the two lists share.</summary>
     public static double BlockMeanDifference(IReadOnlyList<RgbFrame> a, IReadOnlyList<RgbFrame> b, int block = 4)
-        => a.Zip(b, (x, y) => MeanAbsolute(BlockMeans(x, block), BlockMeans(y, block))).Average();
-
-    private static double MeanAbsolute(double[] x, double[] y) => x.Zip(y, (p, q) => Math.Abs(p - q)).Average();
-
-    private static double[] BlockMeans(RgbFrame frame, int block)
-    {
-        int bw = frame.Width / block, bh = frame.Height / block;
-        var means = new double[bw * bh * 3];
-        for (int y = 0; y < bh * block; y++)
-            for (int x = 0; x < bw * block; x++)
-                for (int c = 0; c < 3; c++)
-                    means[((y / block) * bw + x / block) * 3 + c] += frame.Pixels[(y * frame.Width + x) * 3 + c] / (double)(block * block);
-        return means;
-    }
+        => a.Zip(b, (x, y) => FrameComparison.BlockMeanDifference(x, y, block)).Average();
 
     /// <summary>A synthetic clip whose pixels change from frame to frame, written as an MP4.</summary>
     public static string WriteClip(string path, int width, int height, int count, int fps = 8, int shade = 0)
