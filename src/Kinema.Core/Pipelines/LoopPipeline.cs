@@ -41,7 +41,7 @@ public sealed class LoopPipeline(KinemaModel model)
     /// context is always frames the loop itself contains.
     /// </param>
     public VideoResult Generate(VideoRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default, int blendLatentFrames = 2, bool correctSeams = true,
-        int wrapLatentFrames = 2)
+        int wrapLatentFrames = 2, bool seamInsideLatent = false)
     {
         if (blendLatentFrames < 1) throw new ArgumentOutOfRangeException(nameof(blendLatentFrames), "at least one latent frame must be regenerated");
         if (wrapLatentFrames < 1) throw new ArgumentOutOfRangeException(nameof(wrapLatentFrames), "at least one latent frame of the start must follow the end");
@@ -72,7 +72,9 @@ public sealed class LoopPipeline(KinemaModel model)
         int contextLatents = windowed ? Math.Min(keep, ClosingContextLatentFrames) : keep;
         int contextPixels = Model.Config.Vae.PixelFrames(contextLatents);
         var head = ConditioningFrames.Encode(Model, firstPass.Frames.Take(headPixels).Skip(headPixels - contextPixels).ToList(), cancellation);
-        var wrap = ConditioningFrames.EncodeAsContinuation(Model, firstPass.Frames.Take(wrapLatents * stride).ToList(), cancellation);
+        var wrap = seamInsideLatent
+            ? ConditioningFrames.Encode(Model, firstPass.Frames.Take(1 + wrapLatents * stride).ToList(), cancellation).narrow(2, 1, wrapLatents)
+            : ConditioningFrames.EncodeAsContinuation(Model, firstPass.Frames.Take(wrapLatents * stride).ToList(), cancellation);
         int total = contextLatents + blendLatentFrames + wrapLatents;
         int s = Model.Config.Vae.SpatialCompression;
         var shape = new long[] { 1, Model.Config.Vae.LatentChannels, total, r.Height / s, r.Width / s };
@@ -87,10 +89,11 @@ public sealed class LoopPipeline(KinemaModel model)
         using var closed = FlowSampler.Sample(Model, noise, text, r, new FlowSampler.Conditioning(latents, known), closingProgress, clock, cancellation);
         var decoded = TextToVideoPipeline.DecodeFrames(Model, closed, Model.Config.Vae.PixelFrames(total), closingProgress, clock, cancellation);
         // Frames of the kept head stay exactly as first generated; the regenerated end follows; the wrap copy is dropped.
-        var end = decoded.Skip(contextPixels).Take(blendLatentFrames * stride).ToList();
+        int endFrames = blendLatentFrames * stride - (seamInsideLatent ? 1 : 0);
+        var end = decoded.Skip(contextPixels).Take(endFrames).ToList();
         if (correctSeams)
             end = SeamCorrection.Apply(end, SeamCorrection.Residual(firstPass.Frames[headPixels - 1], decoded[contextPixels - 1]),
-                SeamCorrection.Residual(firstPass.Frames[0], decoded[contextPixels + blendLatentFrames * stride]), SeamCorrection.FadeFrames(stride));
+                SeamCorrection.Residual(firstPass.Frames[0], decoded[contextPixels + endFrames]), SeamCorrection.FadeFrames(stride));
         var frames = firstPass.Frames.Take(headPixels).Concat(end).ToList();
         progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));
         return new VideoResult(frames, PipelineMetadata.For(Model, r, frames.Count, clock));
