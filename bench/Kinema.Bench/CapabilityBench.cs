@@ -11,7 +11,7 @@ namespace Kinema.Bench;
 /// frame-to-frame change at the seam over the mean change elsewhere; target ≤ 1.5), editing (judge score
 /// against the original and the new scene at low and high strength) and one-minute consistency (judge
 /// score per 5-second window against the first window; target: no window more than 10 points lower). Extension and loop
-/// seams are also given over the changes at the same place within a latent frame, since they land on a hand-over.
+/// seams are also given over the changes at the same place within a latent frame, since the decoder steps unevenly inside one.
 /// Peers for the seams: the same pipelines with the seam correction off (same seeds), and the same ratio
 /// measured on a ground-truth toy-world render, whose motion is smooth.
 /// Characters (<c>--parts characters</c>): a reference clip of the scene's first object alone, through an H.264

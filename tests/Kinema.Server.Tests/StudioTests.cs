@@ -81,7 +81,7 @@ public sealed class StudioTests : IDisposable
         Assert.Equal(new[] { "/v1/videos/loops", "/v1/videos" }, result.GetProperty("paths").EnumerateArray().Select(p => p.GetString()));
         Assert.Equal(new[] { "last_frame_reference" }, result.GetProperty("lastFrameFields").EnumerateArray().Select(p => p.GetString()));
         Assert.Equal("completed", result.GetProperty("loop").GetProperty("status").GetString());
-        Assert.Equal("2.125", result.GetProperty("loop").GetProperty("seconds").GetString());   // 17 frames: a whole number of latent steps
+        Assert.Equal("2", result.GetProperty("loop").GetProperty("seconds").GetString());   // 16 frames: whole latent steps already
         Assert.Equal("completed", result.GetProperty("ending").GetProperty("status").GetString());
         Assert.Equal("image_to_video", result.GetProperty("ending").GetProperty("kind").GetString());
     }

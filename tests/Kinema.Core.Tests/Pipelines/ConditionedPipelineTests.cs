@@ -168,7 +168,7 @@ public sealed class ConditionedPipelineTests : IDisposable
         var corrected = new LoopPipeline(_model).Generate(request).Frames;
         var raw = new LoopPipeline(_model).Generate(request, correctSeams: false).Frames;
         Assert.Equal(raw.Count, corrected.Count);
-        int end = 2 * 4;
+        int end = 2 * 4 - 1;   // two latent frames, less the frame that stands where frame 0 comes round again
         for (int i = 0; i < raw.Count - end; i++) Assert.Equal(raw[i].Pixels, corrected[i].Pixels);
         Assert.NotEqual(raw[^1].Pixels, corrected[^1].Pixels);
     }
@@ -176,19 +176,18 @@ public sealed class ConditionedPipelineTests : IDisposable
     [Fact]
     public void A_long_loop_keeps_a_windowed_generations_head_and_regenerates_only_its_end()
     {
-        // 3 s is past twice the tiny model's 1 s default: 24 frames round up to 7 latent frames, 25 frames.
+        // 3 s is past twice the tiny model's 1 s default: 24 frames, whole latent steps already, from 7 latent frames.
         var request = TinyModel.Request() with { Seconds = 3 };
         var loop = new LoopPipeline(_model).Generate(request).Frames;
-        double seconds = 25 / 8.0;
         var windowed = new StoryboardPipeline(_model).Generate(new StoryboardRequest
         {
-            Cards = [new StoryboardCard(0, request.Prompt)], Seconds = seconds, Settings = request with { Seconds = seconds },
+            Cards = [new StoryboardCard(0, request.Prompt)], Seconds = 3, Settings = request,
         }).Frames;
-        Assert.Equal(25, windowed.Count);
-        Assert.Equal(25, loop.Count);
+        Assert.Equal(24, windowed.Count);
+        Assert.Equal(24, loop.Count);
         int head = 1 + 4 * (7 - 2 - 1);   // the kept 5 latent frames; the last 2 are regenerated
-        var differing = Enumerable.Range(0, 25).Where(i => !windowed[i].Pixels.AsSpan().SequenceEqual(loop[i].Pixels)).ToList();
-        Assert.Equal(Enumerable.Range(head, 25 - head), differing);
+        var differing = Enumerable.Range(0, 24).Where(i => !windowed[i].Pixels.AsSpan().SequenceEqual(loop[i].Pixels)).ToList();
+        Assert.Equal(Enumerable.Range(head, 24 - head), differing);
     }
 
     [Fact]
@@ -198,7 +197,7 @@ public sealed class ConditionedPipelineTests : IDisposable
         var one = new LoopPipeline(_model).Generate(request, wrapLatentFrames: 1).Frames;
         var two = new LoopPipeline(_model).Generate(request, wrapLatentFrames: 2).Frames;
         Assert.Equal(one.Count, two.Count);
-        int end = 2 * 4;
+        int end = 2 * 4 - 1;
         for (int i = 0; i < one.Count - end; i++) Assert.Equal(one[i].Pixels, two[i].Pixels);
         Assert.NotEqual(one[^1].Pixels, two[^1].Pixels);
     }
@@ -206,16 +205,36 @@ public sealed class ConditionedPipelineTests : IDisposable
     [Fact]
     public void A_loop_counts_both_denoising_passes_as_one_run_and_is_done_once_at_the_end()
     {
-        // 2 s rounds up to 17 frames, past twice the tiny model's 1 s default, so the first pass is windowed and its
+        // 2.4 s rounds up to 20 frames, past twice the tiny model's 1 s default, so the first pass is windowed and its
         // steps differ in number from the closing pass's: each pass fills its half of the run.
         var reports = new List<GenerationProgress>();
-        new CollectedProgress(reports).Run(p => new LoopPipeline(_model).Generate(TinyModel.Request() with { Seconds = 2 }, p));
+        new CollectedProgress(reports).Run(p => new LoopPipeline(_model).Generate(TinyModel.Request() with { Seconds = 2.4 }, p));
         var done = reports.Where(r => r.Stage == GenerationStage.Denoising).Select(r => (double)r.Step / r.TotalSteps).ToList();
         Assert.All(done.Zip(done.Skip(1)), pair => Assert.True(pair.Second > pair.First, $"progress went from {pair.First:0.00} back to {pair.Second:0.00}"));
         Assert.Contains(0.5, done);
         Assert.Equal(1.0, done[^1]);
         Assert.Equal(GenerationStage.Done, reports[^1].Stage);
         Assert.Single(reports, r => r.Stage == GenerationStage.Done);
+    }
+
+    [Theory]
+    [InlineData(2.0, 16)]     // 16 frames are whole latent steps: the loop is exactly as long as asked
+    [InlineData(2.125, 20)]   // 17 frames round up to 20
+    [InlineData(0.625, 8)]    // 5 frames, the shortest loop: frame 0 kept, two latent frames regenerated
+    public void A_loop_is_the_asked_frames_rounded_up_to_whole_latent_steps(double seconds, int frames)
+    {
+        var request = TinyModel.Request() with { Seconds = seconds };
+        var resolved = VideoRequestValidator.Resolve(request, _model.Config);
+        Assert.Equal(frames, LoopPipeline.LoopFrames(resolved, _model.Config));
+        Assert.Equal(frames, new LoopPipeline(_model).Generate(request).Frames.Count);
+    }
+
+    [Fact]
+    public void A_loop_too_short_to_close_is_refused_naming_the_frames_it_needs()
+    {
+        var resolved = VideoRequestValidator.Resolve(TinyModel.Request() with { Seconds = 0.5 }, _model.Config);
+        var error = Assert.Throws<InvalidRequestException>(() => LoopPipeline.LoopFrames(resolved, _model.Config));
+        Assert.Contains("a loop needs at least 5 frames", error.Message);
     }
 
     [Theory]
