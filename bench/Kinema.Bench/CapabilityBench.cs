@@ -7,7 +7,7 @@ using Kinema.World.Characters;
 namespace Kinema.Bench;
 
 /// <summary>
-/// The measured targets of the capabilities, on toy-world prompts: seams of extensions, loops and transitions (mean
+/// The measured targets of the capabilities, on toy-world prompts: seams of extensions (forward and backward), loops and transitions (mean
 /// frame-to-frame change at the seam over the mean change elsewhere; target ≤ 1.5), editing (judge score
 /// against the original and the new scene at low and high strength) and one-minute consistency (judge
 /// score per 5-second window against the first window; target: no window more than 10 points lower). Extension and loop
@@ -48,7 +48,7 @@ public static class CapabilityBench
             var truth = SceneRenderer.Render(scene, new RenderSettings { Width = d.Width, Height = d.Height, Fps = d.Fps, Seconds = 2 * d.Seconds });
 
             var generated = new Lazy<VideoResult>(() => new TextToVideoPipeline(model).Generate(request)); // the characters part does not need it
-            double? extendSeam = null, extendSeamRaw = null, loopSeam = null, loopSeamRaw = null, connectSeam = null, connectSeamRaw = null, extendSamePlace = null, loopSamePlace = null;
+            double? extendSeam = null, extendSeamRaw = null, loopSeam = null, loopSeamRaw = null, connectSeam = null, connectSeamRaw = null, extendSamePlace = null, loopSamePlace = null, backwardSeam = null, backwardSamePlace = null;
             double truthSeam = SeamRatio(truth, truth.Length / 2);
             double[]? generatedRhythm = null;
             if (parts.Contains("seams"))
@@ -59,12 +59,17 @@ public static class CapabilityBench
                 extendSeam = SeamRatio(extended, generated.Value.Frames.Count);
                 extendSamePlace = JoinRatios(extended, [generated.Value.Frames.Count], model.Config.Vae.TemporalCompression).SamePhaseRatio;
                 extendSeamRaw = SeamRatio(new ExtendPipeline(model).Generate(extend with { CorrectSeam = false }).Frames, generated.Value.Frames.Count);
+                // Backward: the new frames lead into the source's first frame.
+                var backward = new ExtendPipeline(model).Generate(extend with { Backward = true }).Frames;
+                int added = backward.Count - generated.Value.Frames.Count;
+                backwardSeam = SeamRatio(backward, added);
+                backwardSamePlace = JoinRatios(backward, [added], model.Config.Vae.TemporalCompression).SamePhaseRatio;
                 var loop = new LoopPipeline(model).Generate(request).Frames;
                 loopSeam = SeamRatio([.. loop, loop[0]], loop.Count);
                 loopSamePlace = JoinRatios([.. loop, loop[0]], [loop.Count], model.Config.Vae.TemporalCompression).SamePhaseRatio;
                 var loopRaw = new LoopPipeline(model).Generate(request, correctSeams: false).Frames;
                 loopSeamRaw = SeamRatio([.. loopRaw, loopRaw[0]], loopRaw.Count);
-                Console.WriteLine($"{i,5} seams over the changes at the same place in a latent frame: extension {extendSamePlace:0.00}, loop {loopSamePlace:0.00}");
+                Console.WriteLine($"{i,5} backward extension seam {backwardSeam:0.00}; seams over the changes at the same place in a latent frame: extension {extendSamePlace:0.00}, backward {backwardSamePlace:0.00}, loop {loopSamePlace:0.00}");
                 // A transition has two seams; the worse one counts.
                 var second = new TextToVideoPipeline(model).Generate(request with { Prompt = otherCaption, Seed = i + 1000 });
                 var connect = new ConnectRequest { Video = request with { Seconds = 1 }, First = generated.Value.Frames, Second = second.Frames, Fps = generated.Value.Fps };
@@ -124,7 +129,7 @@ public static class CapabilityBench
                 Console.WriteLine($"{i,5} edit: source {edit.SourceVsOriginal:0.0} vs its scene; 0.3 → original {edit.LowVsOriginal:0.0}, new {edit.LowVsNew:0.0}, " +
                     $"pixels moved {edit.LowPixelChange:0.0}; 0.9 → original {edit.HighVsOriginal:0.0}, new {edit.HighVsNew:0.0}, pixels moved {edit.HighPixelChange:0.0}");
             Console.WriteLine($"{i,5} {extendSeam,12:0.00} {extendSeamRaw,6:0.00} {loopSeam,10:0.00} {loopSeamRaw,6:0.00} {connectSeam,13:0.00} {connectSeamRaw,6:0.00} {truthSeam,11:0.00} {lowToOriginal,14:0.0} {highToNew,14:0.0} {worstDrop,18:0.0}");
-            rows.Add(new { scene = i, caption, extend_seam_ratio = extendSeam, extend_seam_ratio_uncorrected = extendSeamRaw, extend_seam_same_place_ratio = extendSamePlace, loop_seam_ratio = loopSeam, loop_seam_same_place_ratio = loopSamePlace,
+            rows.Add(new { scene = i, caption, extend_seam_ratio = extendSeam, extend_seam_ratio_uncorrected = extendSeamRaw, extend_seam_same_place_ratio = extendSamePlace, extend_backward_seam_ratio = backwardSeam, extend_backward_seam_same_place_ratio = backwardSamePlace, loop_seam_ratio = loopSeam, loop_seam_same_place_ratio = loopSamePlace,
                 loop_seam_ratio_uncorrected = loopSeamRaw, connect_seam_ratio = connectSeam, connect_seam_ratio_uncorrected = connectSeamRaw, ground_truth_seam_ratio = truthSeam, generated_step_rhythm = generatedRhythm,
                 edit_low_strength_vs_original = lowToOriginal, edit_high_strength_vs_new = highToNew, edit, minute_window_scores = windows, minute_worst_drop = worstDrop,
                 minute_joins = joins, character, image, animate, storyboard });

@@ -36,9 +36,26 @@ public static class ConditioningFrames
     }
 
     /// <summary>
+    /// Latents of a clip that generated frames lead into (a loop's start, a backward extension's source, a transition's
+    /// second clip): its <paramref name="latentFrames"/> latent frames after frame 0, which stand for frames 1 … 4k as
+    /// they are encoded in the clip itself. The generated latent frame before them ends on a frame standing where the
+    /// clip's frame 0 is; dropping that frame puts the seam into frame 0 inside a latent frame, where the decoder steps
+    /// least, instead of on a hand-over (docs/training.md, session 24). A clip shorter than 1 + 4k frames is padded with its last.
+    /// </summary>
+    public static Tensor EncodeFollowing(KinemaModel model, IReadOnlyList<RgbFrame> frames, int latentFrames, CancellationToken cancellation = default)
+    {
+        if (latentFrames < 1) throw new ArgumentOutOfRangeException(nameof(latentFrames), "at least one latent frame must follow");
+        int stride = model.Config.Vae.TemporalCompression;
+        var clip = frames.Take(1 + latentFrames * stride).ToList();
+        clip.AddRange(Enumerable.Repeat(clip[^1], 1 + latentFrames * stride - clip.Count));
+        using var scope = NewDisposeScope();
+        return Encode(model, clip, cancellation).narrow(2, 1, latentFrames).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
     /// Latents of a clip as continuing chunks: frame 0 is duplicated in front so every latent frame after
-    /// the first stands for 4 real frames, the way frames later in a video are encoded. Used when the
-    /// clip is not the start of the generated video (backward extension, a last frame).
+    /// the first stands for 4 real frames, the way frames later in a video are encoded. Used for a still
+    /// image the video ends on.
     /// </summary>
     public static Tensor EncodeAsContinuation(KinemaModel model, IReadOnlyList<RgbFrame> frames, CancellationToken cancellation = default)
     {

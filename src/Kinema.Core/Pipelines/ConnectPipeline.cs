@@ -5,8 +5,9 @@ using static TorchSharp.torch;
 namespace Kinema.Pipelines;
 
 /// <summary>
-/// A transition of <c>Video.Seconds</c> (rounded up to a multiple of 4 frames, the latent grid) that starts
-/// where <see cref="First"/> ends and ends where <see cref="Second"/> begins.
+/// A transition that starts where <see cref="First"/> ends and ends where <see cref="Second"/> begins, <c>Video.Seconds</c>
+/// from the first clip's last frame to the second's first (rounded up to whole 4-frame latent steps; see
+/// <see cref="ConnectPipeline.TransitionFrames"/>).
 /// </summary>
 public sealed record ConnectRequest
 {
@@ -35,10 +36,15 @@ public sealed class ConnectPipeline(KinemaModel model)
 {
     public KinemaModel Model { get; } = model ?? throw new ArgumentNullException(nameof(model));
 
-    /// <summary>The transition's frames for <paramref name="r"/>: its frame count rounded up to whole latent frames, at least one.</summary>
-    public static int TransitionFrames(ResolvedVideoRequest r, ModelConfig config) => WholeLatentFrames(r.FrameCount, config.Vae.TemporalCompression);
+    /// <summary>
+    /// The transition's frames for <paramref name="r"/>: the second clip starts its asked frame count after the first ends,
+    /// rounded up to whole latent frames, so the transition between them is one frame less (1 s at 8 fps: 7 frames, the
+    /// second clip's first frame 8 frames after the first clip's last).
+    /// </summary>
+    public static int TransitionFrames(ResolvedVideoRequest r, ModelConfig config) => FramesBetween(r.FrameCount, config.Vae.TemporalCompression) - 1;
 
-    private static int WholeLatentFrames(int frames, int stride) => Math.Max(1, (frames + stride - 1) / stride) * stride;
+    /// <summary>Frame steps from the first clip's last frame to the second's first: whole latent frames, at least one.</summary>
+    private static int FramesBetween(int frames, int stride) => Math.Max(1, (frames + stride - 1) / stride) * stride;
 
     /// <summary>
     /// The frames the result will have: the transition, and unless <paramref name="transitionOnly"/> the first clip before it
@@ -73,10 +79,12 @@ public sealed class ConnectPipeline(KinemaModel model)
         using var scope = NewDisposeScope();
         int m = Math.Min((first.Count - 1) / stride, request.ContextLatentFrames - 1);
         var lead = ConditioningFrames.Encode(Model, first.Skip(first.Count - (1 + m * stride)).ToList(), cancellation);
-        int k = Math.Max(1, Math.Min(second.Count / stride, request.ContextLatentFrames));
-        var tail = ConditioningFrames.EncodeAsContinuation(Model, second.Take(Math.Min(second.Count, k * stride)).ToList(), cancellation);
-        int leadLatents = (int)lead.shape[2], tailLatents = (int)tail.shape[2];
-        int middleLatents = TransitionFrames(r, Model.Config) / stride;
+        int tailLatents = Math.Max(1, Math.Min((second.Count - 1) / stride, request.ContextLatentFrames));
+        var tail = ConditioningFrames.EncodeFollowing(Model, second, tailLatents, cancellation);
+        int leadLatents = (int)lead.shape[2];
+        // The middle ends on a frame standing where the second clip's frame 0 is (see EncodeFollowing), dropped below.
+        int transitionFrames = TransitionFrames(r, Model.Config);
+        int middleLatents = (transitionFrames + 1) / stride;
         int total = leadLatents + middleLatents + tailLatents;
         int s = Model.Config.Vae.SpatialCompression;
         var shape = new long[] { 1, Model.Config.Vae.LatentChannels, total, r.Height / s, r.Width / s };
@@ -90,12 +98,11 @@ public sealed class ConnectPipeline(KinemaModel model)
         var noise = FlowSampler.Noise(r.Seed, shape, Model.Device, Model.ComputeType);
         using var result = FlowSampler.Sample(Model, noise, text, r, new FlowSampler.Conditioning(latents, known), progress, clock, cancellation);
         var decoded = TextToVideoPipeline.DecodeFrames(Model, result, Model.Config.Vae.PixelFrames(total), progress, clock, cancellation);
-        // Whole latent frames only: the last generated frames are the ones that lead into the second clip.
         int leadPixels = Model.Config.Vae.PixelFrames(leadLatents);
-        var transition = decoded.Skip(leadPixels).Take(middleLatents * stride).ToList();
+        var transition = decoded.Skip(leadPixels).Take(transitionFrames).ToList();
         if (request.CorrectSeams)
             transition = SeamCorrection.Apply(transition, SeamCorrection.Residual(first[^1], decoded[leadPixels - 1]),
-                SeamCorrection.Residual(second[0], decoded[leadPixels + middleLatents * stride]), SeamCorrection.FadeFrames(stride));
+                SeamCorrection.Residual(second[0], decoded[leadPixels + transitionFrames]), SeamCorrection.FadeFrames(stride));
         List<RgbFrame> frames = request.TransitionOnly ? transition : [.. first, .. transition, .. second];
         progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));
         return new VideoResult(frames, PipelineMetadata.For(Model, r, frames.Count, clock));
@@ -113,7 +120,7 @@ public sealed class ConnectPipeline(KinemaModel model)
         var sized = request.Video with { Width = r.Width, Height = r.Height, Fps = r.Fps };
         // The closing window rounds its frames up to the latent grid, so the extension takes what is left of the whole
         // transition's and the result is as long as TransitionFrames says.
-        int closingFrames = WholeLatentFrames((int)Math.Round(last * r.Fps), Model.Config.Vae.TemporalCompression);
+        int closingFrames = FramesBetween((int)Math.Round(last * r.Fps), Model.Config.Vae.TemporalCompression) - 1;
         double leadSeconds = (double)(TransitionFrames(r, Model.Config) - closingFrames) / r.Fps;
         int leadWindows = StoryboardPipeline.NeedsWindows(leadSeconds, Model.Config) ? ExtendPipeline.WindowFrames(leadSeconds, r.Fps, Model.Config).Count : 1;
         // Every window runs the same steps, so the bar is leadWindows + 1 windows long: the extension's own progress fills

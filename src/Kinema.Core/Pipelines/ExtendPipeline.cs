@@ -94,7 +94,7 @@ public sealed class ExtendPipeline(KinemaModel model)
         // source's size so that the source itself goes into the result untouched. Only the frames the model sees as
         // context are then scaled to its size, so a long extension does not rescale the whole video every window.
         bool keepSourceSize = request.Video.Width is null && request.Video.Height is null;
-        int contextSpan = request.Backward ? request.ContextLatentFrames * stride : 1 + (request.ContextLatentFrames - 1) * stride;
+        int contextSpan = request.Backward ? 1 + request.ContextLatentFrames * stride : 1 + (request.ContextLatentFrames - 1) * stride;
         var seen = !keepSourceSize ? request.Source
             : request.Backward ? request.Source.Take(contextSpan).ToList() : request.Source.Skip(Math.Max(0, request.Source.Count - contextSpan)).ToList();
         var source = ConditioningFrames.Resize(seen, r.Width, r.Height);
@@ -115,12 +115,13 @@ public sealed class ExtendPipeline(KinemaModel model)
         }
         else
         {
-            // The first 4m source frames, encoded as a continuation so they can sit at the end of the clip.
-            int m = Math.Max(1, Math.Min(source.Count / stride, request.ContextLatentFrames));
-            context = ConditioningFrames.EncodeAsContinuation(Model, source.Take(Math.Min(source.Count, m * stride)).ToList(), cancellation);
-            contextLatents = (int)context.shape[2];
+            // The source's latent frames after its frame 0 sit at the end of the clip (ConditioningFrames.EncodeFollowing).
+            int m = Math.Max(1, Math.Min((source.Count - 1) / stride, request.ContextLatentFrames));
+            context = ConditioningFrames.EncodeFollowing(Model, source, m, cancellation);
+            contextLatents = m;
         }
-        int newLatents = request.Backward ? 1 + (newFrames - 1 + stride - 1) / stride : (newFrames + stride - 1) / stride;
+        // Backward, the generated frames end on one that stands where the source's frame 0 is, so one more is made.
+        int newLatents = request.Backward ? 1 + (newFrames + stride - 1) / stride : (newFrames + stride - 1) / stride;
         int total = contextLatents + newLatents;
         int s = Model.Config.Vae.SpatialCompression;
         var shape = new long[] { 1, Model.Config.Vae.LatentChannels, total, r.Height / s, r.Width / s };
@@ -147,10 +148,11 @@ public sealed class ExtendPipeline(KinemaModel model)
         }
         else
         {
-            int generatedPixels = Model.Config.Vae.PixelFrames(newLatents);
-            var added = decoded.Take(generatedPixels).Skip(Math.Max(0, generatedPixels - newFrames)).ToList();
+            // The last generated frame stands where the source's frame 0 is: the correction matches it to frame 0, and it is dropped.
+            int generated = Model.Config.Vae.PixelFrames(newLatents) - 1;
+            var added = decoded.Take(generated).Skip(generated - newFrames).ToList();
             if (request.CorrectSeam)
-                added = SeamCorrection.Apply(added, null, SeamCorrection.Residual(source[0], decoded[generatedPixels]), SeamCorrection.FadeFrames(stride));
+                added = SeamCorrection.Apply(added, null, SeamCorrection.Residual(source[0], decoded[generated]), SeamCorrection.FadeFrames(stride));
             stitched = [.. ConditioningFrames.Resize(added, outputWidth, outputHeight), .. original];
         }
         progress?.Report(new GenerationProgress(GenerationStage.Done, 1, 1, clock.Elapsed));

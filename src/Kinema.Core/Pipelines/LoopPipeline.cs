@@ -83,7 +83,7 @@ public sealed class LoopPipeline(KinemaModel model)
         int contextLatents = windowed ? Math.Min(keep, ClosingContextLatentFrames) : keep;
         int contextPixels = Model.Config.Vae.PixelFrames(contextLatents);
         var head = ConditioningFrames.Encode(Model, firstPass.Frames.Take(headPixels).Skip(headPixels - contextPixels).ToList(), cancellation);
-        var wrap = ConditioningFrames.Encode(Model, firstPass.Frames.Take(1 + wrapLatents * stride).ToList(), cancellation).narrow(2, 1, wrapLatents);
+        var wrap = ConditioningFrames.EncodeFollowing(Model, firstPass.Frames, wrapLatents, cancellation);
         int total = contextLatents + blendLatentFrames + wrapLatents;
         int s = Model.Config.Vae.SpatialCompression;
         var shape = new long[] { 1, Model.Config.Vae.LatentChannels, total, r.Height / s, r.Width / s };

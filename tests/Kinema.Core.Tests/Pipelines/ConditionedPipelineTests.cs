@@ -86,9 +86,9 @@ public sealed class ConditionedPipelineTests : IDisposable
         // 16 frames at 16 fps last one second: at the first clip's 8 fps they become 8 frames.
         var request = new ConnectRequest { Video = TinyModel.Request() with { Seconds = 1 }, First = Clip(9), Second = Clip(16), Fps = 8, SecondFps = 16 };
         var result = new ConnectPipeline(_model).Generate(request);
-        Assert.Equal(9 + 8 + 8, result.Frames.Count);
+        Assert.Equal(9 + 7 + 8, result.Frames.Count);
         var second = Clip(16);
-        for (int i = 0; i < 8; i++) Assert.Equal(second[2 * i + 1].Pixels, result.Frames[17 + i].Pixels);
+        for (int i = 0; i < 8; i++) Assert.Equal(second[2 * i + 1].Pixels, result.Frames[16 + i].Pixels);
     }
 
     [Fact]
@@ -129,10 +129,10 @@ public sealed class ConditionedPipelineTests : IDisposable
         var request = new ConnectRequest { Video = TinyModel.Request() with { Seconds = 3 }, First = Clip(9), Second = Clip(9), Fps = 8, TransitionOnly = true };
         var corrected = new ConnectPipeline(_model).Generate(request).Frames;
         var raw = new ConnectPipeline(_model).Generate(request with { CorrectSeams = false }).Frames;
-        Assert.Equal(24, corrected.Count);
+        Assert.Equal(23, corrected.Count);   // the second clip starts 24 frames after the first ends
         Assert.NotEqual(raw[0].Pixels, corrected[0].Pixels);
-        Assert.NotEqual(raw[23].Pixels, corrected[23].Pixels);
-        for (int i = 8; i < 16; i++) Assert.Equal(raw[i].Pixels, corrected[i].Pixels);
+        Assert.NotEqual(raw[22].Pixels, corrected[22].Pixels);
+        for (int i = 8; i < 15; i++) Assert.Equal(raw[i].Pixels, corrected[i].Pixels);
     }
 
     [Fact]
@@ -144,14 +144,14 @@ public sealed class ConditionedPipelineTests : IDisposable
         var request = new ConnectRequest { Video = TinyModel.Request() with { Seconds = 3 }, First = first, Second = second, Fps = 8 };
         var result = new ConnectPipeline(_model).Generate(request).Frames;
         var extended = new ExtendPipeline(_model).Generate(new ExtendRequest { Video = TinyModel.Request() with { Seconds = 2 }, Source = first, SourceFps = 8 }).Frames;
-        Assert.Equal(9 + 24 + 9, result.Count);
+        Assert.Equal(9 + 23 + 9, result.Count);
         for (int i = 0; i < extended.Count; i++) Assert.Equal(extended[i].Pixels, result[i].Pixels);
-        for (int i = 0; i < 9; i++) Assert.Equal(second[i].Pixels, result[9 + 24 + i].Pixels);
+        for (int i = 0; i < 9; i++) Assert.Equal(second[i].Pixels, result[9 + 23 + i].Pixels);
     }
 
     [Theory]
-    [InlineData(1.0, 8)]   // one window
-    [InlineData(3.1, 28)]  // windowed: 25 frames asked, rounded up to the latent grid as a short transition's are
+    [InlineData(1.0, 7)]   // one window: the second clip starts 8 frames after the first ends
+    [InlineData(3.1, 27)]  // windowed: 25 frames asked, rounded up to 28 steps as a short transition's are
     public void A_transition_has_the_frames_the_static_count_announces(double seconds, int expected)
     {
         var request = new ConnectRequest { Video = TinyModel.Request() with { Seconds = seconds }, First = Clip(9), Second = Clip(9), Fps = 8, TransitionOnly = true };
