@@ -57,7 +57,8 @@ public static class CapabilityBench
                 var extend = new ExtendRequest { Video = request, Source = generated.Value.Frames, SourceFps = generated.Value.Fps };
                 var extended = new ExtendPipeline(model).Generate(extend).Frames;
                 extendSeam = SeamRatio(extended, generated.Value.Frames.Count);
-                extendSamePlace = JoinRatios(extended, [generated.Value.Frames.Count], model.Config.Vae.TemporalCompression).SamePhaseRatio;
+                // Over the new frames only: their latent grid starts at the seam, and the source's (4k frames) is offset from it.
+                extendSamePlace = JoinRatios(extended.Skip(generated.Value.Frames.Count - 1).ToList(), [1], model.Config.Vae.TemporalCompression).SamePhaseRatio;
                 extendSeamRaw = SeamRatio(new ExtendPipeline(model).Generate(extend with { CorrectSeam = false }).Frames, generated.Value.Frames.Count);
                 // Backward: the new frames lead into the source's first frame.
                 var backward = new ExtendPipeline(model).Generate(extend with { Backward = true }).Frames;
@@ -75,8 +76,8 @@ public static class CapabilityBench
                 var connect = new ConnectRequest { Video = request with { Seconds = 1 }, First = generated.Value.Frames, Second = second.Frames, Fps = generated.Value.Fps };
                 connectSeam = WorseSeam(new ConnectPipeline(model).Generate(connect).Frames, generated.Value.Frames.Count, second.Frames.Count);
                 connectSeamRaw = WorseSeam(new ConnectPipeline(model).Generate(connect with { CorrectSeams = false }).Frames, generated.Value.Frames.Count, second.Frames.Count);
-                // The seams land on a latent hand-over, so the text-to-video clip's own rhythm of steps inside a latent
-                // frame bounds them from below (docs/training.md, session 22).
+                // A forward extension's seam lands on a latent hand-over, so the text-to-video clip's own rhythm of steps
+                // inside a latent frame bounds it from below (docs/training.md, session 22); the others land inside one (session 24).
                 int compression = model.Config.Vae.TemporalCompression;
                 if (compression > 1 && Kinema.Training.Evaluation.LatentJudder.Measurable(generated.Value.Frames.Count, compression))
                 {

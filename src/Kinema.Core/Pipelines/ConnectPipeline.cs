@@ -46,6 +46,10 @@ public sealed class ConnectPipeline(KinemaModel model)
     /// <summary>Frame steps from the first clip's last frame to the second's first: whole latent frames, at least one.</summary>
     private static int FramesBetween(int frames, int stride) => Math.Max(1, (frames + stride - 1) / stride) * stride;
 
+    /// <summary>A long transition's last window, the one that leads into the second clip: a transition of the model's default length.</summary>
+    private static int ClosingWindowFrames(ResolvedVideoRequest r, ModelConfig config)
+        => FramesBetween((int)Math.Round(config.Defaults.Seconds * r.Fps), config.Vae.TemporalCompression) - 1;
+
     /// <summary>
     /// The frames the result will have: the transition, and unless <paramref name="transitionOnly"/> the first clip before it
     /// and the second, re-timed from <paramref name="secondFps"/> to the transition's rate, after it. Lets a server say how
@@ -72,7 +76,8 @@ public sealed class ConnectPipeline(KinemaModel model)
         var r = VideoRequestValidator.Resolve(request.Video with { Width = w, Height = h, Fps = fps }, Model.Config);
         var first = ConditioningFrames.Resize(request.First, r.Width, r.Height);
         var second = ConditioningFrames.Resize(secondFrames, r.Width, r.Height);
-        if (StoryboardPipeline.NeedsWindows(r.Seconds, Model.Config)) return ConnectInWindows(request, r, first, second, progress, cancellation);
+        if (StoryboardPipeline.NeedsWindows(r.Seconds, Model.Config) && TransitionFrames(r, Model.Config) > ClosingWindowFrames(r, Model.Config))
+            return ConnectInWindows(request, r, first, second, progress, cancellation);
 
         var clock = Stopwatch.StartNew();
         using var inference = inference_mode();
@@ -119,9 +124,8 @@ public sealed class ConnectPipeline(KinemaModel model)
         double last = Model.Config.Defaults.Seconds;
         var sized = request.Video with { Width = r.Width, Height = r.Height, Fps = r.Fps };
         // The closing window rounds its frames up to the latent grid, so the extension takes what is left of the whole
-        // transition's and the result is as long as TransitionFrames says.
-        int closingFrames = FramesBetween((int)Math.Round(last * r.Fps), Model.Config.Vae.TemporalCompression) - 1;
-        double leadSeconds = (double)(TransitionFrames(r, Model.Config) - closingFrames) / r.Fps;
+        // transition's (at least one frame: Generate comes here only then) and the result is as long as TransitionFrames says.
+        double leadSeconds = (double)(TransitionFrames(r, Model.Config) - ClosingWindowFrames(r, Model.Config)) / r.Fps;
         int leadWindows = StoryboardPipeline.NeedsWindows(leadSeconds, Model.Config) ? ExtendPipeline.WindowFrames(leadSeconds, r.Fps, Model.Config).Count : 1;
         // Every window runs the same steps, so the bar is leadWindows + 1 windows long: the extension's own progress fills
         // the first leadWindows of them, the closing window the last.

@@ -45,8 +45,9 @@ public sealed class LoopPipeline(KinemaModel model)
     /// <param name="wrapLatentFrames">
     /// How many latent frames of the clip's start follow the regenerated end as clean context. Two carry the start's
     /// motion as well as its picture, so the end arrives moving the way the start leaves (kinema-toy-v7, ten toy-world
-    /// scenes: worst seam 1.82 → 1.51, mean 1.31 → 1.25, against one). Capped at what the kept head shows, so the
-    /// context is always frames the loop itself contains.
+    /// scenes, with the seam then on a hand-over: worst seam 1.82 → 1.51, mean 1.31 → 1.25, against one). Capped at what
+    /// the kept head shows, so the context is frames the loop itself contains, except in the shortest loops, whose head
+    /// is frame 0 alone: there one latent frame of the first pass is still given.
     /// </param>
     public VideoResult Generate(VideoRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default, int blendLatentFrames = 2, bool correctSeams = true,
         int wrapLatentFrames = 2)

@@ -111,6 +111,36 @@ public sealed class ConditionedPipelineTests : IDisposable
         for (int i = 0; i < source.Count; i++) Assert.Equal(source[i].Pixels, result.Frames[8 + i].Pixels);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Backward_extension_of_a_clip_shorter_than_a_latent_frame_keeps_it_untouched(int frames)
+    {
+        var source = Clip(frames);
+        var result = new ExtendPipeline(_model).Generate(new ExtendRequest { Video = TinyModel.Request() with { Seconds = 1 }, Source = source, SourceFps = 8, Backward = true });
+        Assert.Equal(8 + frames, result.Frames.Count);
+        for (int i = 0; i < frames; i++) Assert.Equal(source[i].Pixels, result.Frames[8 + i].Pixels);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void A_transition_into_a_clip_shorter_than_a_latent_frame_keeps_it_untouched(int frames)
+    {
+        var second = Clip(frames);
+        var result = new ConnectPipeline(_model).Generate(new ConnectRequest { Video = TinyModel.Request() with { Seconds = 1 }, First = Clip(9), Second = second, Fps = 8 }).Frames;
+        Assert.Equal(9 + 7 + frames, result.Count);
+        for (int i = 0; i < frames; i++) Assert.Equal(second[i].Pixels, result[9 + 7 + i].Pixels);
+    }
+
+    [Fact]
+    public void A_long_transition_at_a_frame_rate_too_low_for_two_windows_is_made_in_one()
+    {
+        // At 1 fps the tiny model's 1 s default is one frame, whose closing window would already be the whole transition.
+        var request = new ConnectRequest { Video = TinyModel.Request() with { Seconds = 3 }, First = Clip(2), Second = Clip(2), Fps = 1, TransitionOnly = true };
+        Assert.Equal(3, new ConnectPipeline(_model).Generate(request).Frames.Count);
+    }
+
     [Fact]
     public void Backward_extension_corrects_the_frames_next_to_the_seam_and_leaves_earlier_ones_as_decoded()
     {
@@ -132,7 +162,7 @@ public sealed class ConditionedPipelineTests : IDisposable
         Assert.Equal(23, corrected.Count);   // the second clip starts 24 frames after the first ends
         Assert.NotEqual(raw[0].Pixels, corrected[0].Pixels);
         Assert.NotEqual(raw[22].Pixels, corrected[22].Pixels);
-        for (int i = 8; i < 15; i++) Assert.Equal(raw[i].Pixels, corrected[i].Pixels);
+        for (int i = 8; i < 16; i++) Assert.Equal(raw[i].Pixels, corrected[i].Pixels);
     }
 
     [Fact]
