@@ -9,7 +9,8 @@ namespace Kinema.Bench;
 /// given after them) on the same toy-world prompts and seeds, the seam (the loop's last frame into its first) over the
 /// mean change, the same seam over the changes at the same place in a latent frame (the decoder steps unevenly inside
 /// one), the join where the kept head meets the regenerated end, the largest step of the last two latent frames (a
-/// correction that hid the seam's own step could still jolt the frames before it), and the judge's score of the loop.
+/// correction that hid the seam's own step could still jolt the frames before it) against the largest step of the kept
+/// head (what the clip's own steps reach with no seam), and the judge's score of the loop.
 /// The peer is the pipeline's default variant, 2:2, run in the same invocation.
 /// </summary>
 public static class LoopClosingBench
@@ -27,7 +28,7 @@ public static class LoopClosingBench
         int stride = model.Config.Vae.TemporalCompression;
         var rows = new List<object>();
         Console.WriteLine($"model {model.Name}, scenes {first}-{first + count - 1}");
-        Console.WriteLine($"{"scene",5} {"blend:wrap",10} {"seam",6} {"same place",10} {"join",6} {"worst near seam",16} {"judge",6}");
+        Console.WriteLine($"{"scene",5} {"blend:wrap",10} {"seam",6} {"same place",10} {"join",6} {"worst near seam",16} {"worst in head",14} {"judge",6}");
         for (int i = first; i < first + count; i++)
         {
             var scene = SceneSampler.Sample(8_000_000 + i); // the capabilities bench's scenes and seeds
@@ -45,8 +46,10 @@ public static class LoopClosingBench
                 // A correction that hides the seam's own step could still jolt the frames before it: the largest of the
                 // last two latent frames' steps and the seam's, over the mean.
                 double nearSeam = Enumerable.Range(closed.Count - 2 * stride, 2 * stride).Max(k => CapabilityBench.SeamRatio(closed, k));
-                Console.WriteLine($"{i,5} {$"{blend}:{wrap}",10} {seam,6:0.00} {samePlace,10:0.00} {join,6:0.00} {nearSeam,16:0.00} {judge,6:0.0}");
-                rows.Add(new { scene = i, blend, wrap, seam_ratio = seam, seam_same_place_ratio = samePlace, join_ratio = join, worst_near_seam_ratio = nearSeam, judge });
+                // The same largest step over the kept head, as first generated: what the clip's own steps reach with no seam.
+                double inHead = Enumerable.Range(1, keptHead - 1).Max(k => CapabilityBench.SeamRatio(closed, k));
+                Console.WriteLine($"{i,5} {$"{blend}:{wrap}",10} {seam,6:0.00} {samePlace,10:0.00} {join,6:0.00} {nearSeam,16:0.00} {inHead,14:0.00} {judge,6:0.0}");
+                rows.Add(new { scene = i, blend, wrap, seam_ratio = seam, seam_same_place_ratio = samePlace, join_ratio = join, worst_near_seam_ratio = nearSeam, worst_head_ratio = inHead, judge });
             }
         }
         File.WriteAllText(Path.Combine(Program.ResultsFolder(), outName + ".json"),
