@@ -36,6 +36,7 @@ public static class CapabilityBench
         string outName = Program.Option(args, "--out", "capabilities");
         using var model = KinemaModel.Load(folder);
         var d = model.Config.Defaults;
+        int stride = model.Config.Vae.TemporalCompression;
         var rows = new List<object>();
         Console.WriteLine($"model {model.Name}, {count} scenes");
         Console.WriteLine($"{"scene",5} {"extend seam",12} {"(raw)",6} {"loop seam",10} {"(raw)",6} {"connect seam",13} {"(raw)",6} {"truth seam",11} {"edit low→orig",14} {"edit high→new",14} {"worst window drop",18}");
@@ -58,16 +59,17 @@ public static class CapabilityBench
                 var extended = new ExtendPipeline(model).Generate(extend).Frames;
                 extendSeam = SeamRatio(extended, generated.Value.Frames.Count);
                 // Over the new frames only: their latent grid starts at the seam, and the source's (4k frames) is offset from it.
-                extendSamePlace = JoinRatios(extended.Skip(generated.Value.Frames.Count - 1).ToList(), [1], model.Config.Vae.TemporalCompression).SamePhaseRatio;
+                extendSamePlace = JoinRatios(extended.Skip(generated.Value.Frames.Count - 1).ToList(), [1], stride).SamePhaseRatio;
                 extendSeamRaw = SeamRatio(new ExtendPipeline(model).Generate(extend with { CorrectSeam = false }).Frames, generated.Value.Frames.Count);
                 // Backward: the new frames lead into the source's first frame.
                 var backward = new ExtendPipeline(model).Generate(extend with { Backward = true }).Frames;
                 int added = backward.Count - generated.Value.Frames.Count;
-                backwardSeam = SeamRatio(backward, added);
-                backwardSamePlace = JoinRatios(backward, [added], model.Config.Vae.TemporalCompression).SamePhaseRatio;
+                // With one join, JoinRatios' ratio is the seam ratio.
+                var backwardJoin = JoinRatios(backward, [added], stride);
+                (backwardSeam, backwardSamePlace) = (backwardJoin.Ratio, backwardJoin.SamePhaseRatio);
                 var loop = new LoopPipeline(model).Generate(request).Frames;
-                loopSeam = SeamRatio([.. loop, loop[0]], loop.Count);
-                loopSamePlace = JoinRatios([.. loop, loop[0]], [loop.Count], model.Config.Vae.TemporalCompression).SamePhaseRatio;
+                var loopJoin = JoinRatios([.. loop, loop[0]], [loop.Count], stride);
+                (loopSeam, loopSamePlace) = (loopJoin.Ratio, loopJoin.SamePhaseRatio);
                 var loopRaw = new LoopPipeline(model).Generate(request, correctSeams: false).Frames;
                 loopSeamRaw = SeamRatio([.. loopRaw, loopRaw[0]], loopRaw.Count);
                 Console.WriteLine($"{i,5} backward extension seam {backwardSeam:0.00}; seams over the changes at the same place in a latent frame: extension {extendSamePlace:0.00}, backward {backwardSamePlace:0.00}, loop {loopSamePlace:0.00}");
@@ -78,10 +80,9 @@ public static class CapabilityBench
                 connectSeamRaw = WorseSeam(new ConnectPipeline(model).Generate(connect with { CorrectSeams = false }).Frames, generated.Value.Frames.Count, second.Frames.Count);
                 // A forward extension's seam lands on a latent hand-over, so the text-to-video clip's own rhythm of steps
                 // inside a latent frame bounds it from below (docs/training.md, session 22); the others land inside one (session 24).
-                int compression = model.Config.Vae.TemporalCompression;
-                if (compression > 1 && Kinema.Training.Evaluation.LatentJudder.Measurable(generated.Value.Frames.Count, compression))
+                if (stride > 1 && Kinema.Training.Evaluation.LatentJudder.Measurable(generated.Value.Frames.Count, stride))
                 {
-                    generatedRhythm = Kinema.Training.Evaluation.LatentJudder.StepRhythm(generated.Value.Frames, compression);
+                    generatedRhythm = Kinema.Training.Evaluation.LatentJudder.StepRhythm(generated.Value.Frames, stride);
                     Console.WriteLine($"{i,5} step rhythm of the text-to-video clip: {string.Join(", ", generatedRhythm.Select(r => r.ToString("0.00")))}");
                 }
             }
@@ -107,7 +108,7 @@ public static class CapabilityBench
                 var minute = new StoryboardPipeline(model).Generate(new StoryboardRequest { Cards = [new StoryboardCard(0, caption)], Seconds = minuteSeconds, Settings = request }, windowEnds);
                 windows = WindowScores(minute.Frames, minute.Fps, scene);
                 worstDrop = windows.Skip(1).Select(w => windows[0] - w).DefaultIfEmpty(0).Max();
-                joins = JoinRatios(minute.Frames, windowEnds.Frames.Where(f => f < minute.Frames.Count).ToList(), model.Config.Vae.TemporalCompression);
+                joins = JoinRatios(minute.Frames, windowEnds.Frames.Where(f => f < minute.Frames.Count).ToList(), stride);
                 Console.WriteLine($"{i,5} minute: {joins.Count} window joins, change across them {joins.Ratio:0.00}x the change elsewhere, {joins.SamePhaseRatio:0.00}x at the same place in a latent frame");
             }
             CharacterRow? character = parts.Contains("characters") ? MeasureCharacter(model, scene, i) : null;
@@ -193,11 +194,16 @@ public static class CapabilityBench
     }
 
     /// <summary>Mean absolute change between frames seam-1 and seam over the mean change between all other neighbours.</summary>
-    public static double SeamRatio(IReadOnlyList<RgbFrame> frames, int seam)
+    public static double SeamRatio(IReadOnlyList<RgbFrame> frames, int seam) => SeamRatios(frames)[seam];
+
+    /// <summary><see cref="SeamRatio"/> for every step at once (index i: frame i − 1 → i; index 0 unused), each frame pair compared once.</summary>
+    public static double[] SeamRatios(IReadOnlyList<RgbFrame> frames)
     {
-        double atSeam = frames[seam - 1].MeanAbsoluteDifference(frames[seam]);
-        var others = Enumerable.Range(1, frames.Count - 1).Where(i => i != seam).Select(i => frames[i - 1].MeanAbsoluteDifference(frames[i])).ToList();
-        return atSeam / Math.Max(others.Average(), 1e-9);
+        var change = new double[frames.Count];
+        for (int i = 1; i < frames.Count; i++) change[i] = frames[i - 1].MeanAbsoluteDifference(frames[i]);
+        double total = change.Sum();
+        int others = frames.Count - 2;
+        return change.Select((c, i) => i == 0 ? double.NaN : c / Math.Max((total - c) / others, 1e-9)).ToArray();
     }
 
     /// <summary>The larger seam ratio of a clip made of a first part, a middle and a last part.</summary>

@@ -39,15 +39,16 @@ public static class LoopClosingBench
                 var loop = result.Frames;
                 var closed = loop.Append(loop[0]).ToList();
                 int keptHead = model.Config.Vae.PixelFrames(loop.Count / stride + 1 - blend);
-                double seam = CapabilityBench.SeamRatio(closed, loop.Count);
+                var ratios = CapabilityBench.SeamRatios(closed);
+                double seam = ratios[loop.Count];
                 double samePlace = CapabilityBench.JoinRatios(closed, [loop.Count], stride).SamePhaseRatio;
-                double join = CapabilityBench.SeamRatio(closed, keptHead);
+                double join = ratios[keptHead];
                 double judge = WorldJudge.Judge(loop, result.Fps, scene).Overall;
                 // A correction that hides the seam's own step could still jolt the frames before it: the largest of the
                 // last two latent frames' steps and the seam's, over the mean.
-                double nearSeam = Enumerable.Range(closed.Count - 2 * stride, 2 * stride).Max(k => CapabilityBench.SeamRatio(closed, k));
+                double nearSeam = ratios[^(2 * stride)..].Max();
                 // The same largest step over the kept head, as first generated: what the clip's own steps reach with no seam.
-                double inHead = Enumerable.Range(1, keptHead - 1).Max(k => CapabilityBench.SeamRatio(closed, k));
+                double inHead = ratios[1..keptHead].Max();
                 Console.WriteLine($"{i,5} {$"{blend}:{wrap}",10} {seam,6:0.00} {samePlace,10:0.00} {join,6:0.00} {nearSeam,16:0.00} {inHead,14:0.00} {judge,6:0.0}");
                 rows.Add(new { scene = i, blend, wrap, seam_ratio = seam, seam_same_place_ratio = samePlace, join_ratio = join, worst_near_seam_ratio = nearSeam, worst_head_ratio = inHead, judge });
             }

@@ -1,3 +1,4 @@
+using Kinema.Tests.Shared;
 using Kinema.Media;
 using Kinema.Media.Gif;
 
@@ -87,7 +88,7 @@ public class GifFallbackTests
         var plain = VideoFile.Read(WriteGradient(folder.File("plain.gif"), written, dithering: false).Path);
         var dithered = VideoFile.Read(WriteGradient(folder.File("dithered.gif"), written, dithering: true).Path);
 
-        Assert.True(Frames.BlockMeanError(written[0], dithered.Frames[0]) < Frames.BlockMeanError(written[0], plain.Frames[0]));
+        Assert.True(FrameComparison.BlockMeanDifference(written[0], dithered.Frames[0]) < FrameComparison.BlockMeanDifference(written[0], plain.Frames[0]));
     }
 
     private static VideoWriteResult WriteGradient(string path, IEnumerable<RgbFrame> frames, bool dithering) =>

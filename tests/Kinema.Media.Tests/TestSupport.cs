@@ -87,7 +87,4 @@ internal static class Frames
         for (int i = 0; i < a.Pixels.Length; i++) sum += Math.Abs(a.Pixels[i] - b.Pixels[i]);
         return (double)sum / a.Pixels.Length;
     }
-
-    /// <summary>Mean absolute error of 4x4 block averages per channel: what the eye sees from a distance.</summary>
-    public static double BlockMeanError(RgbFrame a, RgbFrame b) => Kinema.Tests.Shared.FrameComparison.BlockMeanDifference(a, b);
 }

@@ -169,8 +169,7 @@ public sealed class CompositionTests(SharedServer shared) : IDisposable
     public async Task A_last_frame_reference_makes_the_video_the_cli_animates_onto_that_image()
     {
         string png = _scratch.File("last.png");
-        TestImages.WritePng(png, 96, 64);
-        string dataUrl = "data:image/png;base64," + Convert.ToBase64String(await File.ReadAllBytesAsync(png));
+        string dataUrl = TestImages.WritePngDataUrl(png, 96, 64);
         var created = await Videos.Create(_alice, $"{{\"prompt\": \"{Prompt}\", \"seconds\": \"1\", \"seed\": 5, \"last_frame_reference\": {{\"image_url\": \"{dataUrl}\"}}}}");
         Assert.Equal("96x64", created.GetProperty("size").GetString());        // the image's size, as input_reference gives
         var api = await Served(created, "onto-last.mp4");
@@ -242,9 +241,7 @@ public sealed class CompositionTests(SharedServer shared) : IDisposable
     [Fact]
     public async Task First_and_last_frames_with_no_room_between_them_are_refused_before_queueing()
     {
-        string png = _scratch.File("end.png");
-        TestImages.WritePng(png, 64, 64);
-        string url = "data:image/png;base64," + Convert.ToBase64String(await File.ReadAllBytesAsync(png));
+        string url = TestImages.WritePngDataUrl(_scratch.File("end.png"), 64, 64);
         var before = InputFolders();
         var response = await PostJson("/v1/videos", $"{{\"prompt\": \"a cube\", \"seconds\": \"0.125\", \"input_reference\": {{\"image_url\": \"{url}\"}}, \"last_frame_reference\": {{\"image_url\": \"{url}\"}}}}");
         var error = await ApiAssert.Error(response, 400, shared.Server, param: "seconds");
@@ -255,9 +252,7 @@ public sealed class CompositionTests(SharedServer shared) : IDisposable
     [Fact]
     public async Task A_storyboard_refused_at_its_second_image_keeps_none_of_its_inputs()
     {
-        string png = _scratch.File("card.png");
-        TestImages.WritePng(png, 64, 64);
-        string url = "data:image/png;base64," + Convert.ToBase64String(await File.ReadAllBytesAsync(png));
+        string url = TestImages.WritePngDataUrl(_scratch.File("card.png"), 64, 64);
         var before = InputFolders();
         var response = await PostJson("/v1/videos/storyboards",
             $"{{\"cards\": [{{\"start\": 0, \"prompt\": \"a cube\", \"image\": {{\"image_url\": \"{url}\"}}}}, {{\"start\": 1, \"prompt\": \"a ball\", \"image\": {{\"image_url\": \"data:image/png;base64,bm90IGFuIGltYWdl\"}}}}]}}");

@@ -138,7 +138,11 @@ public sealed class ConditionedPipelineTests : IDisposable
     {
         // At 1 fps the tiny model's 1 s default is one frame, whose closing window would already be the whole transition.
         var request = new ConnectRequest { Video = TinyModel.Request() with { Seconds = 3 }, First = Clip(2), Second = Clip(2), Fps = 1, TransitionOnly = true };
-        Assert.Equal(3, new ConnectPipeline(_model).Generate(request).Frames.Count);
+        var reports = new List<GenerationProgress>();
+        Assert.Equal(3, new CollectedProgress(reports).Run(p => new ConnectPipeline(_model).Generate(request, p)).Frames.Count);
+        // One sampling run: every denoising report counts the request's own steps (windows would count more).
+        int steps = VideoRequestValidator.Resolve(request.Video with { Width = 32, Height = 48, Fps = 1 }, _model.Config).Steps;
+        Assert.All(reports.Where(r => r.Stage == GenerationStage.Denoising), r => Assert.Equal(steps, r.TotalSteps));
     }
 
     [Fact]
@@ -188,7 +192,7 @@ public sealed class ConditionedPipelineTests : IDisposable
         var resolved = VideoRequestValidator.Resolve(request.Video with { Width = 32, Height = 48, Fps = 8 }, _model.Config);
         Assert.Equal(expected, ConnectPipeline.TransitionFrames(resolved, _model.Config));
         Assert.Equal(expected, new ConnectPipeline(_model).Generate(request).Frames.Count);
-        Assert.Equal(9 + expected + 18, ConnectPipeline.ResultFrames(resolved, _model.Config, 9, 9, 4, transitionOnly: false));
+        Assert.Equal(9 + expected + 18, ConnectPipeline.ResultFrames(resolved, _model.Config, firstFrames: 9, secondFrames: 9, secondFps: 4, transitionOnly: false));
     }
 
     [Fact]

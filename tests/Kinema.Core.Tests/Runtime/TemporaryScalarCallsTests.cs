@@ -11,15 +11,15 @@ public sealed class TemporaryScalarCallsTests
 
     [Fact]
     public void A_scalar_made_inline_and_passed_straight_on_is_found_with_its_line()
-        => Assert.Contains(Found, f => f.StartsWith("Examples.InlineToScalar (TemporaryScalarCallsTests.cs:", StringComparison.Ordinal));
+        => Assert.Contains(Found, f => f.StartsWith($"Examples.{nameof(Examples.InlineToScalar)} ({nameof(TemporaryScalarCallsTests)}.cs:", StringComparison.Ordinal));
 
     [Fact]
     public void A_scalar_held_in_a_local_is_not_found()
-        => Assert.DoesNotContain(Found, f => f.StartsWith("Examples.HeldToScalar", StringComparison.Ordinal));
+        => Assert.DoesNotContain(Found, f => f.StartsWith($"Examples.{nameof(Examples.HeldToScalar)}", StringComparison.Ordinal));
 
     [Fact]
     public void A_number_operator_after_a_switch_is_found()
-        => Assert.Contains(Found, f => f.StartsWith("Examples.NumberOperatorAfterSwitch", StringComparison.Ordinal));
+        => Assert.Contains(Found, f => f.StartsWith($"Examples.{nameof(Examples.NumberOperatorAfterSwitch)}", StringComparison.Ordinal));
 
     private static class Examples
     {

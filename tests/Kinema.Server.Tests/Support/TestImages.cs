@@ -13,4 +13,11 @@ public static class TestImages
                 frame.SetPixel(x, y, (byte)(255 * x / width), (byte)(255 * y / height), 128);
         ImageFile.WritePng(path, frame);
     }
+
+    /// <summary>Writes the <see cref="WritePng"/> gradient to <paramref name="path"/> and returns it as a data URL, as an API image field takes it.</summary>
+    public static string WritePngDataUrl(string path, int width, int height)
+    {
+        WritePng(path, width, height);
+        return "data:image/png;base64," + Convert.ToBase64String(File.ReadAllBytes(path));
+    }
 }

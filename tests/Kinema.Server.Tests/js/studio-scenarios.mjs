@@ -19,6 +19,19 @@ async function withPage(viewport, body) {
   }
 }
 
+/** The newest video the page's key can list. */
+const newest = (page) => page.evaluate(async () => (await (await fetch("/v1/videos?limit=1")).json()).data[0]);
+
+/** Polls a video until it is completed or failed; throws after 90 s. */
+async function finished(page, id) {
+  for (let i = 0; i < 900; i++) {
+    const video = await page.evaluate(async (v) => (await fetch(`/v1/videos/${v}`)).json(), id);
+    if (video.status === "completed" || video.status === "failed") return video;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`video ${id} did not finish`);
+}
+
 const scenarios = {
   async "generate-and-play"() {
     return withPage({ width: 1200, height: 900 }, async (page) => {
@@ -105,15 +118,6 @@ const scenarios = {
         const append = FormData.prototype.append;
         FormData.prototype.append = function (name, ...rest) { window.appended.push(name); return append.call(this, name, ...rest); };
       });
-      const newest = () => page.evaluate(async () => (await (await fetch("/v1/videos?limit=1")).json()).data[0]);
-      const finished = async (id) => {
-        for (let i = 0; i < 900; i++) {
-          const video = await page.evaluate(async (v) => (await fetch(`/v1/videos/${v}`)).json(), id);
-          if (video.status === "completed" || video.status === "failed") return video;
-          await page.waitForTimeout(100);
-        }
-        throw new Error(`video ${id} did not finish`);
-      };
 
       // A loop with a frame image is refused on the page, before anything is sent.
       await page.fill("#prompt", "a red ball bounces on green grass");
@@ -128,7 +132,7 @@ const scenarios = {
       await page.click("#clear-last-frame");
       await page.click("#generate");
       await page.waitForFunction(() => document.querySelectorAll(".video-card").length >= 1);
-      const loop = await finished((await newest()).id);
+      const loop = await finished(page, (await newest(page)).id);
 
       // The last frame alone goes to create as last_frame_reference.
       await page.uncheck("#loop");
@@ -137,7 +141,7 @@ const scenarios = {
       await page.fill("#seconds", "1");
       await page.click("#generate");
       await page.waitForFunction(() => document.querySelectorAll(".video-card").length >= 2);
-      const ending = await finished((await newest()).id);
+      const ending = await finished(page, (await newest(page)).id);
       return {
         refusal,
         paths: posts.map((p) => p.path),
@@ -160,13 +164,7 @@ const scenarios = {
       const withFrame = await sizeChoice();
       await page.click("#generate");
       await page.waitForFunction(() => document.querySelectorAll(".video-card").length >= 1);
-      const id = await page.evaluate(async () => (await (await fetch("/v1/videos?limit=1")).json()).data[0].id);
-      let video;
-      for (let i = 0; i < 900; i++) {
-        video = await page.evaluate(async (v) => (await fetch(`/v1/videos/${v}`)).json(), id);
-        if (video.status === "completed" || video.status === "failed") break;
-        await page.waitForTimeout(100);
-      }
+      const video = await finished(page, (await newest(page)).id);
       await page.click("#clear-first-frame");
       const afterRemoval = await sizeChoice();
       return { before, withFrame, afterRemoval, video: { status: video.status, size: video.size } };
