@@ -38,7 +38,10 @@ public sealed record VideoVaeConfig
     public int TemporalCompression => 1 << TemporalDownsample.Count(x => x);
 
     /// <summary>Latent frames for a clip of <paramref name="frames"/> pixel frames (1 + 4k → 1 + k).</summary>
-    public int LatentFrames(int frames) => (frames - 1 + TemporalCompression - 1) / TemporalCompression + 1;
+    public int LatentFrames(int frames) => LatentSteps(frames - 1) + 1;
+
+    /// <summary>Latent frames of <see cref="TemporalCompression"/> frames each that <paramref name="frames"/> frames after a clip's first fill (rounded up).</summary>
+    public int LatentSteps(int frames) => (frames + TemporalCompression - 1) / TemporalCompression;
 
     /// <summary>Pixel frames the decoder produces from <paramref name="latentFrames"/> latent frames.</summary>
     public int PixelFrames(int latentFrames) => 1 + (latentFrames - 1) * TemporalCompression;

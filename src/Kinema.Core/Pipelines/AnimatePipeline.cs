@@ -51,13 +51,13 @@ public sealed class AnimatePipeline(KinemaModel model)
         }
         if (request.LastFrame is not null)
         {
-            // The last latent frame covers the clip's last four frames: encode the image held for four frames.
+            // Latent 0 stands for one frame; any later latent for four, so there the image is held for four frames: the
+            // latent frame after frame 0 of the image held still.
             int index = r.LatentFrames - 1;
             var image = ConditioningFrames.Resize([request.LastFrame], r.Width, r.Height)[0];
-            // Latent 0 stands for one frame; any later latent for four, so the image is held for four frames.
             var last = index == 0
                 ? ConditioningFrames.Encode(Model, [image], cancellation)
-                : ConditioningFrames.EncodeAsContinuation(Model, Enumerable.Repeat(image, Model.Config.Vae.TemporalCompression).ToList(), cancellation);
+                : ConditioningFrames.EncodeFollowing(Model, [image], 1, cancellation);
             latents[.., .., index] = last[.., .., 0];
             known[index] = true;
         }

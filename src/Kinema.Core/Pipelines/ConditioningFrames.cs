@@ -36,8 +36,14 @@ public static class ConditioningFrames
     }
 
     /// <summary>
+    /// How many latent frames of a clip of <paramref name="frameCount"/> frames <see cref="EncodeFollowing"/> gives: the
+    /// <paramref name="asked"/> number, at most as many whole ones as follow its frame 0, at least one (a shorter clip is padded).
+    /// </summary>
+    public static int FollowingLatents(int frameCount, int asked, int stride) => Math.Max(1, Math.Min(asked, (frameCount - 1) / stride));
+
+    /// <summary>
     /// Latents of a clip that generated frames lead into (a loop's start, a backward extension's source, a transition's
-    /// second clip): its <paramref name="latentFrames"/> latent frames after frame 0, which stand for frames 1 … 4k as
+    /// second clip, an image a video ends on): its <paramref name="latentFrames"/> latent frames after frame 0, which stand for frames 1 … 4k as
     /// they are encoded in the clip itself. The generated latent frame before them ends on a frame standing where the
     /// clip's frame 0 is; dropping that frame puts the seam into frame 0 inside a latent frame, where the decoder steps
     /// least, instead of on a hand-over (docs/training.md, session 24). A clip shorter than 1 + 4k frames is padded with its last.
@@ -50,20 +56,6 @@ public static class ConditioningFrames
         clip.AddRange(Enumerable.Repeat(clip[^1], 1 + latentFrames * stride - clip.Count));
         using var scope = NewDisposeScope();
         return Encode(model, clip, cancellation).narrow(2, 1, latentFrames).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>
-    /// Latents of a clip as continuing chunks: frame 0 is duplicated in front so every latent frame after
-    /// the first stands for 4 real frames, the way frames later in a video are encoded. Used for a still
-    /// image the video ends on.
-    /// </summary>
-    public static Tensor EncodeAsContinuation(KinemaModel model, IReadOnlyList<RgbFrame> frames, CancellationToken cancellation = default)
-    {
-        var withLead = new List<RgbFrame>(frames.Count + 1) { frames[0] };
-        withLead.AddRange(frames);
-        using var scope = NewDisposeScope();
-        var latents = Encode(model, withLead, cancellation);
-        return latents.narrow(2, 1, latents.shape[2] - 1).MoveToOuterDisposeScope();
     }
 
     /// <summary>

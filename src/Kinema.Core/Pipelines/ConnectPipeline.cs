@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Kinema.Media;
+using Kinema.Models;
 using static TorchSharp.torch;
 
 namespace Kinema.Pipelines;
@@ -41,14 +42,14 @@ public sealed class ConnectPipeline(KinemaModel model)
     /// rounded up to whole latent frames, so the transition between them is one frame less (1 s at 8 fps: 7 frames, the
     /// second clip's first frame 8 frames after the first clip's last).
     /// </summary>
-    public static int TransitionFrames(ResolvedVideoRequest r, ModelConfig config) => FramesBetween(r.FrameCount, config.Vae.TemporalCompression) - 1;
+    public static int TransitionFrames(ResolvedVideoRequest r, ModelConfig config) => FramesBetween(r.FrameCount, config.Vae) - 1;
 
     /// <summary>Frame steps from the first clip's last frame to the second's first: whole latent frames, at least one.</summary>
-    private static int FramesBetween(int frames, int stride) => Math.Max(1, (frames + stride - 1) / stride) * stride;
+    private static int FramesBetween(int frames, VideoVaeConfig vae) => Math.Max(1, vae.LatentSteps(frames)) * vae.TemporalCompression;
 
     /// <summary>A long transition's last window, the one that leads into the second clip: a transition of the model's default length.</summary>
     private static int ClosingWindowFrames(ResolvedVideoRequest r, ModelConfig config)
-        => FramesBetween((int)Math.Round(config.Defaults.Seconds * r.Fps), config.Vae.TemporalCompression) - 1;
+        => FramesBetween((int)Math.Round(config.Defaults.Seconds * r.Fps), config.Vae) - 1;
 
     /// <summary>
     /// The frames the result will have: the transition, and unless <paramref name="transitionOnly"/> the first clip before it
@@ -76,19 +77,19 @@ public sealed class ConnectPipeline(KinemaModel model)
         var r = VideoRequestValidator.Resolve(request.Video with { Width = w, Height = h, Fps = fps }, Model.Config);
         var first = ConditioningFrames.Resize(request.First, r.Width, r.Height);
         var second = ConditioningFrames.Resize(secondFrames, r.Width, r.Height);
-        if (StoryboardPipeline.NeedsWindows(r.Seconds, Model.Config) && TransitionFrames(r, Model.Config) > ClosingWindowFrames(r, Model.Config))
-            return ConnectInWindows(request, r, first, second, progress, cancellation);
+        int transitionFrames = TransitionFrames(r, Model.Config);
+        if (StoryboardPipeline.NeedsWindows(r.Seconds, Model.Config) && transitionFrames > ClosingWindowFrames(r, Model.Config))
+            return ConnectInWindows(request, r, transitionFrames, first, second, progress, cancellation);
 
         var clock = Stopwatch.StartNew();
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
         int m = Math.Min((first.Count - 1) / stride, request.ContextLatentFrames - 1);
         var lead = ConditioningFrames.Encode(Model, first.Skip(first.Count - (1 + m * stride)).ToList(), cancellation);
-        int tailLatents = Math.Max(1, Math.Min((second.Count - 1) / stride, request.ContextLatentFrames));
+        int tailLatents = ConditioningFrames.FollowingLatents(second.Count, request.ContextLatentFrames, stride);
         var tail = ConditioningFrames.EncodeFollowing(Model, second, tailLatents, cancellation);
         int leadLatents = (int)lead.shape[2];
         // The middle ends on a frame standing where the second clip's frame 0 is (see EncodeFollowing), dropped below.
-        int transitionFrames = TransitionFrames(r, Model.Config);
         int middleLatents = (transitionFrames + 1) / stride;
         int total = leadLatents + middleLatents + tailLatents;
         int s = Model.Config.Vae.SpatialCompression;
@@ -117,7 +118,7 @@ public sealed class ConnectPipeline(KinemaModel model)
     /// A transition longer than twice the model's default length: all but its last default-length window extend the first
     /// clip window by window (<see cref="ExtendPipeline"/>), and the last window connects that extension to the second clip.
     /// </summary>
-    private VideoResult ConnectInWindows(ConnectRequest request, ResolvedVideoRequest r, IReadOnlyList<RgbFrame> first, IReadOnlyList<RgbFrame> second,
+    private VideoResult ConnectInWindows(ConnectRequest request, ResolvedVideoRequest r, int transitionFrames, IReadOnlyList<RgbFrame> first, IReadOnlyList<RgbFrame> second,
         IProgress<GenerationProgress>? progress, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
@@ -125,7 +126,7 @@ public sealed class ConnectPipeline(KinemaModel model)
         var sized = request.Video with { Width = r.Width, Height = r.Height, Fps = r.Fps };
         // The closing window rounds its frames up to the latent grid, so the extension takes what is left of the whole
         // transition's (at least one frame: Generate comes here only then) and the result is as long as TransitionFrames says.
-        double leadSeconds = (double)(TransitionFrames(r, Model.Config) - ClosingWindowFrames(r, Model.Config)) / r.Fps;
+        double leadSeconds = (double)(transitionFrames - ClosingWindowFrames(r, Model.Config)) / r.Fps;
         int leadWindows = StoryboardPipeline.NeedsWindows(leadSeconds, Model.Config) ? ExtendPipeline.WindowFrames(leadSeconds, r.Fps, Model.Config).Count : 1;
         // Every window runs the same steps, so the bar is leadWindows + 1 windows long: the extension's own progress fills
         // the first leadWindows of them, the closing window the last.

@@ -116,12 +116,11 @@ public sealed class ExtendPipeline(KinemaModel model)
         else
         {
             // The source's latent frames after its frame 0 sit at the end of the clip (ConditioningFrames.EncodeFollowing).
-            int m = Math.Max(1, Math.Min((source.Count - 1) / stride, request.ContextLatentFrames));
-            context = ConditioningFrames.EncodeFollowing(Model, source, m, cancellation);
-            contextLatents = m;
+            contextLatents = ConditioningFrames.FollowingLatents(source.Count, request.ContextLatentFrames, stride);
+            context = ConditioningFrames.EncodeFollowing(Model, source, contextLatents, cancellation);
         }
         // Backward, the generated frames end on one that stands where the source's frame 0 is, so one more is made.
-        int newLatents = request.Backward ? 1 + (newFrames + stride - 1) / stride : (newFrames + stride - 1) / stride;
+        int newLatents = (request.Backward ? 1 : 0) + Model.Config.Vae.LatentSteps(newFrames);
         int total = contextLatents + newLatents;
         int s = Model.Config.Vae.SpatialCompression;
         var shape = new long[] { 1, Model.Config.Vae.LatentChannels, total, r.Height / s, r.Width / s };

@@ -27,7 +27,7 @@ public sealed class LoopPipeline(KinemaModel model)
     public static int LoopFrames(ResolvedVideoRequest request, ModelConfig config, int blendLatentFrames = 2)
     {
         int stride = config.Vae.TemporalCompression;
-        int frames = (request.FrameCount + stride - 1) / stride * stride;
+        int frames = config.Vae.LatentSteps(request.FrameCount) * stride;
         // The head keeps at least frame 0, and blendLatentFrames latent frames after it are regenerated.
         if (frames < stride * blendLatentFrames)
             throw new InvalidRequestException($"a loop needs at least {stride * (blendLatentFrames - 1) + 1} frames; ask for more seconds");
@@ -78,7 +78,7 @@ public sealed class LoopPipeline(KinemaModel model)
         using var scope = NewDisposeScope();
         int keep = latentFrames - blendLatentFrames;
         int headPixels = Model.Config.Vae.PixelFrames(keep);
-        int wrapLatents = WrapLatents(headPixels, wrapLatentFrames, stride);
+        int wrapLatents = ConditioningFrames.FollowingLatents(headPixels, wrapLatentFrames, stride);
         // The end is regenerated after the head's last latent frames, encoded as the start of a clip the way extension
         // encodes its context; a short loop gives the whole head.
         int contextLatents = windowed ? Math.Min(keep, ClosingContextLatentFrames) : keep;
@@ -115,7 +115,4 @@ public sealed class LoopPipeline(KinemaModel model)
 
     /// <summary>Latent frames of the head a long loop's closing pass sees before the regenerated end: as many as extension's context.</summary>
     internal const int ClosingContextLatentFrames = 4;
-
-    /// <summary>The wrap context: the asked latent frames, at most as many as the kept head holds after its frame 0, at least one.</summary>
-    internal static int WrapLatents(int keptPixels, int asked, int stride) => Math.Max(1, Math.Min(asked, keptPixels / stride));
 }

@@ -48,7 +48,7 @@ public static class CompositionEndpoints
     private static async Task<IResult> Connect(HttpContext context, VideoService service, Uploads uploads, DataFolder data, ContentPolicy policy, CharacterStore characters)
     {
         var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
-        var (prompt, request, expanded) = PromptedRequest.Read(fields, context, policy, characters, defaultPrompt: ConnectRequest.DefaultPrompt, allowFps: false);
+        var (prompt, request, expanded) = PromptedRequest.Read(fields, context, policy, characters, defaultPrompt: ConnectRequest.DefaultPrompt, fpsRefusal: GenerationFields.KeepsSourceFps);
         bool transitionOnly = fields.Boolean("transition_only") ?? false;
         string id = Ids.New("video");
         // Each read removes the job's whole input folder when it fails, the first video's copy included.

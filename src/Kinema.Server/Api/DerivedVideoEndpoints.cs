@@ -23,7 +23,7 @@ public static class DerivedVideoEndpoints
     private static async Task<IResult> Remix(HttpContext context, string id, VideoService service, DataFolder data, ContentPolicy policy, CharacterStore characters)
     {
         var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
-        var (prompt, overrides, expanded) = PromptedRequest.Read(fields, context, policy, characters, allowSize: false, allowSeconds: false, allowFps: false);
+        var (prompt, overrides, expanded) = PromptedRequest.Read(fields, context, policy, characters, allowSize: false, allowSeconds: false, fpsRefusal: GenerationFields.KeepsSourceFps);
         bool seedGiven = fields.Has("seed");
         double? strength = Strength(fields);
         fields.RejectUnknown();
@@ -69,7 +69,7 @@ public static class DerivedVideoEndpoints
     private static async Task<IResult> Edit(HttpContext context, VideoService service, Uploads uploads, DataFolder data, ContentPolicy policy, CharacterStore characters)
     {
         var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
-        var (prompt, request, expanded) = PromptedRequest.Read(fields, context, policy, characters, allowSize: true, allowSeconds: false, allowFps: false);
+        var (prompt, request, expanded) = PromptedRequest.Read(fields, context, policy, characters, allowSize: true, allowSeconds: false, fpsRefusal: GenerationFields.KeepsSourceFps);
         double? strength = Strength(fields);
         string id = Ids.New("video");
         var source = await SourceVideo.Read(fields, context, service, uploads, data, id);
@@ -89,7 +89,7 @@ public static class DerivedVideoEndpoints
     private static async Task<IResult> Extend(HttpContext context, VideoService service, Uploads uploads, DataFolder data, ContentPolicy policy, CharacterStore characters)
     {
         var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
-        var (prompt, request, expanded) = PromptedRequest.Read(fields, context, policy, characters, allowSize: true, allowSeconds: true, allowFps: false);
+        var (prompt, request, expanded) = PromptedRequest.Read(fields, context, policy, characters, allowSize: true, allowSeconds: true, fpsRefusal: GenerationFields.KeepsSourceFps);
         if (request.Seconds is null) throw new ApiException(400, "missing required parameter 'seconds' (how many seconds to add)", "seconds", "missing_required_parameter");
         bool backward = fields.Boolean("backward") ?? false;
         string id = Ids.New("video");

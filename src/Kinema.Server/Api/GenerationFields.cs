@@ -16,11 +16,14 @@ public static class GenerationFields
 {
     public const int MaxPromptLength = 32000;
 
-    /// <param name="allowFps">False where the result keeps a source's frame rate (remix, edits, extensions, connections): <c>fps</c> is then a 400.</param>
-    public static VideoRequest Read(RequestFields fields, string prompt, bool allowSize = true, bool allowSeconds = true, bool allowFps = true)
+    /// <summary>Why <c>fps</c> is refused where the result keeps a source's frame rate (remix, edits, extensions, connections).</summary>
+    public const string KeepsSourceFps = "the result keeps its source video's frame rate";
+
+    /// <param name="fpsRefusal">Why <c>fps</c> cannot be set for this request (e.g. <see cref="KeepsSourceFps"/>), making it a 400; null where it can.</param>
+    public static VideoRequest Read(RequestFields fields, string prompt, bool allowSize = true, bool allowSeconds = true, string? fpsRefusal = null)
     {
-        if (!allowFps && fields.Has("fps"))
-            throw ApiException.BadRequest("'fps' cannot be set here: the result keeps its source video's frame rate", "fps", "unsupported_parameter");
+        if (fpsRefusal is not null && fields.Has("fps"))
+            throw ApiException.BadRequest($"'fps' cannot be set here: {fpsRefusal}", "fps", "unsupported_parameter");
         // "auto" (OpenAI's images API) is the model's default size, as leaving size out is.
         (int W, int H)? size = allowSize && fields.String("size") is string text && text != "auto" ? ParseSize(text) : null;
         double? seconds = allowSeconds ? fields.Number("seconds") : null;

@@ -28,8 +28,7 @@ public static class ImageEndpoints
     private static async Task<IResult> Generate(HttpContext context, VideoService service, DataFolder data, ContentPolicy policy, CharacterStore characters, ProgressBoard board)
     {
         var fields = await RequestFields.ReadAsync(context.Request, context.RequestAborted);
-        if (fields.Has("fps")) throw ApiException.BadRequest("'fps' cannot be set for an image: it is a single frame", "fps", "unsupported_parameter");
-        var (prompt, request, expanded) = PromptedRequest.Read(fields, context, policy, characters, allowSeconds: false);
+        var (prompt, request, expanded) = PromptedRequest.Read(fields, context, policy, characters, allowSeconds: false, fpsRefusal: "an image is a single frame");
         service.Model.CheckRequested(fields.String("model"), ServedModel.OpenAiImageAliases);
         long count = fields.Integer("n") ?? 1;
         if (count is < 1 or > MaxImages) throw ApiException.BadRequest($"'n' must be from 1 to {MaxImages}, got {count}", "n");
@@ -51,7 +50,7 @@ public static class ImageEndpoints
             var images = new List<GeneratedImage>();
             foreach (string id in ids)
             {
-                var finished = await WaitFinished(service, id, context.Owner(), changes, context.RequestAborted);
+                var finished = await WaitFinished(service, board, id, context.Owner(), changes, context.RequestAborted);
                 if (finished.Status == VideoStatus.Failed)
                     throw new ApiException(finished.ErrorCode == "invalid_input" ? 400 : 500, $"image generation failed: {finished.ErrorMessage}", null, finished.ErrorCode ?? "generation_failed");
                 byte[] png = await File.ReadAllBytesAsync(data.Asset(id, DataFolder.ImageFileName), context.RequestAborted);
@@ -68,13 +67,19 @@ public static class ImageEndpoints
         }
     }
 
-    private static async Task<VideoJob> WaitFinished(VideoService service, string id, string owner, JobChanges changes, CancellationToken cancellation)
+    private static async Task<VideoJob> WaitFinished(VideoService service, ProgressBoard board, string id, string owner, JobChanges changes, CancellationToken cancellation)
     {
+        bool woken = false;
         while (true)
         {
-            var job = service.Current(id, owner) ?? throw new ApiException(404, $"image job '{id}' was deleted before it finished", null, "not_found");
-            if (job.Status is VideoStatus.Completed or VideoStatus.Failed) return job;
-            await changes.WaitAsync(cancellation);
+            // A wake for a step of a job still running (the board holds its percent until it leaves the running state)
+            // cannot have finished it: only a wake after that, or the backstop, reads the store.
+            if (!woken || board.Get(id) is null)
+            {
+                var job = service.Current(id, owner) ?? throw new ApiException(404, $"image job '{id}' was deleted before it finished", null, "not_found");
+                if (job.Status is VideoStatus.Completed or VideoStatus.Failed) return job;
+            }
+            woken = await changes.WaitAsync(cancellation);
         }
     }
 }

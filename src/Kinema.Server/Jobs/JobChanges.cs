@@ -18,8 +18,8 @@ public sealed class JobChanges : IDisposable
         _board.Changed += OnChanged;
     }
 
-    /// <summary>Returns when one of the jobs has changed since the last wait, or after the backstop.</summary>
-    public Task WaitAsync(CancellationToken cancellation) => _wake.WaitAsync(Backstop, cancellation);
+    /// <summary>Returns when one of the jobs has changed since the last wait (true), or after the backstop (false).</summary>
+    public Task<bool> WaitAsync(CancellationToken cancellation) => _wake.WaitAsync(Backstop, cancellation);
 
     private void OnChanged(string id)
     {

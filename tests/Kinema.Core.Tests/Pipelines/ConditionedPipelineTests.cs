@@ -277,7 +277,7 @@ public sealed class ConditionedPipelineTests : IDisposable
     [InlineData(5, 2, 1)]    // 5 kept frames hold one
     [InlineData(1, 2, 1)]    // a lone first frame still gives one latent of context
     public void The_wrap_context_is_capped_at_the_whole_chunks_of_the_kept_head(int keptPixels, int asked, int expected)
-        => Assert.Equal(expected, LoopPipeline.WrapLatents(keptPixels, asked, stride: 4));
+        => Assert.Equal(expected, ConditioningFrames.FollowingLatents(keptPixels, asked, stride: 4));
 
     [Fact]
     public void Edit_keeps_the_source_length_size_and_fps()
