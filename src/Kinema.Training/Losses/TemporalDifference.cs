@@ -16,14 +16,23 @@ public static class TemporalDifference
     /// <returns>Mean |Δreconstruction − Δvideo| over consecutive frame pairs; zero for single frames.</returns>
     public static Tensor Mean(Tensor reconstruction, Tensor video)
     {
+        RequireSameShape(reconstruction, video);
+        if (video.shape[2] < 2) return zeros(1, dtype: video.dtype, device: video.device).sum();
+        using var scope = NewDisposeScope();
+        return (Changes(reconstruction) - Changes(video)).abs().mean().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Frame t+1 minus frame t along time: (B, C, T−1, H, W).</summary>
+    private static Tensor Changes(Tensor clip)
+    {
+        long t = clip.shape[2];
+        return clip.narrow(2, 1, t - 1) - clip.narrow(2, 0, t - 1);
+    }
+
+    private static void RequireSameShape(Tensor reconstruction, Tensor video)
+    {
         if (!reconstruction.shape.SequenceEqual(video.shape))
             throw new ArgumentException($"shapes differ: [{string.Join(", ", reconstruction.shape)}] and [{string.Join(", ", video.shape)}]");
-        long t = video.shape[2];
-        if (t < 2) return zeros(1, dtype: video.dtype, device: video.device).sum();
-        using var scope = NewDisposeScope();
-        var changeOut = reconstruction.narrow(2, 1, t - 1) - reconstruction.narrow(2, 0, t - 1);
-        var changeIn = video.narrow(2, 1, t - 1) - video.narrow(2, 0, t - 1);
-        return (changeOut - changeIn).abs().mean().MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -40,19 +49,13 @@ public static class TemporalDifference
     /// change over channels and pixels; zero for single frames.</returns>
     public static Tensor StepEnergy(Tensor reconstruction, Tensor video, int block = 8)
     {
-        if (!reconstruction.shape.SequenceEqual(video.shape))
-            throw new ArgumentException($"shapes differ: [{string.Join(", ", reconstruction.shape)}] and [{string.Join(", ", video.shape)}]");
+        RequireSameShape(reconstruction, video);
         if (video.dim() != 5) throw new ArgumentException($"expected (B, C, T, H, W), got [{string.Join(", ", video.shape)}]");
         if (block < 1 || video.shape[3] < block || video.shape[4] < block)
             throw new ArgumentException($"a block of {block} pixels does not fit a {video.shape[4]}x{video.shape[3]} frame");
-        long t = video.shape[2];
-        if (t < 2) return zeros(1, dtype: video.dtype, device: video.device).sum();
+        if (video.shape[2] < 2) return zeros(1, dtype: video.dtype, device: video.device).sum();
         using var scope = NewDisposeScope();
-        Tensor Energy(Tensor clip)
-        {
-            var change = (clip.narrow(2, 1, t - 1) - clip.narrow(2, 0, t - 1)).abs().mean([1], keepdim: true);   // (B, 1, T-1, H, W)
-            return nn.functional.avg_pool3d(change, [1, block, block]);
-        }
+        Tensor Energy(Tensor clip) => nn.functional.avg_pool3d(Changes(clip).abs().mean([1], keepdim: true), [1, block, block]);   // (B, 1, T-1, H/b, W/b)
         return (Energy(reconstruction) - Energy(video)).abs().mean().MoveToOuterDisposeScope();
     }
 
